@@ -1,0 +1,140 @@
+/**
+ * The error taxonomy of redback. Every error the library throws on purpose is a {@link RedbackError}:
+ * it knows the file and the absolute byte offset where the problem sits, and maps to one exit code.
+ *
+ * - {@link TruncatedError}: the input ran out of bytes (a short file, a cut-off record).
+ * - {@link CorruptError}: the bytes are there but wrong (bad magic, bad length, bad encoding).
+ * - {@link ChecksumError}: a stored checksum does not match the computed one.
+ * - {@link UnsupportedError}: well-formed input of a kind or version we cannot handle.
+ * - {@link InputOutputError}: the file system failed us (missing file, permission, disk full).
+ * - {@link UsageError}: the caller asked for something impossible (bad flag combination).
+ */
+
+/** Exit codes shared by every command; documented in README.md. */
+export const ExitCode = {
+  ok: 0,
+  invalid: 1,
+  usage: 2,
+  io: 3,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Where in which file a problem was found. */
+export interface Location {
+  /** The file's path as the user gave it (or a descriptive name for in-memory buffers). */
+  file?: string;
+  /** Absolute byte offset from the start of the (decompressed) file. */
+  offset?: number;
+}
+
+/** Base class of every error redback throws on purpose. */
+export class RedbackError extends Error {
+  /** The file the error concerns, if known. */
+  file: string | undefined;
+  /** Absolute byte offset in that file, if known. */
+  offset: number | undefined;
+  /** What was being read when the error happened ("key 'foo' value", "listpack entry 3"), if known. */
+  context: string | undefined;
+  /** The problem alone, without file and offset. */
+  readonly detail: string;
+  /** Exit code a command should end with for this error. */
+  readonly exitCode: ExitCodeValue = ExitCode.invalid;
+  /** An optional suggestion printed after the error line. */
+  hint: string | undefined;
+
+  constructor(detail: string, where: Location = {}) {
+    super(detail);
+    this.name = new.target.name;
+    this.detail = detail;
+    this.file = where.file;
+    this.offset = where.offset;
+    this.context = undefined;
+  }
+
+  /** Fills in the file and offset when they are not known yet; returns this error for chaining. */
+  at(where: Location): this {
+    if (this.file === undefined && where.file !== undefined) this.file = where.file;
+    if (this.offset === undefined && where.offset !== undefined) this.offset = where.offset;
+    this.message = this.toLine();
+    return this;
+  }
+
+  /** Adds what was being read, outermost last ("listpack entry 3 in key 'k'"). */
+  during(context: string): this {
+    this.context = this.context === undefined ? context : `${this.context} in ${context}`;
+    this.message = this.toLine();
+    return this;
+  }
+
+  /** The one-line form: `<file>: offset <n>: <what is wrong> (while reading …)`. */
+  toLine(): string {
+    const parts: string[] = [];
+    if (this.file !== undefined) parts.push(this.file);
+    if (this.offset !== undefined) parts.push(`offset ${this.offset}`);
+    parts.push(this.context === undefined ? this.detail : `${this.detail} (while reading ${this.context})`);
+    return parts.join(': ');
+  }
+}
+
+/** The input ended before a complete structure could be read. */
+export class TruncatedError extends RedbackError {
+  /** How many bytes were needed at `offset`. */
+  readonly needed: number;
+  /** How many bytes were left at `offset`. */
+  readonly available: number;
+
+  constructor(needed: number, available: number, where: Location = {}, what = 'unexpected end of file') {
+    super(`${what}: needed ${needed} byte${needed === 1 ? '' : 's'}, ${available} left`, where);
+    this.needed = needed;
+    this.available = available;
+  }
+}
+
+/** The bytes are present but do not follow the format. */
+export class CorruptError extends RedbackError {}
+
+/** A stored checksum does not match the one computed over the data. */
+export class ChecksumError extends CorruptError {
+  readonly expected: bigint;
+  readonly actual: bigint;
+
+  constructor(expected: bigint, actual: bigint, where: Location = {}) {
+    super(
+      `checksum mismatch: stored 0x${expected.toString(16).padStart(16, '0')}, computed 0x${actual.toString(16).padStart(16, '0')}`,
+      where,
+    );
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** Well-formed input that this version of redback does not handle (a future RDB version, a pre-GA opcode). */
+export class UnsupportedError extends CorruptError {}
+
+/** The file system failed: missing file, permission denied, disk full. */
+export class InputOutputError extends RedbackError {
+  override readonly exitCode: ExitCodeValue = ExitCode.io;
+}
+
+/** The caller's request cannot be carried out as asked. */
+export class UsageError extends RedbackError {
+  override readonly exitCode: ExitCodeValue = ExitCode.usage;
+}
+
+/** Turns a Node.js file-system error into an {@link InputOutputError} naming the file. */
+export function ioError(error: unknown, file: string): InputOutputError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reasons: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'not a directory',
+    ENOSPC: 'no space left on device',
+    EEXIST: 'already exists',
+    EROFS: 'read-only file system',
+  };
+  const reason = (code && reasons[code]) ?? (error instanceof Error ? error.message : String(error));
+  return new InputOutputError(reason, { file });
+}
