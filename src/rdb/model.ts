@@ -1,0 +1,211 @@
+import type { RedisType } from './constants.js';
+
+/**
+ * One element of a Redis collection as stored: a byte string, or an integer when the encoding stored it
+ * as one (intset, listpack and ziplist integers). Integers are numbers when they fit exactly, else bigints.
+ */
+export type Element = Uint8Array | number | bigint;
+
+/** A stream entry ID: milliseconds and sequence, both unsigned 64-bit. */
+export interface StreamId {
+  ms: bigint;
+  seq: bigint;
+}
+
+/** A sorted-set member with its score. */
+export interface ZsetEntry {
+  member: Element;
+  score: number;
+}
+
+/** A hash field with its value and, for Redis 7.4+ / Valkey 9 hashes, an absolute expiry in ms. */
+export interface HashEntry {
+  field: Element;
+  value: Element;
+  expireMs?: number;
+}
+
+/** One stream entry (deleted entries are reported by the listpack walk but not emitted). */
+export interface StreamEntry {
+  id: StreamId;
+  fields: Element[];
+  values: Element[];
+}
+
+/** A pending entry of a consumer group. */
+export interface StreamPendingEntry {
+  id: StreamId;
+  deliveryTimeMs: number;
+  deliveryCount: number;
+  /** Name of the consumer owning it, filled from the consumers' own PELs. */
+  consumer?: Uint8Array;
+}
+
+/** A consumer of a consumer group. */
+export interface StreamConsumer {
+  name: Uint8Array;
+  seenTimeMs: number;
+  /** RDB type 21 and later. */
+  activeTimeMs?: number;
+  pending: StreamId[];
+}
+
+/** A stream consumer group with its pending entries list and consumers. */
+export interface StreamGroup {
+  name: Uint8Array;
+  lastId: StreamId;
+  /** RDB type 19 and later. */
+  entriesRead?: bigint;
+  pending: StreamPendingEntry[];
+  consumers: StreamConsumer[];
+}
+
+/** Stream metadata stored after the entries. */
+export interface StreamMeta {
+  length: bigint;
+  lastId: StreamId;
+  firstId?: StreamId;
+  maxDeletedId?: StreamId;
+  entriesAdded?: bigint;
+  groupCount: number;
+}
+
+/** A piece of a key's value. Large values arrive as several chunks of the same kind. */
+export type ValueChunk =
+  | { type: 'string'; value: Uint8Array }
+  | { type: 'list'; elements: Element[] }
+  | { type: 'set'; members: Element[] }
+  | { type: 'zset'; entries: ZsetEntry[] }
+  | { type: 'hash'; entries: HashEntry[] }
+  | { type: 'stream-entries'; entries: StreamEntry[]; deleted: number }
+  | { type: 'stream-meta'; meta: StreamMeta }
+  | { type: 'stream-group'; group: StreamGroup }
+  | { type: 'module'; moduleId: bigint; moduleName: string; encver: number; opcodes: number };
+
+interface At {
+  /** Absolute offset of the record's first byte. */
+  offset: number;
+  /** Number of bytes the record spans. */
+  length: number;
+}
+
+export interface HeaderRecord extends At {
+  kind: 'header';
+  magic: 'REDIS' | 'VALKEY';
+  version: number;
+}
+
+export interface AuxRecord extends At {
+  kind: 'aux';
+  key: Uint8Array;
+  value: Uint8Array;
+}
+
+export interface SelectDbRecord extends At {
+  kind: 'selectdb';
+  db: number;
+}
+
+export interface ResizeDbRecord extends At {
+  kind: 'resizedb';
+  dbSize: number;
+  expiresSize: number;
+}
+
+export interface SlotInfoRecord extends At {
+  kind: 'slot-info';
+  slot: number;
+  slotSize: number;
+  expiresSlotSize: number;
+}
+
+export interface FunctionRecord extends At {
+  kind: 'function';
+  /** The library source, starting with `#!<engine> name=<library>`. */
+  code: Uint8Array;
+  engine: string | undefined;
+  library: string | undefined;
+  /** Read from the Redis 7.0 RC format (opcode 246), which Redis 7.2 and later refuse. */
+  preRelease: boolean;
+}
+
+export interface ModuleAuxRecord extends At {
+  kind: 'module-aux';
+  moduleId: bigint;
+  moduleName: string;
+  encver: number;
+  when: number;
+}
+
+export interface SlotImportRecord extends At {
+  kind: 'slot-import';
+  jobName: Uint8Array;
+  ranges: [number, number][];
+}
+
+/** The start of a key: everything but its value, which follows as {@link ValueRecord}s. */
+export interface KeyRecord extends At {
+  kind: 'key';
+  db: number;
+  key: Uint8Array;
+  typeCode: number;
+  type: RedisType;
+  /** redis-check-rdb's encoding name for the type byte. */
+  encoding: string;
+  /** Absolute expiry in ms since the epoch, when the key has a TTL. */
+  expireMs: number | undefined;
+  idle: number | undefined;
+  freq: number | undefined;
+  /** Redis 8.6 KEY_META classes attached to the key (count only; bodies are skipped). */
+  metaClasses: number | undefined;
+}
+
+export interface ValueRecord extends At {
+  kind: 'value';
+  chunk: ValueChunk;
+}
+
+/** The end of a key, with totals over all its value chunks. */
+export interface KeyEndRecord extends At {
+  kind: 'key-end';
+  key: Uint8Array;
+  type: RedisType;
+  encoding: string;
+  /** Elements (list items, members, fields, stream entries; 1 for a string). */
+  elements: number;
+  /** Bytes from the first prefix opcode of the key (expiry, idle…) to the end of its value. */
+  encodedBytes: number;
+  /** Offset where the key's record started (the first prefix opcode or the type byte). */
+  keyOffset: number;
+}
+
+export interface EofRecord extends At {
+  kind: 'eof';
+  /** The stored CRC64; undefined for RDB versions before 5. */
+  storedChecksum: bigint | undefined;
+  /** The CRC64 we computed; undefined when not computed. */
+  computedChecksum: bigint | undefined;
+  /** 'ok', 'mismatch' (only when not thrown), 'disabled' (stored 0), 'absent' (version < 5), 'skipped'. */
+  checksum: 'ok' | 'disabled' | 'absent' | 'skipped';
+}
+
+export type RdbRecord =
+  | HeaderRecord
+  | AuxRecord
+  | SelectDbRecord
+  | ResizeDbRecord
+  | SlotInfoRecord
+  | FunctionRecord
+  | ModuleAuxRecord
+  | SlotImportRecord
+  | KeyRecord
+  | ValueRecord
+  | KeyEndRecord
+  | EofRecord;
+
+/** A problem that does not stop reading but that `check` reports. */
+export interface RdbWarning {
+  offset: number;
+  message: string;
+  key?: Uint8Array;
+}

@@ -1,0 +1,952 @@
+import type { ByteReader } from '../bytes/reader.js';
+import { Crc64 } from '../codecs/crc64.js';
+import { ChecksumError, CorruptError, RedbackError, TruncatedError, UnsupportedError } from '../errors.js';
+import { QuicklistContainer, REDIS_RDB_VERSION_MAX, RdbOpcode, RdbType, VALKEY_RDB_VERSIONS, typeInfo } from './constants.js';
+import type { RedisType } from './constants.js';
+import { decodeIntset } from './intset.js';
+import { decodeListpack } from './listpack.js';
+import type {
+  Element,
+  HashEntry,
+  KeyRecord,
+  RdbRecord,
+  RdbWarning,
+  StreamConsumer,
+  StreamGroup,
+  StreamId,
+  StreamMeta,
+  StreamPendingEntry,
+  ValueChunk,
+  ZsetEntry,
+} from './model.js';
+import {
+  decodeModuleId,
+  parseCDouble,
+  readAsciiDouble,
+  readLength,
+  readLengthBig,
+  readString,
+  skipModuleOpcodes,
+} from './primitives.js';
+import { decodeStreamListpack } from './stream-listpack.js';
+import { decodeZiplist } from './ziplist.js';
+import { decodeZipmap } from './zipmap.js';
+
+/** Options of {@link RdbParser}. */
+export interface RdbParserOptions {
+  /** File name for error messages. */
+  file?: string;
+  /** Compute and verify the CRC64 trailer (default true). */
+  verifyChecksum?: boolean;
+  /** Most elements in one value chunk of a plain-encoded collection (default 4096). */
+  batchSize?: number;
+  /**
+   * Deep checks that redis-check-rdb does with `sanitize-dump-payload yes` beyond the structure:
+   * duplicate members and fields, empty keys, NaN scores (default true).
+   */
+  deep?: boolean;
+  /** Member bytes a plain-encoded key may hold before its duplicate check is given up (default 64 MiB). */
+  duplicateCheckLimit?: number;
+}
+
+type Phase = 'header' | 'top' | 'value' | 'checksum' | 'done';
+
+/** The state of a key whose value is read over several steps. */
+interface OpenValue {
+  key: KeyRecord;
+  /** Which reader continues the value. */
+  mode: 'list' | 'set' | 'zset' | 'hash' | 'quicklist' | 'stream-nodes' | 'stream-meta' | 'stream-groups' | 'module';
+  /** Items (elements, pairs, nodes, groups) still to read. */
+  remaining: number;
+  elements: number;
+  /** For duplicate detection of plain sets, hashes and zsets. */
+  seen: Set<string> | undefined;
+  seenBytes: number;
+  /** Hash field TTL base (type 24). */
+  minExpire: number;
+  /** Stream node ids, to reject a listpack re-added with an existing key. */
+  streamNodes: Set<string> | undefined;
+  streamGroupNames: Set<string> | undefined;
+  /** For quicklists: did any node hold an element? */
+  nonEmptyNodes: number;
+}
+
+const latin1 = new TextDecoder('latin1');
+
+/** A key for duplicate detection that treats integer and string encodings of the same value alike. */
+function elementKey(element: Element): string {
+  return typeof element === 'object' ? latin1.decode(element) : String(element);
+}
+
+function idKey(id: StreamId): string {
+  return `${id.ms}-${id.seq}`;
+}
+
+function readRawStreamId(r: ByteReader): StreamId {
+  return { ms: r.u64be(), seq: r.u64be() };
+}
+
+/**
+ * The RDB format as a resumable state machine. Each call to {@link step} parses one atomic unit
+ * (an opcode, a key header, a batch of elements, a blob) from a {@link ByteReader} and appends the
+ * records it yields. When the reader runs out of bytes the step throws {@link TruncatedError} having
+ * changed nothing, so a streaming driver can fetch more bytes and call it again at the same offset;
+ * a driver over a whole buffer reports the error as a truncated file.
+ *
+ * Memory: a step holds at most one blob (a string, listpack, ziplist…) or one batch of elements,
+ * never a whole collection, so a key of any size streams through in chunks.
+ */
+export class RdbParser {
+  readonly file: string | undefined;
+  magic: 'REDIS' | 'VALKEY' = 'REDIS';
+  version = 0;
+  /** Non-fatal findings (duplicate checks given up, data after EOF). */
+  readonly warnings: RdbWarning[] = [];
+  private phase: Phase = 'header';
+  private readonly crc: Crc64 | undefined;
+  private readonly batchSize: number;
+  private readonly deep: boolean;
+  private readonly duplicateCheckLimit: number;
+  private db = 0;
+  private expireMs: number | undefined;
+  private idle: number | undefined;
+  private freq: number | undefined;
+  private metaClasses: number | undefined;
+  /** Offset of the first prefix opcode (expiry, idle…) of the key being read. */
+  private keyStart: number | undefined;
+  private open: OpenValue | undefined;
+
+  constructor(options: RdbParserOptions = {}) {
+    this.file = options.file;
+    this.crc = options.verifyChecksum === false ? undefined : new Crc64();
+    this.batchSize = options.batchSize ?? 4096;
+    this.deep = options.deep ?? true;
+    this.duplicateCheckLimit = options.duplicateCheckLimit ?? 64 * 1024 * 1024;
+  }
+
+  /** True once the EOF opcode and checksum have been read. */
+  get done(): boolean {
+    return this.phase === 'done';
+  }
+
+  /** The key being read, when a step ended inside its value (for error context). */
+  get currentKey(): Uint8Array | undefined {
+    return this.open?.key.key;
+  }
+
+  /**
+   * Parses one atomic unit at `r.pos`, appending what it yields to `out`. On {@link TruncatedError}
+   * nothing is committed: `out` keeps its length and the parser its state; `r.pos` is left wherever the
+   * failure happened, so the caller must retry from its own saved position.
+   */
+  step(r: ByteReader, out: RdbRecord[]): void {
+    const start = r.pos;
+    const mark = out.length;
+    try {
+      switch (this.phase) {
+        case 'header':
+          this.readHeader(r, out);
+          break;
+        case 'top':
+          this.readTop(r, out);
+          break;
+        case 'value':
+          this.readValueStep(r, out);
+          break;
+        case 'checksum':
+          this.readChecksum(r, out);
+          return;
+        case 'done':
+          throw new CorruptError('read past the end of the RDB', { file: this.file, offset: r.offset });
+      }
+    } catch (error) {
+      out.length = mark;
+      if (error instanceof RedbackError) {
+        error.at({ file: this.file });
+        const key = this.open?.key.key;
+        if (key && !(error instanceof TruncatedError) && error.context === undefined) {
+          error.during(`key '${printable(key)}'`);
+        }
+      }
+      throw error;
+    }
+    if (this.crc) this.crc.update(r.data, start, r.pos);
+  }
+
+  private readHeader(r: ByteReader, out: RdbRecord[]): void {
+    r.need(9, 'RDB header');
+    const head = latin1.decode(r.data.subarray(r.pos, r.pos + 9));
+    let magic: 'REDIS' | 'VALKEY';
+    let digits: string;
+    if (head.startsWith('REDIS')) {
+      magic = 'REDIS';
+      digits = head.slice(5);
+    } else if (head.startsWith('VALKEY')) {
+      magic = 'VALKEY';
+      digits = head.slice(6);
+    } else {
+      throw new CorruptError(`not an RDB file: wrong signature '${printable(r.data.subarray(r.pos, r.pos + 9))}'`, {
+        file: this.file,
+        offset: r.offset,
+      });
+    }
+    if (!/^\d+$/.test(digits)) {
+      throw new CorruptError(`not an RDB file: version '${digits}' is not a number`, { file: this.file, offset: r.offset });
+    }
+    const version = Number.parseInt(digits, 10);
+    const known = magic === 'REDIS' ? version >= 1 && version <= REDIS_RDB_VERSION_MAX : (VALKEY_RDB_VERSIONS as readonly number[]).includes(version);
+    if (!known) {
+      throw new UnsupportedError(`can't handle RDB format version ${version} (${magic} magic)`, { file: this.file, offset: r.offset + magic.length });
+    }
+    const offset = r.offset;
+    r.pos += 9;
+    this.magic = magic;
+    this.version = version;
+    this.phase = 'top';
+    out.push({ kind: 'header', magic, version, offset, length: 9 });
+  }
+
+  private readTop(r: ByteReader, out: RdbRecord[]): void {
+    const offset = r.offset;
+    const code = r.u8();
+    switch (code) {
+      case RdbOpcode.EOF: {
+        if (this.keyStart !== undefined) {
+          throw new CorruptError('end of file after a key prefix opcode, before its key', { file: this.file, offset });
+        }
+        this.phase = 'checksum';
+        this.eofOffset = offset;
+        return;
+      }
+      case RdbOpcode.SELECTDB: {
+        const db = readLength(r);
+        this.db = db;
+        out.push({ kind: 'selectdb', db, offset, length: r.offset - offset });
+        return;
+      }
+      case RdbOpcode.RESIZEDB: {
+        const dbSize = readLength(r);
+        const expiresSize = readLength(r);
+        out.push({ kind: 'resizedb', dbSize, expiresSize, offset, length: r.offset - offset });
+        return;
+      }
+      case RdbOpcode.AUX: {
+        const key = readString(r);
+        const value = readString(r);
+        out.push({ kind: 'aux', key, value, offset, length: r.offset - offset });
+        return;
+      }
+      case RdbOpcode.EXPIRETIME: {
+        const seconds = r.i32le();
+        this.keyStart ??= offset;
+        this.expireMs = seconds * 1000;
+        return;
+      }
+      case RdbOpcode.EXPIRETIME_MS: {
+        const ms = r.i64leNumber();
+        this.keyStart ??= offset;
+        this.expireMs = ms;
+        return;
+      }
+      case RdbOpcode.IDLE: {
+        const idle = readLength(r);
+        this.keyStart ??= offset;
+        this.idle = idle;
+        return;
+      }
+      case RdbOpcode.FREQ: {
+        const freq = r.u8();
+        this.keyStart ??= offset;
+        this.freq = freq;
+        return;
+      }
+      case RdbOpcode.MODULE_AUX: {
+        const moduleId = readLengthBig(r);
+        const whenOpcode = readLength(r);
+        const when = readLength(r);
+        if (whenOpcode !== 2) {
+          throw new CorruptError(`bad when_opcode ${whenOpcode} in MODULE_AUX`, { file: this.file, offset });
+        }
+        skipModuleOpcodes(r);
+        const { name, encver } = decodeModuleId(moduleId);
+        out.push({ kind: 'module-aux', moduleId, moduleName: name, encver, when, offset, length: r.offset - offset });
+        return;
+      }
+      case RdbOpcode.FUNCTION_PRE_GA: {
+        // Redis 7.0 RC1/RC2 layout: name, engine, has-description, [description], body. Redis 7.0 GA loads
+        // it (and redis-check-rdb 7.0 accepts it) by rebuilding the `#!engine name=…` header; 7.2+ refuses it.
+        const library = readString(r);
+        const engine = readString(r);
+        if (readLength(r) !== 0) readString(r);
+        const body = readString(r);
+        const header = new TextEncoder().encode(`#!${latin1.decode(engine)} name=${latin1.decode(library)}\n`);
+        const code = new Uint8Array(header.length + body.length);
+        code.set(header, 0);
+        code.set(body, header.length);
+        this.warnings.push({
+          offset,
+          message: 'function library in the pre-release format of Redis 7.0 RC1/RC2 (opcode 246): Redis 7.0 loads it, Redis 7.2 and later refuse the file',
+        });
+        out.push({ kind: 'function', code, engine: latin1.decode(engine), library: latin1.decode(library), preRelease: true, offset, length: r.offset - offset });
+        return;
+      }
+      case RdbOpcode.FUNCTION2: {
+        const code = readString(r);
+        const header = /^#!(\S+)(?:[^\n]*?\bname=(\S+))?/.exec(latin1.decode(code.subarray(0, Math.min(code.length, 1024))));
+        out.push({ kind: 'function', code, engine: header?.[1], library: header?.[2], preRelease: false, offset, length: r.offset - offset });
+        return;
+      }
+      case RdbOpcode.SLOT_INFO: {
+        const slot = readLength(r);
+        const slotSize = readLength(r);
+        const expiresSlotSize = readLength(r);
+        out.push({ kind: 'slot-info', slot, slotSize, expiresSlotSize, offset, length: r.offset - offset });
+        return;
+      }
+      case RdbOpcode.KEY_META_OR_SLOT_IMPORT: {
+        if (this.magic === 'VALKEY') {
+          const jobName = readString(r);
+          const count = readLength(r);
+          const ranges: [number, number][] = [];
+          for (let i = 0; i < count; i++) ranges.push([readLength(r), readLength(r)]);
+          out.push({ kind: 'slot-import', jobName, ranges, offset, length: r.offset - offset });
+          return;
+        }
+        if (this.version < 13) {
+          throw new CorruptError(`opcode 243 (KEY_META) is not valid in RDB version ${this.version}`, { file: this.file, offset });
+        }
+        const classes = readLength(r);
+        for (let i = 0; i < classes; i++) {
+          r.skip(4, 'KEY_META class spec');
+          skipModuleOpcodes(r);
+        }
+        this.keyStart ??= offset;
+        this.metaClasses = classes;
+        return;
+      }
+      default:
+        this.readKeyStart(r, out, code, offset);
+    }
+  }
+
+  private eofOffset = 0;
+
+  private readChecksum(r: ByteReader, out: RdbRecord[]): void {
+    const offset = this.eofOffset;
+    if (this.version < 5) {
+      this.phase = 'done';
+      out.push({ kind: 'eof', storedChecksum: undefined, computedChecksum: undefined, checksum: 'absent', offset, length: 1 });
+      return;
+    }
+    const computed = this.crc?.digest();
+    const at = r.offset;
+    const stored = r.u64le();
+    this.phase = 'done';
+    let checksum: 'ok' | 'disabled' | 'skipped';
+    if (stored === 0n) checksum = 'disabled';
+    else if (computed === undefined) checksum = 'skipped';
+    else if (computed !== stored) throw new ChecksumError(stored, computed, { file: this.file, offset: at });
+    else checksum = 'ok';
+    out.push({ kind: 'eof', storedChecksum: stored, computedChecksum: computed, checksum, offset, length: 9 });
+  }
+
+  /** Reads the type byte's key and either the whole value (blob encodings) or its element count. */
+  private readKeyStart(r: ByteReader, out: RdbRecord[], code: number, typeOffset: number): void {
+    const info = typeInfo(code, this.magic);
+    if (!info) {
+      throw new CorruptError(`invalid object type ${code}`, { file: this.file, offset: typeOffset });
+    }
+    if (this.magic === 'REDIS' && info.sinceVersion > this.version) {
+      throw new CorruptError(
+        `object type ${code} (${info.encoding}) needs RDB version ${info.sinceVersion}, the file says ${this.version}`,
+        { file: this.file, offset: typeOffset },
+      );
+    }
+    const key = readString(r);
+    const keyOffset = this.keyStart ?? typeOffset;
+    const record: KeyRecord = {
+      kind: 'key',
+      db: this.db,
+      key,
+      typeCode: code,
+      type: info.type,
+      encoding: info.encoding,
+      expireMs: this.expireMs,
+      idle: this.idle,
+      freq: this.freq,
+      metaClasses: this.metaClasses,
+      offset: keyOffset,
+      length: r.offset - keyOffset,
+    };
+    const keyText = (): string => `key '${printable(key)}'`;
+    const valueOffset = r.offset;
+    const finish = (elements: number, chunk: ValueChunk | undefined): void => {
+      if (elements === 0 && this.deep && info.type !== 'stream' && info.type !== 'module') {
+        throw new CorruptError(`empty ${info.type} (${info.encoding})`, { file: this.file, offset: valueOffset }).during(keyText());
+      }
+      out.push(record);
+      if (chunk) out.push({ kind: 'value', chunk, offset: valueOffset, length: r.offset - valueOffset });
+      out.push(this.keyEnd(record, elements, r.offset));
+      this.clearPrefix();
+    };
+    const openValue = (mode: OpenValue['mode'], remaining: number, extra: Partial<OpenValue> = {}): void => {
+      out.push(record);
+      this.open = {
+        key: record,
+        mode,
+        remaining,
+        elements: 0,
+        seen: undefined,
+        seenBytes: 0,
+        minExpire: 0,
+        streamNodes: undefined,
+        streamGroupNames: undefined,
+        nonEmptyNodes: 0,
+        ...extra,
+      };
+      this.phase = 'value';
+      this.clearPrefix();
+    };
+    try {
+      switch (code) {
+        case RdbType.STRING: {
+          const value = readString(r);
+          finish(1, { type: 'string', value });
+          return;
+        }
+        case RdbType.LIST:
+        case RdbType.SET:
+        case RdbType.ZSET:
+        case RdbType.ZSET_2:
+        case RdbType.HASH: {
+          const count = readLength(r);
+          if (count === 0) {
+            finish(0, undefined);
+            return;
+          }
+          const mode = info.type as 'list' | 'set' | 'zset' | 'hash';
+          openValue(mode, count, { seen: this.deep && mode !== 'list' ? new Set() : undefined });
+          return;
+        }
+        case RdbType.LIST_QUICKLIST:
+        case RdbType.LIST_QUICKLIST_2: {
+          const count = readLength(r);
+          if (count === 0) {
+            finish(0, undefined);
+            return;
+          }
+          openValue('quicklist', count);
+          return;
+        }
+        case RdbType.HASH_ZIPMAP: {
+          const { blob, at } = readBlob(r);
+          const flat = decodeZipmap(blob, at);
+          const entries: HashEntry[] = [];
+          for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ field: flat[i] as Element, value: flat[i + 1] as Element });
+          this.checkDuplicates(entries.map((e) => e.field), 'hash zipmap with duplicate fields', at);
+          finish(entries.length, { type: 'hash', entries });
+          return;
+        }
+        case RdbType.LIST_ZIPLIST: {
+          const { blob, at } = readBlob(r);
+          const elements = decodeZiplist(blob, at);
+          finish(elements.length, { type: 'list', elements });
+          return;
+        }
+        case RdbType.SET_INTSET: {
+          const { blob, at } = readBlob(r);
+          const members = decodeIntset(blob, at);
+          finish(members.length, { type: 'set', members });
+          return;
+        }
+        case RdbType.SET_LISTPACK: {
+          const { blob, at } = readBlob(r);
+          const members = decodeListpack(blob, at);
+          this.checkDuplicates(members, 'set listpack with duplicate members', at);
+          finish(members.length, { type: 'set', members });
+          return;
+        }
+        case RdbType.ZSET_ZIPLIST:
+        case RdbType.ZSET_LISTPACK: {
+          const { blob, at } = readBlob(r);
+          const flat = code === RdbType.ZSET_ZIPLIST ? decodeZiplist(blob, at) : decodeListpack(blob, at);
+          const entries = pairsToZset(flat, at, this.file);
+          this.checkDuplicates(entries.map((e) => e.member), 'zset with duplicate members', at);
+          finish(entries.length, { type: 'zset', entries });
+          return;
+        }
+        case RdbType.HASH_ZIPLIST:
+        case RdbType.HASH_LISTPACK: {
+          const { blob, at } = readBlob(r);
+          const flat = code === RdbType.HASH_ZIPLIST ? decodeZiplist(blob, at) : decodeListpack(blob, at);
+          const entries = pairsToHash(flat, at, this.file);
+          this.checkDuplicates(entries.map((e) => e.field), 'hash with duplicate fields', at);
+          finish(entries.length, { type: 'hash', entries });
+          return;
+        }
+        case RdbType.HASH_LISTPACK_EX_PRE_GA:
+        case RdbType.HASH_LISTPACK_EX: {
+          if (code === RdbType.HASH_LISTPACK_EX) r.i64leNumber(); // minimum expiry of the hash; recomputable
+          const { blob, at } = readBlob(r);
+          const flat = decodeListpack(blob, at);
+          if (flat.length % 3 !== 0) {
+            throw new CorruptError(`hash listpack with field TTLs holds ${flat.length} entries, not a multiple of 3`, { file: this.file, offset: at });
+          }
+          const entries: HashEntry[] = [];
+          for (let i = 0; i < flat.length; i += 3) {
+            const ttl = flat[i + 2];
+            const expire = typeof ttl === 'number' ? ttl : typeof ttl === 'bigint' ? Number(ttl) : Number.NaN;
+            if (!Number.isInteger(expire) || expire < 0) {
+              throw new CorruptError(`hash field TTL entry ${i + 2} is not a non-negative integer`, { file: this.file, offset: at });
+            }
+            const entry: HashEntry = { field: flat[i] as Element, value: flat[i + 1] as Element };
+            if (expire !== 0) entry.expireMs = expire;
+            entries.push(entry);
+          }
+          this.checkDuplicates(entries.map((e) => e.field), 'hash with duplicate fields', at);
+          finish(entries.length, { type: 'hash', entries });
+          return;
+        }
+        case RdbType.HASH_METADATA_PRE_GA:
+        case RdbType.HASH_METADATA: {
+          // Under VALKEY, 22 is HASH_2 and is read by the same plain-hash path with a different layout.
+          const minExpire = code === RdbType.HASH_METADATA && this.magic === 'REDIS' ? r.i64leNumber() : 0;
+          const count = readLength(r);
+          if (count === 0) {
+            finish(0, undefined);
+            return;
+          }
+          openValue('hash', count, { seen: this.deep ? new Set() : undefined, minExpire });
+          return;
+        }
+        case RdbType.STREAM_LISTPACKS:
+        case RdbType.STREAM_LISTPACKS_2:
+        case RdbType.STREAM_LISTPACKS_3: {
+          const nodes = readLength(r);
+          openValue(nodes > 0 ? 'stream-nodes' : 'stream-meta', nodes, { streamNodes: new Set(), streamGroupNames: new Set() });
+          return;
+        }
+        case RdbType.STREAM_LISTPACKS_4:
+          throw new UnsupportedError('stream type 26 (Redis 8.6 STREAM_LISTPACKS_4) is not supported yet', {
+            file: this.file,
+            offset: typeOffset,
+          });
+        case RdbType.MODULE_PRE_GA:
+          throw new UnsupportedError('module value of the pre-release format (type 6) cannot be read without its module', {
+            file: this.file,
+            offset: typeOffset,
+          });
+        case RdbType.MODULE_2: {
+          const moduleId = readLengthBig(r);
+          const { name, encver } = decodeModuleId(moduleId);
+          openValue('module', 1, {});
+          (this.open as OpenValue).streamNodes = undefined;
+          this.moduleInfo = { moduleId, moduleName: name, encver, opcodes: 0 };
+          return;
+        }
+        default:
+          throw new CorruptError(`invalid object type ${code}`, { file: this.file, offset: typeOffset });
+      }
+    } catch (error) {
+      if (error instanceof RedbackError && !(error instanceof TruncatedError) && error.context === undefined) {
+        error.during(keyText());
+      }
+      throw error;
+    }
+  }
+
+  private moduleInfo: { moduleId: bigint; moduleName: string; encver: number; opcodes: number } | undefined;
+
+  private clearPrefix(): void {
+    this.expireMs = undefined;
+    this.idle = undefined;
+    this.freq = undefined;
+    this.metaClasses = undefined;
+    this.keyStart = undefined;
+  }
+
+  private keyEnd(record: KeyRecord, elements: number, endOffset: number): RdbRecord {
+    return {
+      kind: 'key-end',
+      key: record.key,
+      type: record.type,
+      encoding: record.encoding,
+      elements,
+      encodedBytes: endOffset - record.offset,
+      keyOffset: record.offset,
+      offset: endOffset,
+      length: 0,
+    };
+  }
+
+  /** Continues the open value: reads up to one batch, committing only whole items. */
+  private readValueStep(r: ByteReader, out: RdbRecord[]): void {
+    const open = this.open as OpenValue;
+    const offset = r.offset;
+    switch (open.mode) {
+      case 'list':
+      case 'set': {
+        const items: Element[] = [];
+        const seenAdded = new Set<string>();
+        this.readBatch(r, open, () => {
+          const at = r.offset;
+          const item = readString(r);
+          if (open.seen) {
+            const k = latin1.decode(item);
+            if (open.seen.has(k) || seenAdded.has(k)) {
+              throw new CorruptError('duplicate set members detected', { file: this.file, offset: at });
+            }
+            seenAdded.add(k);
+          }
+          items.push(item);
+        });
+        this.remember(open, seenAdded);
+        out.push({
+          kind: 'value',
+          chunk: open.mode === 'list' ? { type: 'list', elements: items } : { type: 'set', members: items },
+          offset,
+          length: r.offset - offset,
+        });
+        open.elements += items.length;
+        break;
+      }
+      case 'zset': {
+        const entries: ZsetEntry[] = [];
+        const seenAdded = new Set<string>();
+        const binary = open.key.typeCode === RdbType.ZSET_2;
+        this.readBatch(r, open, () => {
+          const at = r.offset;
+          const member = readString(r);
+          const score = binary ? r.f64le() : readAsciiDouble(r);
+          if (this.deep && Number.isNaN(score)) throw new CorruptError('zset with NaN score detected', { file: this.file, offset: at });
+          if (open.seen) {
+            const k = latin1.decode(member);
+            if (open.seen.has(k) || seenAdded.has(k)) {
+              throw new CorruptError('duplicate zset members detected', { file: this.file, offset: at });
+            }
+            seenAdded.add(k);
+          }
+          entries.push({ member, score });
+        });
+        this.remember(open, seenAdded);
+        out.push({ kind: 'value', chunk: { type: 'zset', entries }, offset, length: r.offset - offset });
+        open.elements += entries.length;
+        break;
+      }
+      case 'hash': {
+        const entries: HashEntry[] = [];
+        const seenAdded = new Set<string>();
+        const code = open.key.typeCode;
+        const valkeyHash2 = this.magic === 'VALKEY' && code === 22;
+        this.readBatch(r, open, () => {
+          const at = r.offset;
+          let expireMs: number | undefined;
+          if (!valkeyHash2 && code === RdbType.HASH_METADATA) {
+            const ttl = readLength(r);
+            if (ttl !== 0) expireMs = ttl - 1 + open.minExpire;
+          } else if (!valkeyHash2 && code === RdbType.HASH_METADATA_PRE_GA) {
+            const ttl = readLength(r);
+            if (ttl !== 0) expireMs = ttl;
+          }
+          const field = readString(r);
+          const value = readString(r);
+          if (valkeyHash2) {
+            const expire = r.i64leNumber();
+            if (expire !== -1) expireMs = expire;
+          }
+          if (open.seen) {
+            const k = latin1.decode(field);
+            if (open.seen.has(k) || seenAdded.has(k)) {
+              throw new CorruptError('duplicate hash fields detected', { file: this.file, offset: at });
+            }
+            seenAdded.add(k);
+          }
+          const entry: HashEntry = { field, value };
+          if (expireMs !== undefined) entry.expireMs = expireMs;
+          entries.push(entry);
+        });
+        this.remember(open, seenAdded);
+        out.push({ kind: 'value', chunk: { type: 'hash', entries }, offset, length: r.offset - offset });
+        open.elements += entries.length;
+        break;
+      }
+      case 'quicklist': {
+        // One node per step: a node is one blob.
+        let container: number = QuicklistContainer.PACKED;
+        if (open.key.typeCode === RdbType.LIST_QUICKLIST_2) {
+          const at = r.offset;
+          container = readLength(r);
+          if (container !== QuicklistContainer.PACKED && container !== QuicklistContainer.PLAIN) {
+            throw new CorruptError(`quicklist node container ${container} is neither PLAIN (1) nor PACKED (2)`, { file: this.file, offset: at });
+          }
+        }
+        const at = r.offset;
+        const blob = readString(r);
+        if (blob.length === 0) throw new CorruptError('empty quicklist node', { file: this.file, offset: at });
+        let elements: Element[];
+        if (container === QuicklistContainer.PLAIN) elements = [blob];
+        else if (open.key.typeCode === RdbType.LIST_QUICKLIST_2) elements = decodeListpack(blob, r.offset - blob.length);
+        else elements = decodeZiplist(blob, r.offset - blob.length);
+        open.remaining -= 1;
+        open.elements += elements.length;
+        if (elements.length > 0) open.nonEmptyNodes += 1;
+        out.push({ kind: 'value', chunk: { type: 'list', elements }, offset, length: r.offset - offset });
+        break;
+      }
+      case 'stream-nodes': {
+        const at = r.offset;
+        const nodeKey = readString(r);
+        if (nodeKey.length !== 16) {
+          throw new CorruptError(`stream node key is ${nodeKey.length} bytes, not the 16 of a stream ID`, { file: this.file, offset: at });
+        }
+        const master: StreamId = { ms: readU64be(nodeKey, 0), seq: readU64be(nodeKey, 8) };
+        const blob = readString(r);
+        const blobBase = r.offset - blob.length;
+        const node = decodeStreamListpack(blob, master, blobBase);
+        const live = node.entries.filter((entry) => !entry.deleted);
+        const id = idKey(master);
+        if (open.streamNodes?.has(id)) throw new CorruptError('stream listpack re-added with an existing node key', { file: this.file, offset: at });
+        open.streamNodes?.add(id);
+        open.remaining -= 1;
+        open.elements += live.length;
+        out.push({
+          kind: 'value',
+          chunk: { type: 'stream-entries', entries: live, deleted: node.entries.length - live.length },
+          offset,
+          length: r.offset - offset,
+        });
+        if (open.remaining === 0) {
+          open.mode = 'stream-meta';
+          return;
+        }
+        return;
+      }
+      case 'stream-meta': {
+        const code = open.key.typeCode;
+        const length = readLengthBig(r);
+        const lastId = { ms: readLengthBig(r), seq: readLengthBig(r) };
+        const meta: StreamMeta = { length, lastId, groupCount: 0 };
+        if (code >= RdbType.STREAM_LISTPACKS_2) {
+          meta.firstId = { ms: readLengthBig(r), seq: readLengthBig(r) };
+          meta.maxDeletedId = { ms: readLengthBig(r), seq: readLengthBig(r) };
+          meta.entriesAdded = readLengthBig(r);
+        }
+        meta.groupCount = readLength(r);
+        out.push({ kind: 'value', chunk: { type: 'stream-meta', meta }, offset, length: r.offset - offset });
+        open.mode = 'stream-groups';
+        open.remaining = meta.groupCount;
+        break;
+      }
+      case 'stream-groups': {
+        const group = this.readStreamGroup(r, open);
+        open.remaining -= 1;
+        out.push({ kind: 'value', chunk: { type: 'stream-group', group }, offset, length: r.offset - offset });
+        break;
+      }
+      case 'module': {
+        const info = this.moduleInfo as NonNullable<RdbParser['moduleInfo']>;
+        const read = skipModuleOpcodesInSteps(r, this.batchSize);
+        info.opcodes += read.count;
+        if (!read.done) return;
+        open.remaining = 0;
+        out.push({
+          kind: 'value',
+          chunk: { type: 'module', moduleId: info.moduleId, moduleName: info.moduleName, encver: info.encver, opcodes: info.opcodes },
+          offset,
+          length: r.offset - offset,
+        });
+        open.elements = 1;
+        break;
+      }
+    }
+    if (open.remaining === 0) this.closeValue(r, out, open);
+  }
+
+  private closeValue(r: ByteReader, out: RdbRecord[], open: OpenValue): void {
+    if (open.mode === 'stream-nodes' || open.mode === 'stream-meta') return;
+    if (open.mode === 'quicklist' && open.nonEmptyNodes === 0 && this.deep) {
+      throw new CorruptError('quicklist whose nodes are all empty', { file: this.file, offset: r.offset });
+    }
+    out.push(this.keyEnd(open.key, open.elements, r.offset));
+    this.open = undefined;
+    this.phase = 'top';
+  }
+
+  /** Runs `readOne` until the batch is full or the value is complete; keeps whole items when bytes run out. */
+  private readBatch(r: ByteReader, open: OpenValue, readOne: () => void): void {
+    const limit = Math.min(open.remaining, this.batchSize);
+    let done = 0;
+    let good = r.pos;
+    try {
+      while (done < limit) {
+        readOne();
+        done++;
+        good = r.pos;
+      }
+    } catch (error) {
+      if (error instanceof TruncatedError && done > 0) {
+        r.pos = good;
+      } else {
+        throw error;
+      }
+    }
+    open.remaining -= done;
+  }
+
+  private remember(open: OpenValue, added: Set<string>): void {
+    if (!open.seen) return;
+    for (const k of added) {
+      open.seen.add(k);
+      open.seenBytes += k.length + 16;
+    }
+    if (open.seenBytes > this.duplicateCheckLimit) {
+      open.seen = undefined;
+      this.warnings.push({
+        offset: open.key.offset,
+        message: `duplicate check skipped: key holds more than ${this.duplicateCheckLimit} bytes of members`,
+        key: open.key.key,
+      });
+    }
+  }
+
+  private checkDuplicates(items: Element[], message: string, offset: number): void {
+    if (!this.deep || items.length < 2) return;
+    const seen = new Set<string>();
+    for (const item of items) {
+      const k = elementKey(item);
+      if (seen.has(k)) throw new CorruptError(message, { file: this.file, offset });
+      seen.add(k);
+    }
+  }
+
+  private readStreamGroup(r: ByteReader, open: OpenValue): StreamGroup {
+    const code = open.key.typeCode;
+    const at = r.offset;
+    const name = readString(r);
+    const lastId = { ms: readLengthBig(r), seq: readLengthBig(r) };
+    const group: StreamGroup = { name, lastId, pending: [], consumers: [] };
+    if (code >= RdbType.STREAM_LISTPACKS_2) group.entriesRead = readLengthBig(r);
+    const nameKey = latin1.decode(name);
+    if (open.streamGroupNames?.has(nameKey)) throw new CorruptError(`duplicated consumer group name '${printable(name)}'`, { file: this.file, offset: at });
+    const pelCount = readLength(r);
+    const pel = new Map<string, StreamPendingEntry>();
+    for (let i = 0; i < pelCount; i++) {
+      const entryAt = r.offset;
+      const id = readRawStreamId(r);
+      const deliveryTimeMs = r.i64leNumber();
+      const deliveryCount = readLength(r);
+      const k = idKey(id);
+      if (pel.has(k)) throw new CorruptError('duplicated global PEL entry in stream consumer group', { file: this.file, offset: entryAt });
+      const entry: StreamPendingEntry = { id, deliveryTimeMs, deliveryCount };
+      pel.set(k, entry);
+      group.pending.push(entry);
+    }
+    const consumerCount = readLength(r);
+    const consumerNames = new Set<string>();
+    for (let i = 0; i < consumerCount; i++) {
+      const consumerAt = r.offset;
+      const consumerName = readString(r);
+      const cn = latin1.decode(consumerName);
+      if (consumerNames.has(cn)) throw new CorruptError('duplicate stream consumer detected', { file: this.file, offset: consumerAt });
+      consumerNames.add(cn);
+      const consumer: StreamConsumer = { name: consumerName, seenTimeMs: r.i64leNumber(), pending: [] };
+      if (code >= RdbType.STREAM_LISTPACKS_3) consumer.activeTimeMs = r.i64leNumber();
+      const owned = readLength(r);
+      const mine = new Set<string>();
+      for (let j = 0; j < owned; j++) {
+        const idAt = r.offset;
+        const id = readRawStreamId(r);
+        const k = idKey(id);
+        const entry = pel.get(k);
+        if (!entry) throw new CorruptError('consumer entry not found in group global PEL', { file: this.file, offset: idAt });
+        if (mine.has(k)) throw new CorruptError('duplicated consumer PEL entry', { file: this.file, offset: idAt });
+        mine.add(k);
+        entry.consumer = consumerName;
+        consumer.pending.push(id);
+      }
+      group.consumers.push(consumer);
+    }
+    if (this.deep) {
+      for (const entry of group.pending) {
+        if (!entry.consumer) throw new CorruptError('stream group PEL entry without consumer', { file: this.file, offset: at });
+      }
+    }
+    open.streamGroupNames?.add(nameKey);
+    return group;
+  }
+}
+
+/** Walks module opcodes in bounded steps; committed progress is kept across truncation retries. */
+function skipModuleOpcodesInSteps(r: ByteReader, limit: number): { count: number; done: boolean } {
+  let good = r.pos;
+  let count = 0;
+  try {
+    while (count < limit) {
+      const n = skipModuleOpcodes(r, 1);
+      if (n === 0) return { count, done: true };
+      count++;
+      good = r.pos;
+    }
+  } catch (error) {
+    if (error instanceof TruncatedError && count > 0) {
+      r.pos = good;
+      return { count, done: false };
+    }
+    throw error;
+  }
+  return { count, done: false };
+}
+
+/** Reads a string that holds a nested blob; `at` is the absolute offset of its first byte (of the compressed data for LZF). */
+function readBlob(r: ByteReader): { blob: Uint8Array; at: number } {
+  const start = r.offset;
+  const blob = readString(r);
+  const at = r.offset - blob.length >= start ? r.offset - blob.length : start;
+  return { blob, at };
+}
+
+function readU64be(bytes: Uint8Array, at: number): bigint {
+  let value = 0n;
+  for (let i = 0; i < 8; i++) value = (value << 8n) | BigInt(bytes[at + i] as number);
+  return value;
+}
+
+function pairsToZset(flat: Element[], offset: number, file: string | undefined): ZsetEntry[] {
+  if (flat.length % 2 !== 0) throw new CorruptError(`zset encoding holds ${flat.length} entries, an odd number`, { file, offset });
+  const entries: ZsetEntry[] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    const raw = flat[i + 1] as Element;
+    const score = typeof raw === 'object' ? (parseCDouble(latin1.decode(raw)) ?? Number.NaN) : Number(raw);
+    entries.push({ member: flat[i] as Element, score });
+  }
+  return entries;
+}
+
+function pairsToHash(flat: Element[], offset: number, file: string | undefined): HashEntry[] {
+  if (flat.length % 2 !== 0) throw new CorruptError(`hash encoding holds ${flat.length} entries, an odd number`, { file, offset });
+  const entries: HashEntry[] = [];
+  for (let i = 0; i < flat.length; i += 2) entries.push({ field: flat[i] as Element, value: flat[i + 1] as Element });
+  return entries;
+}
+
+/** A key or value for messages: printable ASCII kept, everything else as \xHH, cut at 64 characters. */
+export function printable(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length && out.length < 64; i++) {
+    const b = bytes[i] as number;
+    out += b >= 0x20 && b < 0x7f && b !== 0x5c && b !== 0x27 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return out.length >= 64 && bytes.length > 64 ? `${out}…` : out;
+}
+
+/** Logical type of a value chunk, for consumers that group by type. */
+export function chunkType(chunk: ValueChunk): RedisType {
+  switch (chunk.type) {
+    case 'stream-entries':
+    case 'stream-meta':
+    case 'stream-group':
+      return 'stream';
+    default:
+      return chunk.type;
+  }
+}

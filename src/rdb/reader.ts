@@ -1,0 +1,94 @@
+import { ByteReader } from '../bytes/reader.js';
+import type { ChunkedInput } from '../bytes/input.js';
+import { RedbackError, TruncatedError } from '../errors.js';
+import type { RdbRecord } from './model.js';
+import { RdbParser, printable } from './parser.js';
+import type { RdbParserOptions } from './parser.js';
+
+/** Options of the RDB readers. */
+export interface RdbReadOptions extends RdbParserOptions {
+  /** Records per yielded batch (default 1024). */
+  recordsPerBatch?: number;
+  /** Called with the absolute offset reached after each batch (for progress bars). */
+  onProgress?: (offset: number) => void;
+  /** Receives the parser before the first record, to read its warnings or version afterwards. */
+  parser?: (parser: RdbParser) => void;
+}
+
+function addKeyContext(error: unknown, parser: RdbParser): unknown {
+  if (error instanceof RedbackError && error.context === undefined && parser.currentKey) {
+    error.during(`value of key '${printable(parser.currentKey)}'`);
+  }
+  return error;
+}
+
+/**
+ * Streams an RDB from `input` as batches of records, each record with its absolute offset.
+ * Stops right after the checksum, leaving `input` positioned there (an AOF's RESP tail may follow).
+ * Memory is bounded by the largest single blob in the file plus one read.
+ *
+ * Throws {@link TruncatedError} when the file ends early, {@link CorruptError} for bad bytes,
+ * {@link ChecksumError} for a CRC64 mismatch, {@link UnsupportedError} for unknown versions.
+ */
+export async function* readRdbBatches(input: ChunkedInput, options: RdbReadOptions = {}): AsyncGenerator<RdbRecord[]> {
+  const parser = new RdbParser({ ...options, file: options.file ?? input.name });
+  options.parser?.(parser);
+  const perBatch = options.recordsPerBatch ?? 1024;
+  let out: RdbRecord[] = [];
+  while (!parser.done) {
+    const r = input.reader();
+    let good = r.pos;
+    try {
+      while (!parser.done && out.length < perBatch) {
+        parser.step(r, out);
+        good = r.pos;
+      }
+    } catch (error) {
+      if (!(error instanceof TruncatedError)) throw addKeyContext(error, parser);
+      input.consumeTo(r.base + good);
+      if (out.length > 0) {
+        options.onProgress?.(input.offset);
+        yield out;
+        out = [];
+      }
+      if (await input.refillFor(error)) continue;
+      throw addKeyContext(error, parser);
+    }
+    input.consumeTo(r.base + good);
+    options.onProgress?.(input.offset);
+    if (out.length > 0) {
+      yield out;
+      out = [];
+    }
+  }
+}
+
+/** Streams an RDB from `input` one record at a time (see {@link readRdbBatches}). */
+export async function* readRdb(input: ChunkedInput, options: RdbReadOptions = {}): AsyncGenerator<RdbRecord> {
+  for await (const batch of readRdbBatches(input, options)) yield* batch;
+}
+
+/**
+ * The synchronous twin of {@link readRdb} over a whole file in memory. Same parser, same records; running
+ * out of bytes is a truncated file. `options.base` shifts reported offsets (for an RDB embedded elsewhere).
+ */
+export function* readRdbSync(data: Uint8Array, options: RdbParserOptions & { base?: number; parser?: (p: RdbParser) => void } = {}): Generator<RdbRecord> {
+  const parser = new RdbParser(options);
+  options.parser?.(parser);
+  const r = new ByteReader(data, { base: options.base ?? 0, file: options.file });
+  const out: RdbRecord[] = [];
+  while (!parser.done) {
+    try {
+      parser.step(r, out);
+    } catch (error) {
+      throw addKeyContext(error, parser);
+    }
+    yield* out;
+    out.length = 0;
+  }
+}
+
+/** Reads a whole in-memory RDB and returns its records (for tests and small files). */
+export function readRdbAll(data: Uint8Array, options: RdbParserOptions = {}): RdbRecord[] {
+  return [...readRdbSync(data, options)];
+}
