@@ -44,14 +44,13 @@ export async function* readRdbBatches(input: ChunkedInput, options: RdbReadOptio
         good = r.pos;
       }
     } catch (error) {
-      if (!(error instanceof TruncatedError)) throw addKeyContext(error, parser);
       input.consumeTo(r.base + good);
       if (out.length > 0) {
         options.onProgress?.(input.offset);
         yield out;
         out = [];
       }
-      if (await input.refillFor(error)) continue;
+      if (error instanceof TruncatedError && (await input.refillFor(error))) continue;
       throw addKeyContext(error, parser);
     }
     input.consumeTo(r.base + good);

@@ -1,0 +1,65 @@
+import { Args, Flags } from '@oclif/core';
+import { inspectRdb } from '../src/operations/inspect-rdb.js';
+import type { KeyInfo } from '../src/operations/inspect-rdb.js';
+import { parseTimeMs } from '../src/operations/time.js';
+import { sniffInput } from '../src/io/sniff.js';
+import { BaseCommand } from '../src/render/base-command.js';
+import { createProgress } from '../src/render/progress.js';
+import { renderKeyTable, renderRdbInspect } from '../src/render/rdb.js';
+import { UsageError } from '../src/errors.js';
+
+export default class Inspect extends BaseCommand {
+  static override description = `Describe an RDB file or an AOF: version, aux fields, databases, keys by type and encoding, TTLs, sizes and the biggest keys.
+
+PATH may be an .rdb, an .aof, an AOF directory or manifest, or any of these compressed as .lz4.`;
+
+  static override examples = [
+    '<%= config.bin %> inspect dump.rdb',
+    '<%= config.bin %> inspect dump.rdb --top 20',
+    '<%= config.bin %> inspect dump.rdb --keys --jsonl > keys.jsonl',
+    '<%= config.bin %> inspect dump.rdb --json --now 2026-01-01T00:00:00Z',
+  ];
+
+  static override args = {
+    path: Args.string({ description: 'file or directory to inspect', required: true }),
+  };
+
+  static override flags = {
+    top: Flags.integer({ description: 'how many of the biggest keys to list', default: 10, min: 0 }),
+    keys: Flags.boolean({ description: 'list every key (db, type, encoding, TTL, elements, encoded size)', default: false }),
+    jsonl: Flags.boolean({ description: 'with --keys: one JSON object per key per line, then the summary as the last line', default: false }),
+    now: Flags.string({ description: 'the time TTLs are measured from: unix seconds, ms, or ISO date (default: now)' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Inspect);
+    this.configureOutput(flags);
+    if (flags.jsonl && !flags.keys) throw new UsageError('--jsonl goes with --keys');
+    const now = flags.now === undefined ? Date.now() : parseTimeMs(flags.now);
+    const kind = await sniffInput(args.path);
+    if (kind !== 'rdb') {
+      throw new UsageError(`${args.path}: ${kind === 'unknown' || kind === 'empty' ? `not an RDB file (${kind})` : `${kind} input is handled by the AOF reader`}`);
+    }
+    const progress = createProgress('inspect', this.progressAllowed(flags.json || flags.jsonl));
+    const listed: KeyInfo[] = [];
+    const onKey = flags.keys
+      ? flags.jsonl
+        ? (key: KeyInfo) => this.printJsonLine(key)
+        : (key: KeyInfo) => listed.push(key)
+      : undefined;
+    let report;
+    try {
+      report = await inspectRdb(args.path, { top: flags.top, now, onKey, onProgress: (done, total) => progress.update(done, total) });
+    } finally {
+      progress.finish();
+    }
+    if (flags.jsonl) {
+      this.printJsonLine({ summary: report });
+    } else if (flags.json) {
+      this.printJson(flags.keys ? { ...report, keys: listed } : report);
+    } else {
+      this.log(renderRdbInspect(report));
+      if (flags.keys) this.log(renderKeyTable(listed));
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { Chalk } from 'chalk';
+import type { ChalkInstance } from 'chalk';
+
+let chalk: ChalkInstance = new Chalk({ level: 0 });
+
+/** Turns colour on or off for everything rendered afterwards. */
+export function setColor(enabled: boolean): void {
+  chalk = new Chalk({ level: enabled ? 1 : 0 });
+}
+
+/** The colours of redback's output, by meaning. */
+export const style = {
+  ok: (text: string): string => chalk.green(text),
+  bad: (text: string): string => chalk.red(text),
+  warn: (text: string): string => chalk.yellow(text),
+  dim: (text: string): string => chalk.dim(text),
+  bold: (text: string): string => chalk.bold(text),
+  heading: (text: string): string => chalk.bold.cyan(text),
+};
+
+/** Bytes for people: 1.5 KiB, 3.2 MiB. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** A count with thousands separators. */
+export function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+/** A TTL in ms for people: 3d 4h, 12m 5s, expired 2h ago. */
+export function formatTtl(ms: number | null): string {
+  if (ms === null) return '-';
+  const expired = ms < 0;
+  let rest = Math.abs(ms) / 1000;
+  const parts: string[] = [];
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    if (rest >= size || (unit === 's' && parts.length === 0)) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+    if (parts.length === 2) break;
+  }
+  return expired ? `expired ${parts.join(' ')} ago` : parts.join(' ');
+}
