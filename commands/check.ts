@@ -7,9 +7,12 @@ import { ExitCode, InputOutputError, RedbackError } from '../src/errors.js';
 import { BaseCommand } from '../src/render/base-command.js';
 import { createProgress } from '../src/render/progress.js';
 import { renderRdbCheck } from '../src/render/rdb.js';
+import { checkAof } from '../src/operations/check-aof.js';
+import type { AofCheckReport } from '../src/operations/check-aof.js';
+import { renderAofCheck } from '../src/render/aof.js';
 import { style } from '../src/render/style.js';
 
-type Outcome = RdbCheckReport | { file: string; format: 'unknown'; valid: false; error: { kind: string; message: string } };
+type Outcome = RdbCheckReport | AofCheckReport | { file: string; format: 'unknown'; valid: false; error: { kind: string; message: string } };
 
 export default class Check extends BaseCommand {
   static override description = `Validate RDB files and AOFs completely and give a verdict for each.
@@ -31,6 +34,7 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
   };
 
   static override flags = {
+    strict: Flags.boolean({ description: 'AOF: unknown commands and wrong argument counts make the file invalid (otherwise warnings)', default: false }),
     now: Flags.string({ description: 'the time expiries are measured from: unix seconds, ms, or ISO date (default: now)' }),
   };
 
@@ -46,8 +50,10 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
       const progress = createProgress(`check ${path}`, this.progressAllowed(flags.json));
       try {
         const kind = await sniffInput(path);
-        if (kind !== 'rdb') {
-          const what = kind === 'empty' ? 'empty file' : kind === 'unknown' ? 'not an RDB file: wrong signature' : `${kind} input is not supported by check yet`;
+        if (kind === 'aof' || kind === 'manifest' || kind === 'directory' || (kind === 'rdb' && /\.aof(\.lz4)?$/i.test(path))) {
+          outcome = await checkAof(path, { strict: flags.strict, onProgress: (done, total) => progress.update(done, total) });
+        } else if (kind !== 'rdb') {
+          const what = kind === 'empty' ? 'empty file' : 'neither an RDB nor an AOF: unknown signature';
           outcome = { file: path, format: 'unknown', valid: false, error: { kind: 'corrupt', message: `${path}: offset 0: ${what}` } };
         } else {
           outcome = await checkRdb(path, { now, onProgress: (done, total) => progress.update(done, total) });
@@ -59,9 +65,15 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
         progress.finish();
       }
       outcomes.push(outcome);
-      if (!outcome.valid) code = Math.max(code, outcome.error?.kind === 'io' ? ExitCode.io : ExitCode.invalid);
+      if (!outcome.valid) code = Math.max(code, outcome.format !== 'aof' && outcome.error?.kind === 'io' ? ExitCode.io : ExitCode.invalid);
       if (!flags.json) {
-        this.log(outcome.format === 'rdb' ? renderRdbCheck(outcome) : `${style.bad('INVALID')} ${outcome.error.message}`);
+        this.log(
+          outcome.format === 'rdb'
+            ? renderRdbCheck(outcome)
+            : outcome.format === 'aof'
+              ? renderAofCheck(outcome)
+              : `${style.bad('INVALID')} ${outcome.error.message}`,
+        );
       }
     }
     const valid = outcomes.filter((o) => o.valid).length;
