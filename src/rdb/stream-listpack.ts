@@ -1,0 +1,190 @@
+// cspell:words listpack samefields xdel
+import { blobCorrupt, canonicalInteger, entryBytes } from './blob-common.js';
+import { decodeListpack, encodeListpack, type ListpackEntry } from './listpack.js';
+
+/**
+ * One node of a stream's radix tree: a listpack holding entries whose IDs are stored relative to the
+ * node's master ID (the 16-byte key stored before it in the RDB).
+ *
+ * Master entry: `count, deleted, n, field 1 … field n, 0`.
+ * Each entry: `flags, ms-diff, seq-diff`, then either (flag SAMEFIELDS) the n values of the master fields,
+ * or `k, field 1, value 1 … field k, value k`; then `lp-count` = number of listpack elements the entry used
+ * before it (n + 3 with SAMEFIELDS, 2k + 4 without), so the node can be walked backwards.
+ */
+
+export interface StreamId {
+  ms: bigint;
+  seq: bigint;
+}
+
+export interface StreamEntry {
+  id: StreamId;
+  /** Flag DELETED: the entry was deleted (XDEL) but is still stored in the node. */
+  deleted: boolean;
+  fields: Uint8Array[];
+  values: Uint8Array[];
+}
+
+export interface StreamListpack {
+  /** Every stored entry in order, deleted ones included (check `deleted`). */
+  entries: StreamEntry[];
+  /** The master entry's count of live entries (as stored; not cross-checked with the flags, as in Redis). */
+  valid: number;
+  /** The master entry's count of deleted entries (as stored). */
+  deleted: number;
+  /** The master entry's field names. */
+  masterFields: Uint8Array[];
+}
+
+/** Entry flag: the entry is deleted. */
+export const STREAM_ITEM_FLAG_DELETED = 1;
+/** Entry flag: the entry has the master entry's fields and stores only its values. */
+export const STREAM_ITEM_FLAG_SAMEFIELDS = 2;
+
+/**
+ * Decodes and validates one stream listpack node, following Redis's `streamValidateListpackIntegrity`
+ * (deep): the listpack itself (fully, see {@link decodeListpack}), the master entry (integer count,
+ * deleted count and field count, the field names, the 0 terminator), then exactly count + deleted entries
+ * each with integer flags, ID deltas, field count, and an lp-count matching the entry's size, and nothing
+ * after the last entry. IDs are rebuilt as master ID + deltas (modulo 2^64, as Redis does).
+ * Integer elements used as fields or values come back as their decimal text.
+ * Throws {@link CorruptError} at `base + position` on any problem.
+ */
+export function decodeStreamListpack(blob: Uint8Array, masterId: StreamId, base = 0): StreamListpack {
+  const offsets: number[] = [];
+  const items = decodeListpack(blob, base, offsets);
+  const n = items.length;
+  const endOffset = base + blob.length - 1;
+  let k = 0;
+
+  const need = (what: string): ListpackEntry => {
+    if (k >= n) throw blobCorrupt(`stream listpack ends where ${what} was expected`, endOffset, 0);
+    return items[k] as ListpackEntry;
+  };
+  const integer = (what: string): number | bigint => {
+    const item = need(what);
+    if (!(item instanceof Uint8Array)) return item;
+    const parsed = canonicalInteger(item);
+    if (parsed === undefined) throw blobCorrupt(`stream listpack element ${k}: ${what} is not an integer`, offsets[k] as number, 0);
+    return parsed;
+  };
+  const counter = (what: string): number => {
+    const v = integer(what);
+    if (typeof v !== 'number' || v < 0) {
+      throw blobCorrupt(`stream listpack element ${k}: ${what} ${v} is not a valid count`, offsets[k] as number, 0);
+    }
+    return v;
+  };
+
+  const valid = counter('the master entry count');
+  k++;
+  const deleted = counter('the master deleted count');
+  k++;
+  const masterFieldCount = counter('the master field count');
+  k++;
+  const masterFields: Uint8Array[] = [];
+  for (let j = 0; j < masterFieldCount; j++) {
+    masterFields.push(entryBytes(need(`master field ${j}`)));
+    k++;
+  }
+  const zero = integer('the master entry terminator');
+  if (zero !== 0) {
+    throw blobCorrupt(`stream listpack element ${k}: master entry terminator is ${zero}, not 0`, offsets[k] as number, 0);
+  }
+  k++;
+
+  const entries: StreamEntry[] = [];
+  const total = valid + deleted;
+  for (let e = 0; e < total; e++) {
+    const what = `stream entry ${e}`;
+    const flags = BigInt(integer(`the flags of ${what}`));
+    k++;
+    const msDiff = BigInt(integer(`the ms delta of ${what}`));
+    k++;
+    const seqDiff = BigInt(integer(`the seq delta of ${what}`));
+    k++;
+    const sameFields = (flags & BigInt(STREAM_ITEM_FLAG_SAMEFIELDS)) !== 0n;
+    let fields: Uint8Array[];
+    const values: Uint8Array[] = [];
+    let expectedLpCount: number;
+    if (sameFields) {
+      fields = masterFields;
+      for (let j = 0; j < masterFieldCount; j++) {
+        values.push(entryBytes(need(`value ${j} of ${what}`)));
+        k++;
+      }
+      expectedLpCount = masterFieldCount + 3;
+    } else {
+      const fieldCount = counter(`the field count of ${what}`);
+      k++;
+      fields = [];
+      for (let j = 0; j < fieldCount; j++) {
+        fields.push(entryBytes(need(`field ${j} of ${what}`)));
+        k++;
+        values.push(entryBytes(need(`value ${j} of ${what}`)));
+        k++;
+      }
+      expectedLpCount = 2 * fieldCount + 4;
+    }
+    const lpCount = integer(`the lp-count of ${what}`);
+    if (lpCount !== expectedLpCount) {
+      throw blobCorrupt(
+        `stream listpack element ${k}: lp-count ${lpCount} of ${what} does not match its ${expectedLpCount} elements`,
+        offsets[k] as number,
+        0,
+      );
+    }
+    k++;
+    entries.push({
+      id: { ms: BigInt.asUintN(64, masterId.ms + msDiff), seq: BigInt.asUintN(64, masterId.seq + seqDiff) },
+      deleted: (flags & BigInt(STREAM_ITEM_FLAG_DELETED)) !== 0n,
+      fields,
+      values,
+    });
+  }
+  if (k !== n) {
+    throw blobCorrupt(`stream listpack has ${n - k} elements after its last entry`, offsets[k] as number, 0);
+  }
+  return { entries, valid, deleted, masterFields };
+}
+
+/**
+ * Encodes one stream node as Redis's `streamAppendItem` builds it: the master entry takes `masterFields`
+ * (by default the first entry's fields), entries whose fields equal them get SAMEFIELDS and store only
+ * values, IDs are stored as int64 deltas from `masterId`, counts come from the `deleted` flags.
+ * Fields and values that are canonical integer text are stored as integers, like `lpAppend` does.
+ */
+export function encodeStreamListpack(
+  masterId: StreamId,
+  entries: readonly StreamEntry[],
+  masterFields: readonly Uint8Array[] = entries[0]?.fields ?? [],
+): Uint8Array {
+  const items: ListpackEntry[] = [];
+  const live = entries.filter((e) => !e.deleted).length;
+  items.push(live, entries.length - live, masterFields.length);
+  for (const field of masterFields) items.push(field);
+  items.push(0);
+  for (const entry of entries) {
+    if (entry.fields.length !== entry.values.length) {
+      throw new RangeError(`stream entry has ${entry.fields.length} fields but ${entry.values.length} values`);
+    }
+    const same = entry.fields.length === masterFields.length && entry.fields.every((f, i) => equalBytes(f, masterFields[i] as Uint8Array));
+    const flags = (entry.deleted ? STREAM_ITEM_FLAG_DELETED : 0) | (same ? STREAM_ITEM_FLAG_SAMEFIELDS : 0);
+    items.push(flags, BigInt.asIntN(64, entry.id.ms - masterId.ms), BigInt.asIntN(64, entry.id.seq - masterId.seq));
+    if (same) {
+      for (const value of entry.values) items.push(value);
+      items.push(entry.values.length + 3);
+    } else {
+      items.push(entry.fields.length);
+      entry.fields.forEach((f, i) => items.push(f, entry.values[i] as Uint8Array));
+      items.push(2 * entry.fields.length + 4);
+    }
+  }
+  return encodeListpack(items);
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
