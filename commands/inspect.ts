@@ -6,7 +6,9 @@ import { sniffInput } from '../src/io/sniff.js';
 import { BaseCommand } from '../src/render/base-command.js';
 import { createProgress } from '../src/render/progress.js';
 import { renderKeyTable, renderRdbInspect } from '../src/render/rdb.js';
-import { UsageError } from '../src/errors.js';
+import { CorruptError, UsageError } from '../src/errors.js';
+import { inspectAof } from '../src/operations/inspect-aof.js';
+import { renderAofInspect } from '../src/render/aof.js';
 
 export default class Inspect extends BaseCommand {
   static override description = `Describe an RDB file or an AOF: version, aux fields, databases, keys by type and encoding, TTLs, sizes and the biggest keys.
@@ -37,9 +39,14 @@ PATH may be an .rdb, an .aof, an AOF directory or manifest, or any of these comp
     if (flags.jsonl && !flags.keys) throw new UsageError('--jsonl goes with --keys');
     const now = flags.now === undefined ? Date.now() : parseTimeMs(flags.now);
     const kind = await sniffInput(args.path);
-    if (kind !== 'rdb') {
-      throw new UsageError(`${args.path}: ${kind === 'unknown' || kind === 'empty' ? `not an RDB file (${kind})` : `${kind} input is handled by the AOF reader`}`);
+    if (kind === 'aof' || kind === 'manifest' || kind === 'directory' || (kind === 'rdb' && /\.aof(\.lz4)?$/i.test(args.path))) {
+      if (flags.keys) throw new UsageError('--keys lists the keys of an RDB; for an AOF use inspect without it');
+      const aof = await inspectAof(args.path, { now, top: flags.top });
+      if (flags.json) this.printJson(aof);
+      else this.log(renderAofInspect(aof));
+      return;
     }
+    if (kind !== 'rdb') throw new CorruptError(`neither an RDB nor an AOF (${kind === 'empty' ? 'empty file' : 'unknown signature'})`, { file: args.path, offset: 0 });
     const progress = createProgress('inspect', this.progressAllowed(flags.json || flags.jsonl));
     const listed: KeyInfo[] = [];
     const onKey = flags.keys

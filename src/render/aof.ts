@@ -1,6 +1,7 @@
+import Table from 'cli-table3';
 import type { AofCheckReport } from '../operations/check-aof.js';
-import { formatCount } from './style.js';
-import { style } from './style.js';
+import type { AofInspectReport } from '../operations/inspect-aof.js';
+import { formatBytes, formatCount, style } from './style.js';
 
 /** The human form of `check` on an AOF: redis-check-aof's facts per file, then our extra findings. */
 export function renderAofCheck(report: AofCheckReport): string {
@@ -23,5 +24,32 @@ export function renderAofCheck(report: AofCheckReport): string {
     }
   }
   for (const problem of report.problems) lines.push(style.bad(`  ${problem}`));
+  return lines.join('\n');
+}
+
+/** The human form of `inspect` on an AOF. */
+export function renderAofInspect(report: AofInspectReport): string {
+  const lines: string[] = [];
+  lines.push(style.heading(report.file));
+  lines.push(`  ${report.layout === 'multipart' ? `multi-part AOF, manifest ${report.manifest}` : 'single-file AOF'}`);
+  const files = new Table({ head: ['file', 'role', 'kind', 'size', 'commands', 'first #TS', 'last #TS'].map((h) => style.bold(h)), style: { head: [], border: [] } });
+  for (const f of report.files) {
+    const kind = f.kind === 'rdb+resp' ? `RDB ${f.rdb?.version} + RESP` : f.kind;
+    files.push([f.name, f.role, kind + (f.compressed ? ' (lz4)' : ''), formatBytes(f.size), formatCount(f.commands), f.firstTimestamp ?? '-', f.lastTimestamp ?? '-']);
+  }
+  lines.push(files.toString());
+  if (report.history.length) lines.push(`  history (not loaded): ${report.history.map((h) => h.name).join(', ')}`);
+  lines.push(`  ${formatCount(report.commands)} commands, ${formatCount(report.multiBlocks)} MULTI blocks, ${formatCount(report.annotations)} annotations`);
+  if (report.firstTimestamp) lines.push(`  time span: ${report.firstTimestamp} → ${report.lastTimestamp}`);
+  const commands = new Table({ head: ['command', 'count'].map((h) => style.bold(h)), style: { head: [], border: [] } });
+  for (const [name, count] of Object.entries(report.byCommand).slice(0, 20)) commands.push([name, formatCount(count)]);
+  lines.push(commands.toString());
+  const dbs = new Table({ head: ['db', 'commands'].map((h) => style.bold(h)), style: { head: [], border: [] } });
+  for (const [db, count] of Object.entries(report.byDatabase)) dbs.push([db, formatCount(count)]);
+  lines.push(dbs.toString());
+  for (const f of report.files) {
+    if (f.rdb) lines.push(`  RDB preamble of ${f.name}: ${formatCount(f.rdb.totals.keys)} keys in ${f.rdb.databases.length} databases, checksum ${f.rdb.checksum}`);
+  }
+  if (report.stoppedAt) lines.push(style.bad(`  stopped at ${report.stoppedAt.message}; run 'redback check' for the verdict`));
   return lines.join('\n');
 }
