@@ -1,0 +1,201 @@
+/**
+ * LZF, the compression Redis applies to RDB strings (special string encoding 3: `0xC3`, then the
+ * compressed length, the original length, and the compressed bytes).
+ *
+ * The format is a sequence of items, each starting with a control byte `ctrl`:
+ * - `ctrl < 32`: a literal run; the next `ctrl + 1` bytes are copied to the output.
+ * - otherwise a back reference: `len = ctrl >> 5`; when `len == 7` the next byte is added to it; then
+ *   one more byte completes the distance `((ctrl & 0x1f) << 8 | byte) + 1` (1..8192); `len + 2` bytes
+ *   (3..264) are copied from that far back in the output (the copy may overlap what it produces).
+ */
+
+// cspell:words lzf
+
+import { CorruptError, UnsupportedError, type Location } from '../errors.js';
+
+/** Longest literal run one control byte can carry. */
+const MAX_LITERAL = 32;
+/** Farthest a back reference can reach (distance, 1-based). */
+const MAX_DISTANCE = 1 << 13;
+/** Longest back reference: 7 + 255 + 2. */
+const MAX_MATCH = 264;
+/** Most output one input byte can stand for: a 3-byte reference yields 264 bytes. */
+const MAX_EXPANSION = MAX_MATCH / 3;
+/** Shortest back reference worth encoding. */
+const MIN_MATCH = 3;
+
+/**
+ * Decompresses Redis LZF data into exactly `outputLength` bytes.
+ *
+ * @param input the compressed bytes (exactly the declared compressed length).
+ * @param outputLength the declared uncompressed length, in bytes. The caller must have checked it is a
+ *   length it is willing to allocate: this function allocates it up front.
+ * @param where where the compressed bytes start: `where.offset` is the absolute offset of `input[0]`
+ *   and `where.file` the file name; errors report `where.offset` plus the position of the bad item.
+ * @returns a new array of `outputLength` bytes.
+ * @throws CorruptError when `outputLength` is 0 or `input` is empty (Redis treats a zero-length
+ *   result as a failure); when `outputLength` exceeds what `input` could possibly expand to (88 bytes
+ *   per compressed byte, checked before allocating); when an item runs past the end of `input`; when a
+ *   back reference points before the start of the output; when the output would exceed
+ *   `outputLength`; or when `input` ends before exactly `outputLength` bytes were produced.
+ *   UnsupportedError (a CorruptError) when the output cannot be allocated. Throws nothing else.
+ */
+export function lzfDecompress(input: Uint8Array, outputLength: number, where: Location = {}): Uint8Array {
+  const base = where.offset ?? 0;
+  const fail = (detail: string, at: number): CorruptError =>
+    new CorruptError(`lzf: ${detail}`, { file: where.file, offset: where.offset === undefined ? undefined : base + at });
+  if (!Number.isSafeInteger(outputLength) || outputLength <= 0) {
+    throw fail(`invalid uncompressed length ${outputLength}`, 0);
+  }
+  const inLength = input.length;
+  if (inLength === 0) throw fail('empty compressed data', 0);
+  if (outputLength > inLength * MAX_EXPANSION) {
+    throw fail(`declared length ${outputLength} cannot come from ${inLength} compressed bytes`, 0);
+  }
+  let out: Uint8Array;
+  try {
+    out = new Uint8Array(outputLength);
+  } catch {
+    throw new UnsupportedError(`lzf: ${outputLength} bytes are too many to decompress in memory`, where);
+  }
+  let ip = 0;
+  let op = 0;
+  while (ip < inLength) {
+    const itemStart = ip;
+    const ctrl = input[ip++] as number;
+    if (ctrl < MAX_LITERAL) {
+      const count = ctrl + 1;
+      if (op + count > outputLength) {
+        throw fail(`literal run of ${count} bytes overflows the declared length ${outputLength}`, itemStart);
+      }
+      if (ip + count > inLength) {
+        throw fail(`literal run of ${count} bytes runs past the end of the compressed data`, itemStart);
+      }
+      if (count > 8) {
+        out.set(input.subarray(ip, ip + count), op);
+        ip += count;
+        op += count;
+      } else {
+        for (let k = 0; k < count; k++) out[op++] = input[ip++] as number;
+      }
+    } else {
+      let len = ctrl >> 5;
+      if (len === 7) {
+        if (ip >= inLength) throw fail('back reference runs past the end of the compressed data', itemStart);
+        len += input[ip++] as number;
+      }
+      if (ip >= inLength) throw fail('back reference runs past the end of the compressed data', itemStart);
+      const distance = (((ctrl & 0x1f) << 8) | (input[ip++] as number)) + 1;
+      const count = len + 2;
+      if (op + count > outputLength) {
+        throw fail(`back reference of ${count} bytes overflows the declared length ${outputLength}`, itemStart);
+      }
+      let ref = op - distance;
+      if (ref < 0) {
+        throw fail(`back reference ${distance} bytes back points before the start of the output (at ${op})`, itemStart);
+      }
+      if (distance >= count) {
+        out.copyWithin(op, ref, ref + count);
+        op += count;
+      } else {
+        for (let k = 0; k < count; k++) out[op++] = out[ref++] as number;
+      }
+    }
+  }
+  if (op !== outputLength) {
+    throw fail(`compressed data ends after ${op} of ${outputLength} bytes`, inLength);
+  }
+  return out;
+}
+
+/** Bits of the hash of three bytes. */
+const HASH_BITS = 16;
+/**
+ * Positions of recent 3-byte sequences, shared by every call. An entry is `generation + position`;
+ * entries below the current call's generation are stale, which saves clearing the table per call.
+ */
+const table = new Int32Array(1 << HASH_BITS);
+let generation = 0;
+
+function hash3(data: Uint8Array, p: number): number {
+  const v = ((data[p] as number) << 16) | ((data[p + 1] as number) << 8) | (data[p + 2] as number);
+  return Math.imul(v, 0x9e3779b1) >>> (32 - HASH_BITS);
+}
+
+/**
+ * Compresses `input` with LZF (greedy matching over a hash table of 3-byte sequences), producing data
+ * that {@link lzfDecompress} and Redis's `lzf_decompress` accept.
+ *
+ * @param input the bytes to compress.
+ * @param maxLength the largest acceptable compressed size in bytes (default `input.length - 1`: the
+ *   result must be smaller than the input). Redis itself passes `input.length - 4` and only tries
+ *   strings longer than 20 bytes.
+ * @returns the compressed bytes, or `undefined` when they would exceed `maxLength` (incompressible
+ *   data, or an empty input).
+ * @throws never.
+ */
+export function lzfCompress(input: Uint8Array, maxLength = input.length - 1): Uint8Array | undefined {
+  const inLength = input.length;
+  const limit = Math.min(Math.floor(maxLength), inLength + Math.ceil(inLength / MAX_LITERAL));
+  if (inLength === 0 || !(limit > 0)) return undefined;
+  if (generation + inLength + 1 > 0x7fffffff) {
+    table.fill(0);
+    generation = 0;
+  }
+  const gen = generation + 1; // stored values are gen + position, always >= 1
+  generation = gen + inLength;
+
+  const out = new Uint8Array(limit);
+  let op = 0;
+  let ip = 0;
+  let litStart = 0; // first byte of the pending literal run
+
+  // Writes input[litStart, end) as literal runs; false when it does not fit in `limit`.
+  const flushLiterals = (end: number): boolean => {
+    while (litStart < end) {
+      const count = Math.min(MAX_LITERAL, end - litStart);
+      if (op + 1 + count > limit) return false;
+      out[op++] = count - 1;
+      for (let k = 0; k < count; k++) out[op++] = input[litStart++] as number;
+    }
+    return true;
+  };
+
+  while (ip + MIN_MATCH <= inLength) {
+    const h = hash3(input, ip);
+    const candidate = (table[h] as number) - gen;
+    table[h] = gen + ip;
+    const distance = ip - candidate;
+    if (
+      candidate >= 0 &&
+      distance <= MAX_DISTANCE &&
+      input[candidate] === input[ip] &&
+      input[candidate + 1] === input[ip + 1] &&
+      input[candidate + 2] === input[ip + 2]
+    ) {
+      const maxCount = Math.min(MAX_MATCH, inLength - ip);
+      let count = MIN_MATCH;
+      while (count < maxCount && input[candidate + count] === input[ip + count]) count++;
+      if (!flushLiterals(ip)) return undefined;
+      const len = count - 2;
+      const off = distance - 1;
+      if (op + (len >= 7 ? 3 : 2) > limit) return undefined;
+      if (len < 7) {
+        out[op++] = (len << 5) | (off >> 8);
+      } else {
+        out[op++] = (7 << 5) | (off >> 8);
+        out[op++] = len - 7;
+      }
+      out[op++] = off & 0xff;
+      // Remember the positions inside the match too, for better matches later.
+      const end = ip + count;
+      for (let p = ip + 1; p < end && p + MIN_MATCH <= inLength; p++) table[hash3(input, p)] = gen + p;
+      ip = end;
+      litStart = ip;
+    } else {
+      ip++;
+    }
+  }
+  if (!flushLiterals(inLength)) return undefined;
+  return out.slice(0, op);
+}
