@@ -85,10 +85,17 @@ export class ChunkedInput {
   private base = 0;
   private finished = false;
   private readonly readSize: number;
+  private readonly reuse: boolean;
 
-  constructor(source: ByteSource, readSize = DEFAULT_READ_SIZE) {
+  /**
+   * @param readSize bytes asked of the source per read
+   * @param options.reuseBuffer move unread bytes to the front of the same buffer instead of allocating a
+   *   new one; only for consumers that keep no views into records they have already processed
+   */
+  constructor(source: ByteSource, readSize = DEFAULT_READ_SIZE, options: { reuseBuffer?: boolean } = {}) {
     this.source = source;
     this.readSize = readSize;
+    this.reuse = options.reuseBuffer ?? false;
     this.data = new Uint8Array(readSize * 2);
   }
 
@@ -178,6 +185,13 @@ export class ChunkedInput {
   private grow(count: number): void {
     const unread = this.end - this.pos;
     const capacity = Math.max(unread + this.readSize, count + this.readSize, this.readSize * 2);
+    if (this.reuse && this.data.length >= capacity) {
+      this.data.copyWithin(0, this.pos, this.end);
+      this.base += this.pos;
+      this.end = unread;
+      this.pos = 0;
+      return;
+    }
     const next = new Uint8Array(capacity);
     next.set(this.data.subarray(this.pos, this.end), 0);
     this.base += this.pos;

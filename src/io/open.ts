@@ -53,7 +53,11 @@ export async function openSource(path: string, name = path): Promise<ByteSource 
 }
 
 /** Opens a file as a {@link ChunkedInput} (see {@link openSource}). */
-export async function openInput(path: string, name = path): Promise<ChunkedInput & { compressed: boolean; fileSize: number }> {
+export async function openInput(
+  path: string,
+  name = path,
+  options: { reuseBuffer?: boolean } = {},
+): Promise<ChunkedInput & { compressed: boolean; fileSize: number }> {
   const source = await openSource(path, name);
-  return Object.assign(new ChunkedInput(source), { compressed: source.compressed, fileSize: source.fileSize });
+  return Object.assign(new ChunkedInput(source, undefined, options), { compressed: source.compressed, fileSize: source.fileSize });
 }

@@ -49,7 +49,7 @@ export interface CheckRdbOptions {
  */
 export async function checkRdb(path: string, options: CheckRdbOptions = {}): Promise<RdbCheckReport> {
   const name = options.name ?? path;
-  const input = await openInput(path, name);
+  const input = await openInput(path, name, { reuseBuffer: true });
   const now = options.now ?? Date.now();
   const report: RdbCheckReport = {
     file: name,
@@ -69,7 +69,6 @@ export async function checkRdb(path: string, options: CheckRdbOptions = {}): Pro
     warnings: [],
   };
   let parser: RdbParser | undefined;
-  let fieldTtls = false;
   try {
     parser = await scanRdb(
       input,
@@ -80,21 +79,18 @@ export async function checkRdb(path: string, options: CheckRdbOptions = {}): Pro
             report.version = record.version;
           } else if (record.kind === 'eof') {
             report.checksum = record.checksum;
-          } else if (record.kind === 'value' && record.chunk.type === 'hash' && !fieldTtls) {
-            fieldTtls = record.chunk.entries.some((entry) => entry.expireMs !== undefined);
           }
           report.okUpTo = record.offset + record.length;
         },
         key(key) {
-          fieldTtls = false;
           if (key.expireMs !== undefined) {
             report.expires++;
             if (key.expireMs < now) report.alreadyExpired++;
           }
         },
-        keyEnd() {
+        keyEnd(end) {
           report.keys++;
-          if (fieldTtls) report.subexpires++;
+          if (end.fieldTtls) report.subexpires++;
         },
       },
       { onProgress: (offset) => options.onProgress?.(offset, input.compressed ? undefined : input.fileSize) },

@@ -123,7 +123,7 @@ class TopKeys {
  */
 export async function inspectRdb(path: string, options: InspectRdbOptions = {}): Promise<RdbInspectReport> {
   const name = options.name ?? path;
-  const input = await openInput(path, name);
+  const input = await openInput(path, name, { reuseBuffer: true });
   try {
     return await inspectRdbInput(input, { ...options, name, size: input.fileSize, compressed: input.compressed });
   } finally {

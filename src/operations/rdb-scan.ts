@@ -49,11 +49,11 @@ export interface RdbVisitor {
 export async function scanRdb(
   input: ChunkedInput,
   visitor: RdbVisitor,
-  options: { onProgress?: (offset: number) => void; deep?: boolean; verifyChecksum?: boolean } = {},
+  options: { onProgress?: (offset: number) => void; deep?: boolean; verifyChecksum?: boolean; materialize?: boolean } = {},
 ): Promise<RdbParser> {
   let parser: RdbParser | undefined;
   let current: KeyRecord | undefined;
-  for await (const batch of readRdbBatches(input, { ...options, parser: (p) => (parser = p) })) {
+  for await (const batch of readRdbBatches(input, { materialize: false, ...options, parser: (p) => (parser = p) })) {
     for (const record of batch) {
       visitor.record?.(record);
       if (record.kind === 'key') {

@@ -1,4 +1,5 @@
 // cspell:words dups intset listpack ziplist zipmap zset
+import { intBytes } from './primitives.js';
 import { CorruptError } from '../errors.js';
 
 /**
@@ -80,7 +81,8 @@ const encoder = new TextEncoder();
 
 /** The bytes of an entry: strings as they are, integers as their decimal ASCII text (as Redis prints them). */
 export function entryBytes(entry: BlobEntry): Uint8Array {
-  return entry instanceof Uint8Array ? entry : encoder.encode(entry.toString());
+  if (entry instanceof Uint8Array) return entry;
+  return typeof entry === 'number' ? intBytes(entry) : encoder.encode(entry.toString());
 }
 
 /**

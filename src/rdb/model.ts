@@ -177,6 +177,8 @@ export interface KeyEndRecord extends At {
   encodedBytes: number;
   /** Offset where the key's record started (the first prefix opcode or the type byte). */
   keyOffset: number;
+  /** A hash with at least one field TTL (Redis 7.4+ / Valkey 9). */
+  fieldTtls: boolean;
 }
 
 export interface EofRecord extends At {

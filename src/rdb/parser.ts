@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { ByteReader } from '../bytes/reader.js';
 import { Crc64 } from '../codecs/crc64.js';
 import { ChecksumError, CorruptError, RedbackError, TruncatedError, UnsupportedError } from '../errors.js';
@@ -26,7 +27,9 @@ import {
   readLength,
   readLengthBig,
   readString,
+  readStringKey,
   skipModuleOpcodes,
+  skipString,
 } from './primitives.js';
 import { decodeStreamListpack } from './stream-listpack.js';
 import { decodeZiplist } from './ziplist.js';
@@ -47,9 +50,17 @@ export interface RdbParserOptions {
   deep?: boolean;
   /** Member bytes a plain-encoded key may hold before its duplicate check is given up (default 64 MiB). */
   duplicateCheckLimit?: number;
+  /**
+   * Build value chunks (default true). With false, values are still read and validated in full, but no
+   * `value` records are emitted (except module values), which is much cheaper for `check` and `inspect`.
+   */
+  materialize?: boolean;
 }
 
 type Phase = 'header' | 'top' | 'value' | 'checksum' | 'done';
+
+/** Committed bytes gathered before they are hashed in one call. */
+const CRC_BATCH = 256 * 1024;
 
 /** The state of a key whose value is read over several steps. */
 interface OpenValue {
@@ -69,13 +80,16 @@ interface OpenValue {
   streamGroupNames: Set<string> | undefined;
   /** For quicklists: did any node hold an element? */
   nonEmptyNodes: number;
+  /** For hashes: does any field carry a TTL? */
+  fieldTtls: boolean;
 }
 
 const latin1 = new TextDecoder('latin1');
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
-/** A key for duplicate detection that treats integer and string encodings of the same value alike. */
-function elementKey(element: Element): string {
-  return typeof element === 'object' ? latin1.decode(element) : String(element);
+/** Bytes as a latin1 string (one char per byte), fast: Node's native slice instead of TextDecoder. */
+function latin1Key(bytes: Uint8Array): string {
+  return latin1Slice.call(bytes, 0, bytes.length);
 }
 
 function idKey(id: StreamId): string {
@@ -104,9 +118,14 @@ export class RdbParser {
   readonly warnings: RdbWarning[] = [];
   private phase: Phase = 'header';
   private readonly crc: Crc64 | undefined;
+  /** Absolute offset up to which the CRC has been computed; committed bytes after it are hashed in bulk. */
+  private crcFrom = 0;
+  /** Absolute offset just past the last committed step. */
+  private committed = 0;
   private readonly batchSize: number;
   private readonly deep: boolean;
   private readonly duplicateCheckLimit: number;
+  private readonly materialize: boolean;
   private db = 0;
   private expireMs: number | undefined;
   private idle: number | undefined;
@@ -122,6 +141,7 @@ export class RdbParser {
     this.batchSize = options.batchSize ?? 4096;
     this.deep = options.deep ?? true;
     this.duplicateCheckLimit = options.duplicateCheckLimit ?? 64 * 1024 * 1024;
+    this.materialize = options.materialize ?? true;
   }
 
   /** True once the EOF opcode and checksum have been read. */
@@ -170,10 +190,27 @@ export class RdbParser {
       }
       throw error;
     }
-    if (this.crc) this.crc.update(r.data, start, r.pos);
+    this.committed = r.base + r.pos;
+    if (this.crc && this.committed - this.crcFrom >= CRC_BATCH) this.flushChecksum(r);
+  }
+
+  /**
+   * Hashes the committed bytes not yet in the CRC. Drivers call it before the bytes behind `r` are
+   * released (before a refill moves the window); the parser calls it itself every {@link CRC_BATCH} bytes
+   * and before the checksum is compared, so large ranges go to the fast bulk CRC.
+   */
+  flushChecksum(r: ByteReader): void {
+    if (!this.crc || this.committed <= this.crcFrom) return;
+    const from = this.crcFrom - r.base;
+    const to = this.committed - r.base;
+    if (from < 0 || to > r.end) throw new RangeError('checksum window lost: flushChecksum called too late');
+    this.crc.update(r.data, from, to);
+    this.crcFrom = this.committed;
   }
 
   private readHeader(r: ByteReader, out: RdbRecord[]): void {
+    this.crcFrom = r.offset;
+    this.committed = r.offset;
     r.need(9, 'RDB header');
     const head = latin1.decode(r.data.subarray(r.pos, r.pos + 9));
     let magic: 'REDIS' | 'VALKEY';
@@ -338,6 +375,7 @@ export class RdbParser {
       out.push({ kind: 'eof', storedChecksum: undefined, computedChecksum: undefined, checksum: 'absent', offset, length: 1 });
       return;
     }
+    this.flushChecksum(r);
     const computed = this.crc?.digest();
     const at = r.offset;
     const stored = r.u64le();
@@ -380,13 +418,14 @@ export class RdbParser {
     };
     const keyText = (): string => `key '${printable(key)}'`;
     const valueOffset = r.offset;
+    let fieldTtls = false;
     const finish = (elements: number, chunk: ValueChunk | undefined): void => {
       if (elements === 0 && this.deep && info.type !== 'stream' && info.type !== 'module') {
         throw new CorruptError(`empty ${info.type} (${info.encoding})`, { file: this.file, offset: valueOffset }).during(keyText());
       }
       out.push(record);
-      if (chunk) out.push({ kind: 'value', chunk, offset: valueOffset, length: r.offset - valueOffset });
-      out.push(this.keyEnd(record, elements, r.offset));
+      if (chunk && (this.materialize || chunk.type === 'module')) out.push({ kind: 'value', chunk, offset: valueOffset, length: r.offset - valueOffset });
+      out.push(this.keyEnd(record, elements, r.offset, fieldTtls));
       this.clearPrefix();
     };
     const openValue = (mode: OpenValue['mode'], remaining: number, extra: Partial<OpenValue> = {}): void => {
@@ -402,6 +441,7 @@ export class RdbParser {
         streamNodes: undefined,
         streamGroupNames: undefined,
         nonEmptyNodes: 0,
+        fieldTtls: false,
         ...extra,
       };
       this.phase = 'value';
@@ -443,7 +483,7 @@ export class RdbParser {
           const flat = decodeZipmap(blob, at);
           const entries: HashEntry[] = [];
           for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ field: flat[i] as Element, value: flat[i + 1] as Element });
-          this.checkDuplicates(entries.map((e) => e.field), 'hash zipmap with duplicate fields', at);
+          this.checkDuplicates(flat, 'hash zipmap with duplicate fields', at, 2);
           finish(entries.length, { type: 'hash', entries });
           return;
         }
@@ -470,18 +510,18 @@ export class RdbParser {
         case RdbType.ZSET_LISTPACK: {
           const { blob, at } = readBlob(r);
           const flat = code === RdbType.ZSET_ZIPLIST ? decodeZiplist(blob, at) : decodeListpack(blob, at);
-          const entries = pairsToZset(flat, at, this.file);
-          this.checkDuplicates(entries.map((e) => e.member), 'zset with duplicate members', at);
-          finish(entries.length, { type: 'zset', entries });
+          if (flat.length % 2 !== 0) throw new CorruptError(`zset encoding holds ${flat.length} entries, an odd number`, { file: this.file, offset: at });
+          this.checkDuplicates(flat, 'zset with duplicate members', at, 2);
+          finish(flat.length / 2, this.materialize ? { type: 'zset', entries: pairsToZset(flat, at, this.file) } : undefined);
           return;
         }
         case RdbType.HASH_ZIPLIST:
         case RdbType.HASH_LISTPACK: {
           const { blob, at } = readBlob(r);
           const flat = code === RdbType.HASH_ZIPLIST ? decodeZiplist(blob, at) : decodeListpack(blob, at);
-          const entries = pairsToHash(flat, at, this.file);
-          this.checkDuplicates(entries.map((e) => e.field), 'hash with duplicate fields', at);
-          finish(entries.length, { type: 'hash', entries });
+          if (flat.length % 2 !== 0) throw new CorruptError(`hash encoding holds ${flat.length} entries, an odd number`, { file: this.file, offset: at });
+          this.checkDuplicates(flat, 'hash with duplicate fields', at, 2);
+          finish(flat.length / 2, this.materialize ? { type: 'hash', entries: pairsToHash(flat, at, this.file) } : undefined);
           return;
         }
         case RdbType.HASH_LISTPACK_EX_PRE_GA:
@@ -500,10 +540,13 @@ export class RdbParser {
               throw new CorruptError(`hash field TTL entry ${i + 2} is not a non-negative integer`, { file: this.file, offset: at });
             }
             const entry: HashEntry = { field: flat[i] as Element, value: flat[i + 1] as Element };
-            if (expire !== 0) entry.expireMs = expire;
+            if (expire !== 0) {
+              entry.expireMs = expire;
+              fieldTtls = true;
+            }
             entries.push(entry);
           }
-          this.checkDuplicates(entries.map((e) => e.field), 'hash with duplicate fields', at);
+          this.checkDuplicates(flat, 'hash with duplicate fields', at, 3);
           finish(entries.length, { type: 'hash', entries });
           return;
         }
@@ -565,9 +608,10 @@ export class RdbParser {
     this.keyStart = undefined;
   }
 
-  private keyEnd(record: KeyRecord, elements: number, endOffset: number): RdbRecord {
+  private keyEnd(record: KeyRecord, elements: number, endOffset: number, fieldTtls = false): RdbRecord {
     return {
       kind: 'key-end',
+      fieldTtls,
       key: record.key,
       type: record.type,
       encoding: record.encoding,
@@ -586,59 +630,61 @@ export class RdbParser {
     switch (open.mode) {
       case 'list':
       case 'set': {
+        const keep = this.materialize;
         const items: Element[] = [];
-        const seenAdded = new Set<string>();
-        this.readBatch(r, open, () => {
-          const at = r.offset;
-          const item = readString(r);
-          if (open.seen) {
-            const k = latin1.decode(item);
-            if (open.seen.has(k) || seenAdded.has(k)) {
-              throw new CorruptError('duplicate set members detected', { file: this.file, offset: at });
-            }
-            seenAdded.add(k);
-          }
-          items.push(item);
-        });
-        this.remember(open, seenAdded);
-        out.push({
-          kind: 'value',
-          chunk: open.mode === 'list' ? { type: 'list', elements: items } : { type: 'set', members: items },
-          offset,
-          length: r.offset - offset,
-        });
-        open.elements += items.length;
+        const done = keep
+          ? this.readBatch(r, open, () => {
+              const at = r.offset;
+              const item = readString(r);
+              if (open.seen) this.notSeen(open, latin1Key(item), 'duplicate set members detected', at);
+              items.push(item);
+            })
+          : open.seen
+            ? this.readBatch(r, open, () => {
+                const at = r.offset;
+                this.notSeen(open, readStringKey(r), 'duplicate set members detected', at);
+              })
+            : this.readBatch(r, open, () => skipString(r));
+        this.remember(open);
+        if (keep) {
+          out.push({
+            kind: 'value',
+            chunk: open.mode === 'list' ? { type: 'list', elements: items } : { type: 'set', members: items },
+            offset,
+            length: r.offset - offset,
+          });
+        }
+        open.elements += done;
         break;
       }
       case 'zset': {
+        const keep = this.materialize;
         const entries: ZsetEntry[] = [];
-        const seenAdded = new Set<string>();
         const binary = open.key.typeCode === RdbType.ZSET_2;
-        this.readBatch(r, open, () => {
+        const done = this.readBatch(r, open, () => {
           const at = r.offset;
-          const member = readString(r);
+          let member: Uint8Array | undefined;
+          let memberKey: string | undefined;
+          if (keep) member = readString(r);
+          else if (open.seen) memberKey = readStringKey(r);
+          else skipString(r);
           const score = binary ? r.f64le() : readAsciiDouble(r);
           if (this.deep && Number.isNaN(score)) throw new CorruptError('zset with NaN score detected', { file: this.file, offset: at });
-          if (open.seen) {
-            const k = latin1.decode(member);
-            if (open.seen.has(k) || seenAdded.has(k)) {
-              throw new CorruptError('duplicate zset members detected', { file: this.file, offset: at });
-            }
-            seenAdded.add(k);
-          }
-          entries.push({ member, score });
+          if (open.seen) this.notSeen(open, memberKey ?? latin1Key(member as Uint8Array), 'duplicate zset members detected', at);
+          if (member) entries.push({ member, score });
         });
-        this.remember(open, seenAdded);
-        out.push({ kind: 'value', chunk: { type: 'zset', entries }, offset, length: r.offset - offset });
-        open.elements += entries.length;
+        this.remember(open);
+        if (keep) out.push({ kind: 'value', chunk: { type: 'zset', entries }, offset, length: r.offset - offset });
+        open.elements += done;
         break;
       }
       case 'hash': {
+        const keep = this.materialize;
         const entries: HashEntry[] = [];
-        const seenAdded = new Set<string>();
         const code = open.key.typeCode;
         const valkeyHash2 = this.magic === 'VALKEY' && code === 22;
-        this.readBatch(r, open, () => {
+        let ttls = false;
+        const done = this.readBatch(r, open, () => {
           const at = r.offset;
           let expireMs: number | undefined;
           if (!valkeyHash2 && code === RdbType.HASH_METADATA) {
@@ -648,26 +694,33 @@ export class RdbParser {
             const ttl = readLength(r);
             if (ttl !== 0) expireMs = ttl;
           }
-          const field = readString(r);
-          const value = readString(r);
+          let field: Uint8Array | undefined;
+          let fieldKey: string | undefined;
+          let value: Uint8Array | undefined;
+          if (keep) {
+            field = readString(r);
+            value = readString(r);
+          } else {
+            if (open.seen) fieldKey = readStringKey(r);
+            else skipString(r);
+            skipString(r);
+          }
           if (valkeyHash2) {
             const expire = r.i64leNumber();
             if (expire !== -1) expireMs = expire;
           }
-          if (open.seen) {
-            const k = latin1.decode(field);
-            if (open.seen.has(k) || seenAdded.has(k)) {
-              throw new CorruptError('duplicate hash fields detected', { file: this.file, offset: at });
-            }
-            seenAdded.add(k);
+          if (open.seen) this.notSeen(open, fieldKey ?? latin1Key(field as Uint8Array), 'duplicate hash fields detected', at);
+          if (expireMs !== undefined) ttls = true;
+          if (field && value) {
+            const entry: HashEntry = { field, value };
+            if (expireMs !== undefined) entry.expireMs = expireMs;
+            entries.push(entry);
           }
-          const entry: HashEntry = { field, value };
-          if (expireMs !== undefined) entry.expireMs = expireMs;
-          entries.push(entry);
         });
-        this.remember(open, seenAdded);
-        out.push({ kind: 'value', chunk: { type: 'hash', entries }, offset, length: r.offset - offset });
-        open.elements += entries.length;
+        this.remember(open);
+        if (ttls) open.fieldTtls = true;
+        if (keep) out.push({ kind: 'value', chunk: { type: 'hash', entries }, offset, length: r.offset - offset });
+        open.elements += done;
         break;
       }
       case 'quicklist': {
@@ -690,7 +743,7 @@ export class RdbParser {
         open.remaining -= 1;
         open.elements += elements.length;
         if (elements.length > 0) open.nonEmptyNodes += 1;
-        out.push({ kind: 'value', chunk: { type: 'list', elements }, offset, length: r.offset - offset });
+        if (this.materialize) out.push({ kind: 'value', chunk: { type: 'list', elements }, offset, length: r.offset - offset });
         break;
       }
       case 'stream-nodes': {
@@ -709,7 +762,7 @@ export class RdbParser {
         open.streamNodes?.add(id);
         open.remaining -= 1;
         open.elements += live.length;
-        out.push({
+        if (this.materialize) out.push({
           kind: 'value',
           chunk: { type: 'stream-entries', entries: live, deleted: node.entries.length - live.length },
           offset,
@@ -732,7 +785,7 @@ export class RdbParser {
           meta.entriesAdded = readLengthBig(r);
         }
         meta.groupCount = readLength(r);
-        out.push({ kind: 'value', chunk: { type: 'stream-meta', meta }, offset, length: r.offset - offset });
+        if (this.materialize) out.push({ kind: 'value', chunk: { type: 'stream-meta', meta }, offset, length: r.offset - offset });
         open.mode = 'stream-groups';
         open.remaining = meta.groupCount;
         break;
@@ -740,7 +793,7 @@ export class RdbParser {
       case 'stream-groups': {
         const group = this.readStreamGroup(r, open);
         open.remaining -= 1;
-        out.push({ kind: 'value', chunk: { type: 'stream-group', group }, offset, length: r.offset - offset });
+        if (this.materialize) out.push({ kind: 'value', chunk: { type: 'stream-group', group }, offset, length: r.offset - offset });
         break;
       }
       case 'module': {
@@ -767,13 +820,23 @@ export class RdbParser {
     if (open.mode === 'quicklist' && open.nonEmptyNodes === 0 && this.deep) {
       throw new CorruptError('quicklist whose nodes are all empty', { file: this.file, offset: r.offset });
     }
-    out.push(this.keyEnd(open.key, open.elements, r.offset));
+    out.push(this.keyEnd(open.key, open.elements, r.offset, open.fieldTtls));
     this.open = undefined;
     this.phase = 'top';
   }
 
-  /** Runs `readOne` until the batch is full or the value is complete; keeps whole items when bytes run out. */
-  private readBatch(r: ByteReader, open: OpenValue, readOne: () => void): void {
+  /** Throws when `item` was seen earlier in the key; otherwise notes it for this batch. */
+  // Members go straight into the key's set: notSeen runs only once an item is read whole, and readBatch
+  // commits every whole item, so a retried step never meets its own members again.
+  private notSeen(open: OpenValue, k: string, message: string, at: number): void {
+    const seen = open.seen as Set<string>;
+    if (seen.has(k)) throw new CorruptError(message, { file: this.file, offset: at });
+    seen.add(k);
+    open.seenBytes += k.length + 16;
+  }
+
+  /** Runs `readOne` until the batch is full or the value is complete; keeps whole items when bytes run out. Returns the items read. */
+  private readBatch(r: ByteReader, open: OpenValue, readOne: () => void): number {
     const limit = Math.min(open.remaining, this.batchSize);
     let done = 0;
     let good = r.pos;
@@ -791,14 +854,11 @@ export class RdbParser {
       }
     }
     open.remaining -= done;
+    return done;
   }
 
-  private remember(open: OpenValue, added: Set<string>): void {
+  private remember(open: OpenValue): void {
     if (!open.seen) return;
-    for (const k of added) {
-      open.seen.add(k);
-      open.seenBytes += k.length + 16;
-    }
     if (open.seenBytes > this.duplicateCheckLimit) {
       open.seen = undefined;
       this.warnings.push({
@@ -809,11 +869,13 @@ export class RdbParser {
     }
   }
 
-  private checkDuplicates(items: Element[], message: string, offset: number): void {
-    if (!this.deep || items.length < 2) return;
-    const seen = new Set<string>();
-    for (const item of items) {
-      const k = elementKey(item);
+  /** Rejects duplicates among items[0], items[stride], items[2*stride]… (members, or fields of pairs). */
+  private checkDuplicates(items: Element[], message: string, offset: number, stride = 1): void {
+    if (!this.deep || items.length < 2 * stride) return;
+    const seen = new Set<string | number | bigint>();
+    for (let i = 0; i < items.length; i += stride) {
+      const item = items[i] as Element;
+      const k = typeof item === 'object' ? latin1Key(item) : item;
       if (seen.has(k)) throw new CorruptError(message, { file: this.file, offset });
       seen.add(k);
     }

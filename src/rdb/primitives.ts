@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { ByteReader } from '../bytes/reader.js';
 import { CorruptError } from '../errors.js';
 import { lzfDecompress } from '../codecs/lzf.js';
@@ -38,7 +39,21 @@ export function readLengthBig(r: ByteReader): bigint {
   throw new CorruptError(`unknown length encoding 0x${first.toString(16)}`, { file: r.file, offset: r.offset - 1 });
 }
 
-const digits = new TextEncoder();
+/** Decimal ASCII bytes of an integer (what Redis makes of an int-encoded string), without TextEncoder. */
+export function intBytes(value: number): Uint8Array {
+  const negative = value < 0;
+  let rest = negative ? -value : value;
+  const scratch: number[] = [];
+  do {
+    scratch.push(48 + (rest % 10));
+    rest = Math.floor(rest / 10);
+  } while (rest > 0);
+  const out = new Uint8Array(scratch.length + (negative ? 1 : 0));
+  let p = 0;
+  if (negative) out[p++] = 45;
+  for (let i = scratch.length - 1; i >= 0; i--) out[p++] = scratch[i] as number;
+  return out;
+}
 
 /**
  * Reads an RDB string: a plain length-prefixed byte string (returned as a view into the reader's data),
@@ -58,11 +73,11 @@ export function readString(r: ByteReader): Uint8Array {
     const encoding = first & 0x3f;
     switch (encoding) {
       case StringEncoding.INT8:
-        return digits.encode(String(r.i8()));
+        return intBytes(r.i8());
       case StringEncoding.INT16:
-        return digits.encode(String(r.i16le()));
+        return intBytes(r.i16le());
       case StringEncoding.INT32:
-        return digits.encode(String(r.i32le()));
+        return intBytes(r.i32le());
       case StringEncoding.LZF: {
         const compressedLength = readLength(r);
         const originalLength = readLength(r);
@@ -78,6 +93,44 @@ export function readString(r: ByteReader): Uint8Array {
     length = readLength(r);
   }
   return r.bytes(length, 'string');
+}
+
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/**
+ * Reads an RDB string and returns it as a latin1 string (one char per byte) without making a view:
+ * the cheap form for duplicate checks. Integer encodings give their decimal text, as Redis compares them.
+ */
+export function readStringKey(r: ByteReader): string {
+  const first = r.peek();
+  if (first >> 6 === 3) {
+    const encoding = first & 0x3f;
+    if (encoding === StringEncoding.LZF) {
+      const bytes = readString(r);
+      return latin1Slice.call(bytes, 0, bytes.length);
+    }
+    if (encoding <= StringEncoding.INT32) {
+      r.pos += 1;
+      return String(encoding === StringEncoding.INT8 ? r.i8() : encoding === StringEncoding.INT16 ? r.i16le() : r.i32le());
+    }
+    return latin1Slice.call(readString(r), 0, 0); // throws for the unknown encoding
+  }
+  const length = readLength(r);
+  r.need(length, 'string');
+  const start = r.pos;
+  r.pos += length;
+  return latin1Slice.call(r.data, start, start + length);
+}
+
+/** Reads past an RDB string without making a view (LZF data is still decompressed, to validate it). */
+export function skipString(r: ByteReader): void {
+  const first = r.peek();
+  if (first >> 6 === 3) {
+    readString(r);
+    return;
+  }
+  const length = readLength(r);
+  r.skip(length, 'string');
 }
 
 /** Reads an RDB string and decodes it as UTF-8 text (for AUX fields, names). */

@@ -45,6 +45,7 @@ export async function* readRdbBatches(input: ChunkedInput, options: RdbReadOptio
       }
     } catch (error) {
       input.consumeTo(r.base + good);
+      parser.flushChecksum(r);
       if (out.length > 0) {
         options.onProgress?.(input.offset);
         yield out;
