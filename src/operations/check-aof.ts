@@ -131,7 +131,8 @@ async function checkPart(part: AofPart, startLine: number, options: CheckAofOpti
     commandWarningCount: 0,
   };
   const head = await readDecodedHead(part.path, 8);
-  const preamble = head.length >= 5 && (latin1.decode(head.subarray(0, 5)) === 'REDIS' || latin1.decode(head.subarray(0, 6)) === 'VALKEY');
+  // redis-check-aof and the server take a file for RDB only from 8 bytes on
+    const preamble = head.length >= 8 && (latin1.decode(head.subarray(0, 5)) === 'REDIS' || latin1.decode(head.subarray(0, 6)) === 'VALKEY');
   const input = await openInput(part.path, part.path);
   verdict.compressed = input.compressed;
   try {

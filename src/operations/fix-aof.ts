@@ -134,7 +134,14 @@ export async function planFix(path: string, options: PlanFixOptions = {}): Promi
   return plan;
 }
 
-/** Counts the complete commands inside the given ranges of a file (lost-work figures for the report). */
+/** Ranges up to this size are counted exactly, resynchronising after corrupt commands. */
+const EXACT_COUNT_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Counts the complete commands inside the given ranges of a file (lost-work figures for the report).
+ * Corrupt bytes are skipped to the next well-formed command, so intact commands after a corruption count.
+ * Ranges over {@link EXACT_COUNT_MAX_BYTES} are counted up to their first corrupt byte only.
+ */
 async function countCommandsIn(path: string, ranges: ByteRange[]): Promise<number> {
   let count = 0;
   for (const range of ranges) {
@@ -146,7 +153,14 @@ async function countCommandsIn(path: string, ranges: ByteRange[]): Promise<numbe
         input.consumeTo(range.start);
       }
       const head = input.reader();
-      if (head.remaining >= 5 && head.data[head.pos] === 0x52 /* R */) continue; // an RDB preamble, not commands
+      if (head.remaining >= 8 && head.data[head.pos] === 0x52 /* R */) continue; // an RDB preamble, not commands
+      const size = Math.min(range.end, (input.source.size ?? Number.MAX_SAFE_INTEGER)) - range.start;
+      if (size <= EXACT_COUNT_MAX_BYTES) {
+        await input.fill(size);
+        const window = input.reader();
+        count += countResync(window.data.subarray(window.pos, window.pos + Math.min(size, window.remaining)));
+        continue;
+      }
       try {
         for await (const record of readAof(input)) {
           if (record.offset + record.length > range.end) break;
@@ -158,6 +172,25 @@ async function countCommandsIn(path: string, ranges: ByteRange[]): Promise<numbe
     } finally {
       await input.close();
     }
+  }
+  return count;
+}
+
+/** Counts well-formed commands in `data`, skipping corrupt regions. */
+function countResync(data: Uint8Array): number {
+  let count = 0;
+  let pos = 0;
+  while (pos < data.length) {
+    let next = data.length;
+    try {
+      for (const record of readAofSync(data.subarray(pos))) {
+        if (record.kind === 'command') count++;
+      }
+    } catch (error) {
+      const at = (error as { offset?: number }).offset ?? 0;
+      next = nextCommandStart(data, pos + at + 1);
+    }
+    pos = next;
   }
   return count;
 }
@@ -176,24 +209,91 @@ async function salvageRanges(path: string, respStart: number): Promise<{ keep: B
     }
     if (rest.okUpTo > 0) keep.push({ start: pos, end: pos + rest.okUpTo });
     const badStart = pos + rest.okUpTo;
-    const resume = nextCommandStart(data, badStart + 1);
+    const errorAt = pos + (rest.error?.offset ?? rest.okUpTo);
+    let resume = nextCommandStart(data, Math.max(errorAt, badStart) + 1);
+    // A transaction is applied whole or not at all: when the damage is inside MULTI … EXEC, the rest of
+    // that transaction goes too, up to and including its EXEC.
+    if (startsWithCommand(data, badStart, 'multi')) resume = afterExec(data, resume);
     dropped.push({ start: badStart, end: resume });
     pos = resume;
   }
-  return { keep: mergeRanges(keep), dropped };
+  return { keep: mergeRanges(keep), dropped: mergeRanges(dropped) };
 }
 
-/** The first offset at or after `from` where a complete, well-formed command (or annotation) starts at a line start. */
+const latin1 = new TextDecoder('latin1');
+
+/** True when a well-formed command named `name` starts at `offset`. */
+function startsWithCommand(data: Uint8Array, offset: number, name: string): boolean {
+  try {
+    const first = readAofSync(data.subarray(offset)).next();
+    return !first.done && first.value.kind === 'command' && latin1.decode(first.value.args[0]).toLowerCase() === name;
+  } catch {
+    return false;
+  }
+}
+
+/** The offset just past the first EXEC at or after `from` (walking well-formed commands), or `from` when none follows. */
+function afterExec(data: Uint8Array, from: number): number {
+  let pos = from;
+  while (pos < data.length) {
+    let record;
+    try {
+      const next = readAofSync(data.subarray(pos)).next();
+      if (next.done) return data.length;
+      record = next.value;
+    } catch {
+      pos = nextCommandStart(data, pos + 1);
+      continue;
+    }
+    pos += record.length;
+    if (record.kind !== 'command') continue;
+    const name = latin1.decode(record.args[0]).toLowerCase();
+    if (name === 'exec') return pos;
+    if (name === 'multi') return pos - record.length; // a new transaction: the broken one never closed
+  }
+  return data.length;
+}
+
+/** True when `q` starts the payload of a bulk string: the line before is `$<n>` and `\r\n` follows n bytes later. */
+function isBulkPayload(data: Uint8Array, q: number): boolean {
+  if (q < 4 || data[q - 2] !== 0x0d) return false;
+  let p = q - 3;
+  let length = 0;
+  let scale = 1;
+  while (p >= 0 && (data[p] as number) >= 0x30 && (data[p] as number) <= 0x39 && scale < 1e12) {
+    length += ((data[p] as number) - 0x30) * scale;
+    scale *= 10;
+    p--;
+  }
+  if (scale === 1 || p < 0 || data[p] !== 0x24 || (p > 0 && data[p - 1] !== 0x0a)) return false;
+  return data[q + length] === 0x0d && data[q + length + 1] === 0x0a;
+}
+
+/** Records that must parse in a row from a resume point (unless the data ends cleanly first). */
+const RESUME_RUN = 4;
+
+/**
+ * The first offset at or after `from` where well-formed records resume at a line start: {@link RESUME_RUN}
+ * complete records in a row, or complete records up to the end of the data. Requiring a run keeps a stored
+ * value that merely looks like RESP ("x\r\n*1\r\n$4\r\nEXEC\r\n…") from being taken for commands.
+ */
 function nextCommandStart(data: Uint8Array, from: number): number {
   for (let q = from; q < data.length; q++) {
     const byte = data[q];
     if ((byte !== 0x2a && byte !== 0x23) || data[q - 1] !== 0x0a) continue;
+    if (isBulkPayload(data, q)) continue;
+    let run = 0;
+    let end = q;
     try {
-      const first = readAofSync(data.subarray(q)).next();
-      if (!first.done) return q;
+      for (const record of readAofSync(data.subarray(q))) {
+        run++;
+        end = q + record.offset + record.length;
+        if (run >= RESUME_RUN) break;
+      }
     } catch {
-      // not a record start
+      continue; // not a record start, or a run too short to trust
     }
+    if (run >= RESUME_RUN || (run > 0 && end === data.length)) return q;
   }
   return data.length;
 }

@@ -73,7 +73,8 @@ export async function inspectAof(path: string, options: { now?: number; top?: nu
   let db = 0;
   for (const part of set.parts) {
     const head = await readDecodedHead(part.path, 8);
-    const preamble = head.length >= 5 && (latin1.decode(head.subarray(0, 5)) === 'REDIS' || latin1.decode(head.subarray(0, 6)) === 'VALKEY');
+    // redis-check-aof and the server take a file for RDB only from 8 bytes on
+    const preamble = head.length >= 8 && (latin1.decode(head.subarray(0, 5)) === 'REDIS' || latin1.decode(head.subarray(0, 6)) === 'VALKEY');
     const input = await openInput(part.path, part.path);
     const file: AofFileReport = {
       name: part.name,
