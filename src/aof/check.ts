@@ -1,4 +1,7 @@
+import { Buffer } from 'node:buffer';
 import type { ChunkedInput } from '../bytes/input.js';
+
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 import { CorruptError, RedbackError, TruncatedError } from '../errors.js';
 import { argIs, RespScanner, STEP_ANNOTATION, STEP_COMMAND } from './scanner.js';
 
@@ -25,6 +28,11 @@ export interface AofCheckOptions {
    * second file of a set starts at the first file's okUpToLine. Default 1.
    */
   startLine?: number;
+  /**
+   * Called for every complete command with its lower-case name (the first argument as latin1), argument
+   * count, offset and line, for command-level checks in the same pass.
+   */
+  onCommand?: (name: string, argc: number, offset: number, line: number) => void;
 }
 
 export interface AofCheckResult {
@@ -74,10 +82,15 @@ class Checker {
   /** Set when the data ended cleanly at a record boundary. */
   cleanEnd = false;
 
-  constructor(file: string | undefined, startLine: number, start: number) {
+  private readonly onCommand: AofCheckOptions['onCommand'];
+  private firstArg = '';
+
+  constructor(file: string | undefined, startLine: number, start: number, onCommand?: AofCheckOptions['onCommand']) {
     const scanner = new RespScanner({ file, allowEmptyCommands: true, collectArgs: false, startLine });
     scanner.cursor = start;
+    this.onCommand = onCommand;
     scanner.onFirstArg = (data, index, length, offset) => {
+      if (this.onCommand) this.firstArg = latin1Slice.call(data, index, index + length).toLowerCase();
       if (argIs(data, index, length, 'multi')) {
         if (this.multi++ !== 0) {
           scanner.issue = `Unexpected MULTI in AOF ${file ?? ''}`;
@@ -107,6 +120,7 @@ class Checker {
         if (kind === STEP_COMMAND) {
           this.commands++;
           if (scanner.argc <= 0) this.emptyCommands++;
+          else if (this.onCommand) this.onCommand(this.firstArg, scanner.argc, scanner.recordStart, scanner.line - scanner.recordLines);
         } else if (kind === STEP_ANNOTATION) {
           this.annotations++;
           const ts = scanner.timestamp;
@@ -162,7 +176,7 @@ class Checker {
  * Never throws for bad data: problems are described in the result. Reads the whole input.
  */
 export async function checkAofStream(input: ChunkedInput, options: AofCheckOptions = {}): Promise<AofCheckResult> {
-  const checker = new Checker(options.file ?? input.name, options.startLine ?? 1, input.offset);
+  const checker = new Checker(options.file ?? input.name, options.startLine ?? 1, input.offset, options.onCommand);
   const scanner = checker.scanner;
   scanner.sizeLimit = input.source.size ?? Infinity;
   for (;;) {
@@ -187,7 +201,7 @@ export async function checkAofStream(input: ChunkedInput, options: AofCheckOptio
 
 /** {@link checkAofStream} over a whole in-memory file. */
 export function checkAofSync(data: Uint8Array, options: AofCheckOptions = {}): AofCheckResult {
-  const checker = new Checker(options.file, options.startLine ?? 1, 0);
+  const checker = new Checker(options.file, options.startLine ?? 1, 0, options.onCommand);
   checker.scanner.setWindow(data, data.length, 0, true);
   checker.run(true);
   return checker.result(data.length);

@@ -54,6 +54,17 @@ export function validateCommand(args: readonly Uint8Array[]): CommandProblem | u
   return undefined;
 }
 
+/**
+ * The same check from a command's name (lower case) and argument count alone, for the single-pass checker:
+ * subcommands are not looked at. Returns undefined when Redis would accept it for replay.
+ */
+export function validateCommandName(name: string, argc: number): CommandProblem | undefined {
+  const spec = table.get(name);
+  if (!spec) return { kind: 'unknown-command', message: `unknown command '${printableName(name)}'` };
+  if (!arityOk(spec.arity, argc)) return arityProblem(spec, argc);
+  return undefined;
+}
+
 function arityOk(arity: number, count: number): boolean {
   return arity >= 0 ? count === arity : count >= -arity;
 }

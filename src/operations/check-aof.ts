@@ -1,7 +1,6 @@
 import { checkAofStream } from '../aof/check.js';
 import type { AofCheckResult } from '../aof/check.js';
-import { validateCommand } from '../aof/commands.js';
-import { readAof } from '../aof/resp.js';
+import { validateCommandName } from '../aof/commands.js';
 import { resolveAof } from '../aof/set.js';
 import type { AofPart, AofSet } from '../aof/set.js';
 import { openInput } from '../io/open.js';
@@ -163,7 +162,17 @@ async function checkPart(part: AofPart, startLine: number, options: CheckAofOpti
         return verdict;
       }
     }
-    const result: AofCheckResult = await checkAofStream(input, { file: part.path, startLine });
+    const max = options.maxWarnings ?? 20;
+    const result: AofCheckResult = await checkAofStream(input, {
+      file: part.path,
+      startLine,
+      onCommand(name, argc, offset, line) {
+        const problem = validateCommandName(name, argc);
+        if (!problem) return;
+        verdict.commandWarningCount++;
+        if (verdict.commandWarnings.length < max) verdict.commandWarnings.push({ offset, line, message: problem.message });
+      },
+    });
     if (input.compressed) verdict.size = result.size;
     if (result.empty) verdict.kind = 'empty';
     Object.assign(verdict, {
@@ -180,32 +189,7 @@ async function checkPart(part: AofPart, startLine: number, options: CheckAofOpti
   } finally {
     await input.close();
   }
-  await collectCommandWarnings(part, verdict, options.maxWarnings ?? 20);
+  // Commands after ok_up_to are in the part Redis would cut: they are not findings about what it replays.
+  verdict.commandWarnings = verdict.commandWarnings.filter((w) => w.offset < verdict.okUpTo);
   return verdict;
-}
-
-/** A second, argument-collecting pass over the valid part of the file for command-level findings. */
-async function collectCommandWarnings(part: AofPart, verdict: AofFileVerdict, max: number): Promise<void> {
-  const input = await openInput(part.path, part.path);
-  try {
-    if (verdict.rdb) {
-      await input.fill(verdict.rdb.endOffset);
-      input.consumeTo(verdict.rdb.endOffset);
-    }
-    try {
-      for await (const record of readAof(input, { file: part.path })) {
-        if (record.offset >= verdict.okUpTo) break;
-        if (record.kind !== 'command') continue;
-        const problem = validateCommand(record.args);
-        if (problem) {
-          verdict.commandWarningCount++;
-          if (verdict.commandWarnings.length < max) verdict.commandWarnings.push({ offset: record.offset, line: record.line, message: problem.message });
-        }
-      }
-    } catch {
-      // The verdict pass already reported where the file goes wrong.
-    }
-  } finally {
-    await input.close();
-  }
 }

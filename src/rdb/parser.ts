@@ -160,7 +160,6 @@ export class RdbParser {
    * failure happened, so the caller must retry from its own saved position.
    */
   step(r: ByteReader, out: RdbRecord[]): void {
-    const start = r.pos;
     const mark = out.length;
     try {
       switch (this.phase) {
