@@ -84,6 +84,7 @@ export class TruncatedError extends RedbackError {
   /** How many bytes were left at `offset`. */
   readonly available: number;
 
+  /** `what` describes the failure ("unexpected end of file in string"); the byte counts are appended. */
   constructor(needed: number, available: number, where: Location = {}, what = 'unexpected end of file') {
     super(`${what}: needed ${needed} byte${needed === 1 ? '' : 's'}, ${available} left`, where);
     this.needed = needed;

@@ -48,7 +48,7 @@ export class ByteReader {
   /** Throws a {@link TruncatedError} unless at least `n` bytes remain. */
   need(n: number, what?: string): void {
     if (this.end - this.pos < n) {
-      throw new TruncatedError(n, this.end - this.pos, { file: this.file, offset: this.base + this.pos }, what);
+      throw new TruncatedError(n, this.end - this.pos, { file: this.file, offset: this.base + this.pos }, what === undefined ? undefined : `unexpected end of file in ${what}`);
     }
   }
 

@@ -149,10 +149,13 @@ export class RdbParser {
     return this.phase === 'done';
   }
 
-  /** The key being read, when a step ended inside its value (for error context). */
+  /** The key being read, when a step ended inside its value or right after its name (for error context). */
   get currentKey(): Uint8Array | undefined {
-    return this.open?.key.key;
+    return this.open?.key.key ?? this.attemptKey;
   }
+
+  /** The name of the key the current step was reading, before the step committed. */
+  private attemptKey: Uint8Array | undefined;
 
   /**
    * Parses one atomic unit at `r.pos`, appending what it yields to `out`. On {@link TruncatedError}
@@ -161,6 +164,7 @@ export class RdbParser {
    */
   step(r: ByteReader, out: RdbRecord[]): void {
     const mark = out.length;
+    this.attemptKey = undefined;
     try {
       switch (this.phase) {
         case 'header':
@@ -400,6 +404,7 @@ export class RdbParser {
       );
     }
     const key = readString(r);
+    this.attemptKey = key;
     const keyOffset = this.keyStart ?? typeOffset;
     const record: KeyRecord = {
       kind: 'key',
