@@ -483,8 +483,9 @@ export class RdbParser {
           return;
         }
         case RdbType.HASH_ZIPMAP: {
-          const { blob, at } = readBlob(r);
-          const flat = decodeZipmap(blob, at);
+          const blob = readBlob(r);
+          const at = blob.start;
+          const flat = decodeAt(blob, decodeZipmap);
           const entries: HashEntry[] = [];
           for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ field: flat[i] as Element, value: flat[i + 1] as Element });
           this.checkDuplicates(flat, 'hash zipmap with duplicate fields', at, 2);
@@ -492,28 +493,30 @@ export class RdbParser {
           return;
         }
         case RdbType.LIST_ZIPLIST: {
-          const { blob, at } = readBlob(r);
-          const elements = decodeZiplist(blob, at);
+          const blob = readBlob(r);
+          const elements = decodeAt(blob, decodeZiplist);
           finish(elements.length, { type: 'list', elements });
           return;
         }
         case RdbType.SET_INTSET: {
-          const { blob, at } = readBlob(r);
-          const members = decodeIntset(blob, at);
+          const blob = readBlob(r);
+          const members = decodeAt(blob, decodeIntset);
           finish(members.length, { type: 'set', members });
           return;
         }
         case RdbType.SET_LISTPACK: {
-          const { blob, at } = readBlob(r);
-          const members = decodeListpack(blob, at);
+          const blob = readBlob(r);
+          const at = blob.start;
+          const members = decodeAt(blob, decodeListpack);
           this.checkDuplicates(members, 'set listpack with duplicate members', at);
           finish(members.length, { type: 'set', members });
           return;
         }
         case RdbType.ZSET_ZIPLIST:
         case RdbType.ZSET_LISTPACK: {
-          const { blob, at } = readBlob(r);
-          const flat = code === RdbType.ZSET_ZIPLIST ? decodeZiplist(blob, at) : decodeListpack(blob, at);
+          const blob = readBlob(r);
+          const at = blob.start;
+          const flat = decodeAt(blob, code === RdbType.ZSET_ZIPLIST ? decodeZiplist : decodeListpack);
           if (flat.length % 2 !== 0) throw new CorruptError(`zset encoding holds ${flat.length} entries, an odd number`, { file: this.file, offset: at });
           this.checkDuplicates(flat, 'zset with duplicate members', at, 2);
           finish(flat.length / 2, this.materialize ? { type: 'zset', entries: pairsToZset(flat, at, this.file) } : undefined);
@@ -521,8 +524,9 @@ export class RdbParser {
         }
         case RdbType.HASH_ZIPLIST:
         case RdbType.HASH_LISTPACK: {
-          const { blob, at } = readBlob(r);
-          const flat = code === RdbType.HASH_ZIPLIST ? decodeZiplist(blob, at) : decodeListpack(blob, at);
+          const blob = readBlob(r);
+          const at = blob.start;
+          const flat = decodeAt(blob, code === RdbType.HASH_ZIPLIST ? decodeZiplist : decodeListpack);
           if (flat.length % 2 !== 0) throw new CorruptError(`hash encoding holds ${flat.length} entries, an odd number`, { file: this.file, offset: at });
           this.checkDuplicates(flat, 'hash with duplicate fields', at, 2);
           finish(flat.length / 2, this.materialize ? { type: 'hash', entries: pairsToHash(flat, at, this.file) } : undefined);
@@ -531,8 +535,9 @@ export class RdbParser {
         case RdbType.HASH_LISTPACK_EX_PRE_GA:
         case RdbType.HASH_LISTPACK_EX: {
           if (code === RdbType.HASH_LISTPACK_EX) r.i64leNumber(); // minimum expiry of the hash; recomputable
-          const { blob, at } = readBlob(r);
-          const flat = decodeListpack(blob, at);
+          const blob = readBlob(r);
+          const at = blob.start;
+          const flat = decodeAt(blob, decodeListpack);
           if (flat.length % 3 !== 0) {
             throw new CorruptError(`hash listpack with field TTLs holds ${flat.length} entries, not a multiple of 3`, { file: this.file, offset: at });
           }
@@ -588,7 +593,7 @@ export class RdbParser {
           const { name, encver } = decodeModuleId(moduleId);
           openValue('module', 1, {});
           (this.open as OpenValue).streamNodes = undefined;
-          this.moduleInfo = { moduleId, moduleName: name, encver, opcodes: 0 };
+          this.moduleInfo = { moduleId, moduleName: name, encver, opcodes: 0, start: r.offset };
           return;
         }
         default:
@@ -602,7 +607,7 @@ export class RdbParser {
     }
   }
 
-  private moduleInfo: { moduleId: bigint; moduleName: string; encver: number; opcodes: number } | undefined;
+  private moduleInfo: { moduleId: bigint; moduleName: string; encver: number; opcodes: number; start: number } | undefined;
 
   private clearPrefix(): void {
     this.expireMs = undefined;
@@ -737,13 +742,11 @@ export class RdbParser {
             throw new CorruptError(`quicklist node container ${container} is neither PLAIN (1) nor PACKED (2)`, { file: this.file, offset: at });
           }
         }
-        const at = r.offset;
-        const blob = readString(r);
-        if (blob.length === 0) throw new CorruptError('empty quicklist node', { file: this.file, offset: at });
+        const node = readBlob(r);
+        if (node.blob.length === 0) throw new CorruptError('empty quicklist node', { file: this.file, offset: node.start });
         let elements: Element[];
-        if (container === QuicklistContainer.PLAIN) elements = [blob];
-        else if (open.key.typeCode === RdbType.LIST_QUICKLIST_2) elements = decodeListpack(blob, r.offset - blob.length);
-        else elements = decodeZiplist(blob, r.offset - blob.length);
+        if (container === QuicklistContainer.PLAIN) elements = [node.blob];
+        else elements = decodeAt(node, open.key.typeCode === RdbType.LIST_QUICKLIST_2 ? decodeListpack : decodeZiplist);
         open.remaining -= 1;
         open.elements += elements.length;
         if (elements.length > 0) open.nonEmptyNodes += 1;
@@ -757,9 +760,7 @@ export class RdbParser {
           throw new CorruptError(`stream node key is ${nodeKey.length} bytes, not the 16 of a stream ID`, { file: this.file, offset: at });
         }
         const master: StreamId = { ms: readU64be(nodeKey, 0), seq: readU64be(nodeKey, 8) };
-        const blob = readString(r);
-        const blobBase = r.offset - blob.length;
-        const node = decodeStreamListpack(blob, master, blobBase);
+        const node = decodeAt(readBlob(r), (bytes, base) => decodeStreamListpack(bytes, master, base));
         const live = node.entries.filter((entry) => !entry.deleted);
         const id = idKey(master);
         if (open.streamNodes?.has(id)) throw new CorruptError('stream listpack re-added with an existing node key', { file: this.file, offset: at });
@@ -809,8 +810,8 @@ export class RdbParser {
         out.push({
           kind: 'value',
           chunk: { type: 'module', moduleId: info.moduleId, moduleName: info.moduleName, encver: info.encver, opcodes: info.opcodes },
-          offset,
-          length: r.offset - offset,
+          offset: info.start,
+          length: r.offset - info.start,
         });
         open.elements = 1;
         break;
@@ -963,12 +964,34 @@ function skipModuleOpcodesInSteps(r: ByteReader, limit: number): { count: number
   return { count, done: false };
 }
 
-/** Reads a string that holds a nested blob; `at` is the absolute offset of its first byte (of the compressed data for LZF). */
-function readBlob(r: ByteReader): { blob: Uint8Array; at: number } {
+/**
+ * Reads a string that holds a nested blob. `at` is the absolute offset of the blob's first byte in the file;
+ * for an LZF-compressed blob, whose bytes are not in the file as such, it is undefined (see {@link decodeAt}).
+ */
+function readBlob(r: ByteReader): { blob: Uint8Array; at: number; start: number } {
   const start = r.offset;
+  const compressed = r.remaining > 0 && r.data[r.pos] === 0xc3;
   const blob = readString(r);
-  const at = r.offset - blob.length >= start ? r.offset - blob.length : start;
-  return { blob, at };
+  return { blob, at: compressed ? -1 : r.offset - blob.length, start };
+}
+
+/**
+ * Runs a blob decoder with file offsets in its errors: the blob's own offset for a plain blob; for an
+ * LZF-compressed one, the offset of the compressed string, with the position inside the decompressed blob
+ * in the message.
+ */
+function decodeAt<T>(blob: { blob: Uint8Array; at: number; start: number }, decode: (bytes: Uint8Array, base: number) => T): T {
+  if (blob.at >= 0) return decode(blob.blob, blob.at);
+  try {
+    return decode(blob.blob, 0);
+  } catch (error) {
+    if (error instanceof RedbackError && error.offset !== undefined) {
+      const inside = error.offset;
+      error.offset = blob.start;
+      error.during(`byte ${inside} of an LZF-compressed blob`);
+    }
+    throw error;
+  }
 }
 
 function readU64be(bytes: Uint8Array, at: number): bigint {

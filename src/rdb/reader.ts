@@ -51,7 +51,13 @@ export async function* readRdbBatches(input: ChunkedInput, options: RdbReadOptio
         yield out;
         out = [];
       }
-      if (error instanceof TruncatedError && (await input.refillFor(error))) continue;
+      if (error instanceof TruncatedError) {
+        const before = input.buffered;
+        if (await input.refillFor(error)) continue;
+        // The source ended, but maybe after giving more bytes: run the step again so the error describes
+        // the final data (with nothing more to come, that attempt's error is the real one).
+        if (input.buffered > before) continue;
+      }
       throw addKeyContext(error, parser);
     }
     input.consumeTo(r.base + good);
@@ -69,8 +75,9 @@ export async function* readRdb(input: ChunkedInput, options: RdbReadOptions = {}
 }
 
 /**
- * The synchronous twin of {@link readRdb} over a whole file in memory. Same parser, same records; running
- * out of bytes is a truncated file. `options.base` shifts reported offsets (for an RDB embedded elsewhere).
+ * The synchronous twin of {@link readRdb} over a whole file in memory. Same parser, same records — except
+ * that the value of a plain-encoded collection may be cut into chunks at other places when the streaming
+ * reader receives its bytes in pieces; merged, the chunks are the same. Running out of bytes is a truncated file. `options.base` shifts reported offsets (for an RDB embedded elsewhere).
  */
 export function* readRdbSync(data: Uint8Array, options: RdbParserOptions & { base?: number; parser?: (p: RdbParser) => void } = {}): Generator<RdbRecord> {
   const parser = new RdbParser(options);
