@@ -64,6 +64,9 @@ export function iterableSource(chunks: AsyncIterable<Uint8Array>, name: string, 
   };
 }
 
+/** Largest single read asked of a source (Node's file reads take 32-bit lengths). */
+const MAX_READ = 1 << 30;
+
 /** Default size of one read from the source. */
 export const DEFAULT_READ_SIZE = 1 << 20;
 
@@ -143,10 +146,20 @@ export class ChunkedInput {
    * Resolves to true when `count` bytes are available.
    */
   async fill(count: number): Promise<boolean> {
+    const size = this.source.size;
+    if (size !== undefined && this.base + this.pos + count > size) {
+      // More than the source holds: read what is there (so the caller sees the real end), never allocate the rest.
+      count = Math.max(0, size - (this.base + this.pos));
+      await this.fill(count);
+      return false;
+    }
     while (this.end - this.pos < count && !this.finished) {
-      const want = Math.max(count - (this.end - this.pos), this.readSize);
-      if (this.data.length - this.end < want) this.grow(count);
-      const room = this.data.length - this.end;
+      // Grow with the data that actually arrives (at most doubling), not to a declared size up front.
+      const unread = this.end - this.pos;
+      const target = Math.min(count, unread + Math.max(this.readSize, unread));
+      const want = Math.max(target - unread, this.readSize);
+      if (this.data.length - this.end < want) this.grow(target);
+      const room = Math.min(this.data.length - this.end, MAX_READ);
       const n = await this.source.readInto(this.data, this.end, room);
       if (n === 0) this.finished = true;
       this.end += n;

@@ -26,6 +26,7 @@ import {
   readAsciiDouble,
   readLength,
   readLengthBig,
+  readLengthLoose,
   readString,
   readStringKey,
   skipModuleOpcodes,
@@ -230,13 +231,15 @@ export class RdbParser {
         offset: r.offset,
       });
     }
-    if (!/^\d+$/.test(digits)) {
-      throw new CorruptError(`not an RDB file: version '${digits}' is not a number`, { file: this.file, offset: r.offset });
-    }
-    const version = Number.parseInt(digits, 10);
+    // Redis reads the version with atoi() on the bytes after the magic (up to the 9th byte): leading
+    // blanks, a sign, then digits up to the first non-digit. Anything else reads as 0 and is refused.
+    const version = atoiVersion(digits);
     const known = magic === 'REDIS' ? version >= 1 && version <= REDIS_RDB_VERSION_MAX : (VALKEY_RDB_VERSIONS as readonly number[]).includes(version);
     if (!known) {
-      throw new UnsupportedError(`can't handle RDB format version ${version} (${magic} magic)`, { file: this.file, offset: r.offset + magic.length });
+      throw new UnsupportedError(`can't handle RDB format version ${version} ('${printable(r.data.subarray(r.pos + magic.length, r.pos + 9))}' after the ${magic} magic)`, {
+        file: this.file,
+        offset: r.offset + magic.length,
+      });
     }
     const offset = r.offset;
     r.pos += 9;
@@ -259,14 +262,14 @@ export class RdbParser {
         return;
       }
       case RdbOpcode.SELECTDB: {
-        const db = readLength(r);
+        const db = readLengthLoose(r);
         this.db = db;
         out.push({ kind: 'selectdb', db, offset, length: r.offset - offset });
         return;
       }
       case RdbOpcode.RESIZEDB: {
-        const dbSize = readLength(r);
-        const expiresSize = readLength(r);
+        const dbSize = readLengthLoose(r);
+        const expiresSize = readLengthLoose(r);
         out.push({ kind: 'resizedb', dbSize, expiresSize, offset, length: r.offset - offset });
         return;
       }
@@ -289,7 +292,7 @@ export class RdbParser {
         return;
       }
       case RdbOpcode.IDLE: {
-        const idle = readLength(r);
+        const idle = readLengthLoose(r);
         this.keyStart ??= offset;
         this.idle = idle;
         return;
@@ -302,8 +305,8 @@ export class RdbParser {
       }
       case RdbOpcode.MODULE_AUX: {
         const moduleId = readLengthBig(r);
-        const whenOpcode = readLength(r);
-        const when = readLength(r);
+        const whenOpcode = readLengthLoose(r);
+        const when = readLengthLoose(r);
         if (whenOpcode !== 2) {
           throw new CorruptError(`bad when_opcode ${whenOpcode} in MODULE_AUX`, { file: this.file, offset });
         }
@@ -317,7 +320,7 @@ export class RdbParser {
         // it (and redis-check-rdb 7.0 accepts it) by rebuilding the `#!engine name=…` header; 7.2+ refuses it.
         const library = readString(r);
         const engine = readString(r);
-        if (readLength(r) !== 0) readString(r);
+        if (readLengthLoose(r) !== 0) readString(r);
         const body = readString(r);
         const header = new TextEncoder().encode(`#!${latin1.decode(engine)} name=${latin1.decode(library)}\n`);
         const code = new Uint8Array(header.length + body.length);
@@ -337,6 +340,9 @@ export class RdbParser {
         return;
       }
       case RdbOpcode.SLOT_INFO: {
+        if (this.magic === 'REDIS' && this.version < 12) {
+          throw new CorruptError(`invalid object type 244: SLOT_INFO needs RDB version 12, the file says ${this.version}`, { file: this.file, offset });
+        }
         const slot = readLength(r);
         const slotSize = readLength(r);
         const expiresSlotSize = readLength(r);
@@ -397,7 +403,9 @@ export class RdbParser {
     if (!info) {
       throw new CorruptError(`invalid object type ${code}`, { file: this.file, offset: typeOffset });
     }
-    if (this.magic === 'REDIS' && info.sinceVersion > this.version) {
+    // Types up to RDB 10 are loaded by Redis whatever version the file declares; newer ones only by the
+    // Redis that introduced them, so a file declaring an older version cannot hold them.
+    if (this.magic === 'REDIS' && info.sinceVersion > 10 && info.sinceVersion > this.version) {
       throw new CorruptError(
         `object type ${code} (${info.encoding}) needs RDB version ${info.sinceVersion}, the file says ${this.version}`,
         { file: this.file, offset: typeOffset },
@@ -901,7 +909,7 @@ export class RdbParser {
       const entryAt = r.offset;
       const id = readRawStreamId(r);
       const deliveryTimeMs = r.i64leNumber();
-      const deliveryCount = readLength(r);
+      const deliveryCount = Number(readLengthBig(r));
       const k = idKey(id);
       if (pel.has(k)) throw new CorruptError('duplicated global PEL entry in stream consumer group', { file: this.file, offset: entryAt });
       const entry: StreamPendingEntry = { id, deliveryTimeMs, deliveryCount };
@@ -1016,6 +1024,14 @@ function pairsToHash(flat: Element[], offset: number, file: string | undefined):
   const entries: HashEntry[] = [];
   for (let i = 0; i < flat.length; i += 2) entries.push({ field: flat[i] as Element, value: flat[i + 1] as Element });
   return entries;
+}
+
+/** C's atoi() on a version field: blanks, optional sign, digits up to the first non-digit; 0 when none. */
+function atoiVersion(text: string): number {
+  const match = /^[ \t\n\v\f\r]*([+-]?)(\d*)/.exec(text.split('\0')[0] ?? '');
+  if (!match || match[2] === '') return 0;
+  const value = Number.parseInt(match[2] as string, 10);
+  return match[1] === '-' ? -value : value;
 }
 
 /** A key or value for messages: printable ASCII kept, everything else as \xHH, cut at 64 characters. */

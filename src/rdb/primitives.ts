@@ -28,6 +28,20 @@ export function readLength(r: ByteReader): number {
   throw new CorruptError(`unknown length encoding 0x${first.toString(16)}`, { file: r.file, offset: r.offset - 1 });
 }
 
+const LENGTH_ERROR = 0xffffffffffffffffn;
+
+/**
+ * Reads a 64-bit value stored as an RDB length that Redis keeps as a plain number (db ids, size hints,
+ * idle times): any value is accepted, as Redis does, except 2^64-1, which Redis's rdbLoadLen uses as its
+ * error value. Values above 2^53 lose precision (they are only ever displayed).
+ */
+export function readLengthLoose(r: ByteReader): number {
+  const at = r.offset;
+  const value = readLengthBig(r);
+  if (value === LENGTH_ERROR) throw new CorruptError('length 2^64-1 (Redis reads it as an error)', { file: r.file, offset: at });
+  return Number(value);
+}
+
 /** Reads an RDB length as an unsigned 64-bit bigint (module ids, stream ids, entry counters). */
 export function readLengthBig(r: ByteReader): bigint {
   const first = r.u8();
@@ -195,8 +209,9 @@ export function decodeModuleId(id: bigint): { name: string; encver: number } {
 export function skipModuleOpcodes(r: ByteReader, limit = Number.POSITIVE_INFINITY): number {
   let count = 0;
   while (count < limit) {
-    const at = r.offset;
-    const opcode = readLength(r);
+    const big = readLengthBig(r);
+    // Like Redis's rdbLoadCheckModuleValue, an opcode it does not know carries no operand and is passed over.
+    const opcode = big > 5n ? -1 : Number(big);
     switch (opcode) {
       case ModuleOpcode.EOF:
         return count;
@@ -214,7 +229,7 @@ export function skipModuleOpcodes(r: ByteReader, limit = Number.POSITIVE_INFINIT
         readString(r);
         break;
       default:
-        throw new CorruptError(`unknown module opcode ${opcode}`, { file: r.file, offset: at });
+        break;
     }
     count++;
   }

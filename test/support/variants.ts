@@ -130,12 +130,14 @@ export function randomBelow(random: () => number, n: number): number {
 
 /** A corruption of a file. */
 export type Variant =
+  | { kind: 'original' }
   | { kind: 'truncate'; at: number }
   /** XOR of the byte at `at` with `xor` (non-zero); with `fixCrc`, the CRC64 trailer is then recomputed. */
   | { kind: 'flip'; at: number; xor: number; fixCrc?: { crcAt: number } };
 
-/** A short, stable label: `truncate@123`, `flip@45^0x3c`, `flip+crc@45^0x3c`. */
+/** A short, stable label: `original`, `truncate@123`, `flip@45^0x3c`, `flip+crc@45^0x3c`. */
 export function variantLabel(variant: Variant): string {
+  if (variant.kind === 'original') return 'original';
   if (variant.kind === 'truncate') return `truncate@${variant.at}`;
   const hex = `0x${variant.xor.toString(16).padStart(2, '0')}`;
   return `${variant.fixCrc ? 'flip+crc' : 'flip'}@${variant.at}^${hex}`;
@@ -162,7 +164,7 @@ export function truncations(size: number, seed: number, options: { everyBelow: n
  * the CRC trailer…; chosen at random among them), the rest at random positions. Each XORs a seeded
  * non-zero byte. Positions are distinct and inside [0, size).
  */
-export function flips(size: number, seed: number, structural: readonly number[], count: number): Variant[] {
+export function flips(size: number, seed: number, structural: readonly number[], count: number): Extract<Variant, { kind: 'flip' }>[] {
   const random = seededRandom(seed ^ 0x666c6970);
   const positions = new Set<number>();
   const candidates = [...new Set(structural.filter((at) => at >= 0 && at < size))];
@@ -180,11 +182,12 @@ export function flips(size: number, seed: number, structural: readonly number[],
   }
   return [...positions]
     .sort((a, b) => a - b)
-    .map((at) => ({ kind: 'flip', at, xor: 1 + randomBelow(random, 255) }));
+    .map((at) => ({ kind: 'flip' as const, at, xor: 1 + randomBelow(random, 255) }));
 }
 
-/** The bytes of `variant` applied to `data` (a new buffer; `data` is not modified). */
+/** The bytes of `variant` applied to `data` (`data` itself is never modified). */
 export function applyVariant(data: Uint8Array, variant: Variant): Uint8Array {
+  if (variant.kind === 'original') return data;
   if (variant.kind === 'truncate') return data.slice(0, variant.at);
   const out = data.slice();
   out[variant.at] = (out[variant.at] as number) ^ variant.xor;
