@@ -89,7 +89,11 @@ export function lzfDecompress(input: Uint8Array, outputLength: number, where: Lo
       if (ref < 0) {
         throw fail(`back reference ${distance} bytes back points before the start of the output (at ${op})`, itemStart);
       }
-      if (distance >= count && count > 64) {
+      if (distance === 1) {
+        // A run of one byte: a fill.
+        out.fill(out[ref] as number, op, op + count);
+        op += count;
+      } else if (distance >= count && count > 32) {
         out.copyWithin(op, ref, ref + count);
         op += count;
       } else {

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 // cspell:words backlen listpack numele quicklist varint zsets
 import {
   blobCorrupt,
@@ -213,6 +214,49 @@ export function listpackEntryCount(blob: Uint8Array, base = 0): number {
   const numele = u16le(blob, 4);
   if (numele !== LISTPACK_COUNT_UNKNOWN) return numele;
   return walk(blob, base, undefined, undefined);
+}
+
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/** A duplicate-check key for the (validated) entry at `p`: the integer, or the string's bytes as latin1. */
+function entryKeyAt(blob: Uint8Array, p: number): string | number | bigint {
+  const b = blob[p] as number;
+  if (b >= 0x80 && b < 0xc0) return latin1Slice.call(blob, p + 1, p + 1 + (b & 0x3f));
+  if (b >= 0xe0 && b < 0xf0) return latin1Slice.call(blob, p + 2, p + 2 + (((b & 0x0f) << 8) | (blob[p + 1] as number)));
+  if (b === 0xf0) return latin1Slice.call(blob, p + 5, p + 5 + u32le(blob, p + 1));
+  return entryValue(blob, p) as number | bigint;
+}
+
+/**
+ * Validates a listpack as deeply as {@link decodeListpack} without building its entries: the cheap form
+ * for checking. With `stride` > 0, entries 0, stride, 2*stride… (members, or fields of pairs) must be
+ * distinct. Returns the entry count and the index of the first duplicate (-1 when none).
+ */
+export function checkListpack(blob: Uint8Array, base = 0, stride = 0): { count: number; duplicateAt: number } {
+  validateHeader(blob, base);
+  const last = blob.length - 1;
+  const seen = stride > 0 ? new Set<string | number | bigint>() : undefined;
+  let duplicateAt = -1;
+  let p = HEADER_SIZE;
+  let count = 0;
+  while (blob[p] !== END) {
+    const next = validateEntry(blob, p, last, count, base);
+    if (seen && duplicateAt < 0 && count % stride === 0) {
+      const key = entryKeyAt(blob, p);
+      if (seen.has(key)) duplicateAt = count;
+      else seen.add(key);
+    }
+    p = next;
+    count++;
+  }
+  if (p !== last) {
+    throw blobCorrupt(`listpack entry ${count}: end marker 0xFF ${last - p} bytes before the end of the listpack`, base, p);
+  }
+  const numele = u16le(blob, 4);
+  if (numele !== LISTPACK_COUNT_UNKNOWN && numele !== count) {
+    throw blobCorrupt(`listpack header count ${numele} does not match its ${count} entries`, base, 4);
+  }
+  return { count, duplicateAt };
 }
 
 // --- encoder -------------------------------------------------------------------------------------

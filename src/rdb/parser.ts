@@ -5,7 +5,7 @@ import { ChecksumError, CorruptError, RedbackError, TruncatedError, UnsupportedE
 import { QuicklistContainer, REDIS_RDB_VERSION_MAX, RdbOpcode, RdbType, VALKEY_RDB_VERSIONS, typeInfo } from './constants.js';
 import type { RedisType } from './constants.js';
 import { decodeIntset } from './intset.js';
-import { decodeListpack } from './listpack.js';
+import { checkListpack, decodeListpack } from './listpack.js';
 import type {
   Element,
   HashEntry,
@@ -514,9 +514,12 @@ export class RdbParser {
         }
         case RdbType.SET_LISTPACK: {
           const blob = readBlob(r);
-          const at = blob.start;
+          if (!this.materialize) {
+            finish(this.checkedListpack(blob, 1, 'set listpack with duplicate members'), undefined);
+            return;
+          }
           const members = decodeAt(blob, decodeListpack);
-          this.checkDuplicates(members, 'set listpack with duplicate members', at);
+          this.checkDuplicates(members, 'set listpack with duplicate members', blob.start);
           finish(members.length, { type: 'set', members });
           return;
         }
@@ -524,6 +527,10 @@ export class RdbParser {
         case RdbType.ZSET_LISTPACK: {
           const blob = readBlob(r);
           const at = blob.start;
+          if (!this.materialize && code === RdbType.ZSET_LISTPACK) {
+            finish(this.checkedListpack(blob, 2, 'zset with duplicate members') / 2, undefined);
+            return;
+          }
           const flat = decodeAt(blob, code === RdbType.ZSET_ZIPLIST ? decodeZiplist : decodeListpack);
           if (flat.length % 2 !== 0) throw new CorruptError(`zset encoding holds ${flat.length} entries, an odd number`, { file: this.file, offset: at });
           this.checkDuplicates(flat, 'zset with duplicate members', at, 2);
@@ -534,6 +541,10 @@ export class RdbParser {
         case RdbType.HASH_LISTPACK: {
           const blob = readBlob(r);
           const at = blob.start;
+          if (!this.materialize && code === RdbType.HASH_LISTPACK) {
+            finish(this.checkedListpack(blob, 2, 'hash with duplicate fields') / 2, undefined);
+            return;
+          }
           const flat = decodeAt(blob, code === RdbType.HASH_ZIPLIST ? decodeZiplist : decodeListpack);
           if (flat.length % 2 !== 0) throw new CorruptError(`hash encoding holds ${flat.length} entries, an odd number`, { file: this.file, offset: at });
           this.checkDuplicates(flat, 'hash with duplicate fields', at, 2);
@@ -752,13 +763,21 @@ export class RdbParser {
         }
         const node = readBlob(r);
         if (node.blob.length === 0) throw new CorruptError('empty quicklist node', { file: this.file, offset: node.start });
-        let elements: Element[];
-        if (container === QuicklistContainer.PLAIN) elements = [node.blob];
-        else elements = decodeAt(node, open.key.typeCode === RdbType.LIST_QUICKLIST_2 ? decodeListpack : decodeZiplist);
+        let elements: Element[] | undefined;
+        let count: number;
+        if (container === QuicklistContainer.PLAIN) {
+          elements = [node.blob];
+          count = 1;
+        } else if (!this.materialize && open.key.typeCode === RdbType.LIST_QUICKLIST_2) {
+          count = this.checkedListpack(node, 0, '');
+        } else {
+          elements = decodeAt(node, open.key.typeCode === RdbType.LIST_QUICKLIST_2 ? decodeListpack : decodeZiplist);
+          count = elements.length;
+        }
         open.remaining -= 1;
-        open.elements += elements.length;
-        if (elements.length > 0) open.nonEmptyNodes += 1;
-        if (this.materialize) out.push({ kind: 'value', chunk: { type: 'list', elements }, offset, length: r.offset - offset });
+        open.elements += count;
+        if (count > 0) open.nonEmptyNodes += 1;
+        if (this.materialize && elements) out.push({ kind: 'value', chunk: { type: 'list', elements }, offset, length: r.offset - offset });
         break;
       }
       case 'stream-nodes': {
@@ -880,6 +899,19 @@ export class RdbParser {
         key: open.key.key,
       });
     }
+  }
+
+  /**
+   * Validates a listpack blob without building its entries (for check and inspect); with `stride`, also
+   * rejects duplicate members (1) or fields (2). Returns the entry count, checking pairs are whole.
+   */
+  private checkedListpack(blob: { blob: Uint8Array; at: number; start: number }, stride: number, message: string): number {
+    const result = decodeAt(blob, (bytes, base) => checkListpack(bytes, base, this.deep ? stride : 0));
+    if (stride > 1 && result.count % stride !== 0) {
+      throw new CorruptError(`listpack holds ${result.count} entries, not a multiple of ${stride}`, { file: this.file, offset: blob.start });
+    }
+    if (result.duplicateAt >= 0) throw new CorruptError(message, { file: this.file, offset: blob.start });
+    return result.count;
   }
 
   /** Rejects duplicates among items[0], items[stride], items[2*stride]… (members, or fields of pairs). */
