@@ -29,7 +29,7 @@ export interface AofCheckOptions {
    */
   startLine?: number;
   /**
-   * Called for every complete command with its lower-case name (the first argument as latin1), argument
+   * Called for every complete command with its name (the first argument as latin1, as written), argument
    * count, offset and line, for command-level checks in the same pass.
    */
   onCommand?: (name: string, argc: number, offset: number, line: number) => void;
@@ -90,7 +90,7 @@ class Checker {
     scanner.cursor = start;
     this.onCommand = onCommand;
     scanner.onFirstArg = (data, index, length, offset) => {
-      if (this.onCommand) this.firstArg = latin1Slice.call(data, index, index + length).toLowerCase();
+      if (this.onCommand) this.firstArg = latin1Slice.call(data, index, index + length);
       if (argIs(data, index, length, 'multi')) {
         if (this.multi++ !== 0) {
           scanner.issue = `Unexpected MULTI in AOF ${file ?? ''}`;

@@ -54,13 +54,20 @@ export function validateCommand(args: readonly Uint8Array[]): CommandProblem | u
   return undefined;
 }
 
+/** Specs by the name as written in the file ("SET", "set"), so the common names skip lower-casing. */
+const byWrittenName = new Map<string, CommandSpec | null>();
+
 /**
  * The same check from a command's name (lower case) and argument count alone, for the single-pass checker:
  * subcommands are not looked at. Returns undefined when Redis would accept it for replay.
  */
 export function validateCommandName(name: string, argc: number): CommandProblem | undefined {
-  const spec = table.get(name);
-  if (!spec) return { kind: 'unknown-command', message: `unknown command '${printableName(name)}'` };
+  let spec = byWrittenName.get(name);
+  if (spec === undefined) {
+    spec = table.get(name.toLowerCase()) ?? null;
+    if (byWrittenName.size < 4096) byWrittenName.set(name, spec);
+  }
+  if (!spec) return { kind: 'unknown-command', message: `unknown command '${printableName(name.toLowerCase())}'` };
   if (!arityOk(spec.arity, argc)) return arityProblem(spec, argc);
   return undefined;
 }

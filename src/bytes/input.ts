@@ -147,16 +147,12 @@ export class ChunkedInput {
    */
   async fill(count: number): Promise<boolean> {
     const size = this.source.size;
-    if (size !== undefined && this.base + this.pos + count > size) {
-      // More than the source holds: read what is there (so the caller sees the real end), never allocate the rest.
-      count = Math.max(0, size - (this.base + this.pos));
-      await this.fill(count);
-      return false;
-    }
     while (this.end - this.pos < count && !this.finished) {
-      // Grow with the data that actually arrives (at most doubling), not to a declared size up front.
+      // Grow with the data that actually arrives (at most doubling), never past what the source can still
+      // give, so a corrupt declared length cannot make us allocate it.
       const unread = this.end - this.pos;
-      const target = Math.min(count, unread + Math.max(this.readSize, unread));
+      const left = size === undefined ? Number.POSITIVE_INFINITY : Math.max(0, size - (this.base + this.end));
+      const target = Math.min(count, unread + Math.max(this.readSize, unread), unread + left + this.readSize);
       const want = Math.max(target - unread, this.readSize);
       if (this.data.length - this.end < want) this.grow(target);
       const room = Math.min(this.data.length - this.end, MAX_READ);

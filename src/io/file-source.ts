@@ -3,9 +3,13 @@ import type { FileHandle } from 'node:fs/promises';
 import type { ByteSource } from '../bytes/input.js';
 import { ioError } from '../errors.js';
 
+/** Bytes read ahead per block. */
+const BLOCK = 1 << 20;
+
 /**
- * Opens a file as a {@link ByteSource} that reads straight into the caller's buffer.
- * Throws an {@link InputOutputError} naming the file when it cannot be opened.
+ * Opens a file as a {@link ByteSource}. It reads ahead one block while the caller parses the previous
+ * one, so the parser does not sit idle waiting for the disk. Throws an {@link InputOutputError} naming
+ * the file when it cannot be opened.
  */
 export async function fileSource(path: string, name = path): Promise<ByteSource> {
   let handle: FileHandle;
@@ -20,21 +24,45 @@ export async function fileSource(path: string, name = path): Promise<ByteSource>
   }
   let position = 0;
   let closed = false;
+  let ahead: Promise<Uint8Array> | undefined;
+  let leftover: Uint8Array | undefined;
+  // Two buffers in turn: one being read into while the other is handed out (its leftover is always used
+  // up before the read after next starts).
+  const buffers = [new Uint8Array(BLOCK), new Uint8Array(BLOCK)];
+  let turn = 0;
+  const readBlock = (): Promise<Uint8Array> => {
+    const at = position;
+    position += BLOCK;
+    const buffer = buffers[turn] as Uint8Array;
+    turn ^= 1;
+    return handle.read(buffer, 0, BLOCK, at).then(
+      ({ bytesRead }) => buffer.subarray(0, bytesRead),
+      (error: unknown) => {
+        throw ioError(error, name);
+      },
+    );
+  };
   return {
     name,
     size,
     async readInto(target, offset, length) {
-      try {
-        const { bytesRead } = await handle.read(target, offset, length, position);
-        position += bytesRead;
-        return bytesRead;
-      } catch (error) {
-        throw ioError(error, name);
+      if (closed) return 0;
+      let block = leftover;
+      leftover = undefined;
+      if (block === undefined || block.length === 0) {
+        block = await (ahead ?? readBlock());
+        ahead = block.length === BLOCK ? readBlock() : undefined;
+        if (block.length === 0) return 0;
       }
+      const n = Math.min(length, block.length);
+      target.set(block.subarray(0, n), offset);
+      if (n < block.length) leftover = block.subarray(n);
+      return n;
     },
     async close() {
       if (closed) return;
       closed = true;
+      await ahead?.catch(() => undefined);
       await handle.close();
     },
   };

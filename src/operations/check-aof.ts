@@ -132,7 +132,7 @@ async function checkPart(part: AofPart, startLine: number, options: CheckAofOpti
   const head = await readDecodedHead(part.path, 8);
   // redis-check-aof and the server take a file for RDB only from 8 bytes on
     const preamble = head.length >= 8 && (latin1.decode(head.subarray(0, 5)) === 'REDIS' || latin1.decode(head.subarray(0, 6)) === 'VALKEY');
-  const input = await openInput(part.path, part.path);
+  const input = await openInput(part.path, part.path, { reuseBuffer: true });
   verdict.compressed = input.compressed;
   try {
     verdict.size = input.fileSize;
