@@ -157,10 +157,11 @@ function variantsOf(set: SourceSet, fileIndex: number, seed: number): Variant[] 
   const cut = (at: number, why: string): void => {
     if (at >= 0 && at < data.length) out.push({ set, fileIndex, name: `${label} cut@${at} (${why})`, data: data.subarray(0, at) });
   };
-  // Record boundaries of the RESP part: every one when few, else 40 spread out plus the first and last 3.
+  // Record boundaries of the RESP part: every one (the generated files hold a few hundred commands; past
+  // 600, 600 spread out plus the first and last 3).
   const boundaries = respRecords(data, respStart).map((r) => r.start);
   const picked = new Set<number>();
-  const step = Math.max(1, boundaries.length / 40);
+  const step = Math.max(1, boundaries.length / 600);
   for (let k = 0; k < boundaries.length; k += step) picked.add(boundaries[Math.floor(k)] as number);
   for (const b of [...boundaries.slice(0, 3), ...boundaries.slice(-3)]) picked.add(b);
   for (const at of picked) cut(at, 'boundary');
