@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferSource, ChunkedInput } from '../../src/bytes/input.js';
 import { checkAofStream, checkAofSync, encodeCommand, readAofSync } from '../../src/aof/resp.js';
 import type { AofCheckResult } from '../../src/aof/resp.js';
+import { PEER_DIR } from '../support/paths.js';
 
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -135,7 +136,7 @@ describe('checkAof: redis-check-aof semantics', () => {
 const CHECK_AOF = findOnPath('redis-check-aof');
 const REDIS_SERVER = findOnPath('redis-server');
 const haveBinaries = CHECK_AOF !== undefined && REDIS_SERVER !== undefined;
-const PEER = '/work/shared/fixtures/peer';
+const PEER = PEER_DIR;
 const PEER_FILES = [
   ...['appendonly-with-ts.aof', 'appendonly1.aof', 'appendonly2.aof', 'appendonly5.aof', 'appendonly6.aof', 'appendonly7.aof'].map(
     (name) => join(PEER, 'leonchen83__redis-replicator/src/test/resources', name),

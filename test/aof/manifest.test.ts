@@ -28,6 +28,7 @@ import {
   type ManifestEntry,
   type ManifestInit,
 } from '../../src/aof/manifest.js';
+import { PEER_DIR } from '../support/paths.js';
 
 // Manifest texts are written here as binary strings (one character per byte).
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -179,8 +180,8 @@ describe('parseManifest: what Redis accepts', () => {
   });
 
   const peers = [
-    '/work/shared/fixtures/peer/tair-opensource__RedisShake/test/aof_test/appendonlydir/appendonly.aof.manifest',
-    '/work/shared/fixtures/peer/aembke__fred.rs/appendonlydir/appendonly.aof.manifest',
+    `${PEER_DIR}/tair-opensource__RedisShake/test/aof_test/appendonlydir/appendonly.aof.manifest`,
+    `${PEER_DIR}/aembke__fred.rs/appendonlydir/appendonly.aof.manifest`,
   ];
   for (const path of peers) {
     it.skipIf(!existsSync(path))(`parses and re-formats byte for byte: ${path}${existsSync(path) ? '' : ' (SKIPPED: file not present)'}`, () => {

@@ -4,11 +4,12 @@ import { expect, it } from 'vitest';
 import { checkAof } from '../../src/operations/check-aof.js';
 import { inspectAof } from '../../src/operations/inspect-aof.js';
 import { describeWithRedis, runTool } from '../support/redis.js';
+import { PEER_DIR } from '../support/paths.js';
 
 // Every AOF and manifest under ../shared/fixtures/peer: our verdict, ok_up_to and ok_up_to_line against
 // redis-check-aof's, and the facts PROVENANCE.md gives about them.
 
-const PEER = path.resolve(import.meta.dirname, '../../../shared/fixtures/peer');
+const PEER = PEER_DIR;
 
 function findAofs(dir: string): string[] {
   const out: string[] = [];

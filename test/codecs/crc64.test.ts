@@ -6,8 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Crc64, crc64, crc64Backend } from '../../src/codecs/crc64.js';
+import { PEER_DIR } from '../support/paths.js';
 
-const DUMPS = '/work/shared/fixtures/peer/sripathikrishnan__redis-rdb-tools/tests/dumps';
+const DUMPS = `${PEER_DIR}/sripathikrishnan__redis-rdb-tools/tests/dumps`;
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /** Bit-at-a-time CRC-64/Jones (reflected poly 0x95ac9329ac4bc9b5, init 0, no xor-out), from the definition. */

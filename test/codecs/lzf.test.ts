@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { lzfCompress, lzfDecompress } from '../../src/codecs/lzf.js';
 import { crc64 } from '../../src/codecs/crc64.js';
 import { CorruptError, RedbackError } from '../../src/errors.js';
+import { PEER_DIR } from '../support/paths.js';
 
-const FIXTURES = '/work/shared/fixtures/peer';
+const FIXTURES = PEER_DIR;
 const EASY_RDB = `${FIXTURES}/sripathikrishnan__redis-rdb-tools/tests/dumps/easily_compressible_string_key.rdb`;
 const EASY_JSON = `${FIXTURES}/HDT3213__rdb/cases/easily_compressible_string_key.json`;
 

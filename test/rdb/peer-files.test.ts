@@ -1,5 +1,5 @@
 /**
- * Every third-party RDB under /work/shared/fixtures/peer/ (see PROVENANCE.md there) is read to its EOF
+ * Every third-party RDB under ../shared/fixtures/peer/ (see PROVENANCE.md there) is read to its EOF
  * record, except the four that are broken on purpose, which must be rejected with our own error classes.
  * Where the source repository says what a file holds (HDT3213/rdb's JSON and AOF twins, the assertions of
  * redis-rdb-tools, redis-replicator and Redis' own Tcl tests, redis-rdb-cli's expected outputs), we check
@@ -17,8 +17,9 @@ import type { Element, KeyRecord, RdbRecord, StreamGroup, StreamId } from '../..
 import { readRdb, readRdbAll } from '../../src/rdb/reader.js';
 import { collectKeys, collectRecords, elementKey, keyOfText, keysByDb, latin1, utf8Text } from '../support/rdb-collect.js';
 import type { CollectedKey, CollectedValue } from '../support/rdb-collect.js';
+import { PEER_DIR } from '../support/paths.js';
 
-const PEER = '/work/shared/fixtures/peer';
+const PEER = PEER_DIR;
 const havePeer = existsSync(join(PEER, 'PROVENANCE.md'));
 
 function walk(dir: string): string[] {

@@ -15,8 +15,9 @@ import type { RdbRecord } from '../../src/rdb/model.js';
 import { readRdb, readRdbAll } from '../../src/rdb/reader.js';
 import type { RdbReadOptions } from '../../src/rdb/reader.js';
 import { collectRecords } from '../support/rdb-collect.js';
+import { PEER_DIR } from '../support/paths.js';
 
-const PEER = '/work/shared/fixtures/peer';
+const PEER = PEER_DIR;
 const havePeer = existsSync(join(PEER, 'PROVENANCE.md'));
 const describePeer = havePeer || process.env.CI === 'true' ? describe : describe.skip;
 

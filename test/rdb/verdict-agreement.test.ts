@@ -33,6 +33,7 @@ import {
   type ToolVerdict,
   type Variant,
 } from '../support/variants.js';
+import { PEER_DIR } from '../support/paths.js';
 
 // Node aborts the whole process (a native assertion, not an exception) when fs.read is asked for
 // more than 2^31-1 bytes. A corrupted length must never get that far, but if it does, this guard
@@ -60,7 +61,7 @@ const TOOL_NAME = 'redis-check-rdb';
 const TOOL = findOnPath(TOOL_NAME);
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const ROOTS = [
-  { dir: process.env.REDBACK_PEER_FIXTURES ?? '/work/shared/fixtures/peer', label: 'peer' },
+  { dir: PEER_DIR, label: 'peer' },
   { dir: path.join(REPO, 'fixtures'), label: 'fixtures' },
 ];
 

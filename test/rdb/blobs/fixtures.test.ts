@@ -9,6 +9,7 @@ import { decodeStreamListpack } from '../../../src/rdb/stream-listpack.js';
 import { decodeZiplist } from '../../../src/rdb/ziplist.js';
 import { decodeZipmap } from '../../../src/rdb/zipmap.js';
 import { corruptFrom, threeWays } from './helpers.js';
+import { PEER_DIR } from '../../support/paths.js';
 
 /**
  * Blobs taken from real RDB files written by Redis (the HDT3213/rdb golden cases), checked against the
@@ -20,7 +21,7 @@ import { corruptFrom, threeWays } from './helpers.js';
  * - the value after a key: the RDB string right after `<len><key bytes>`, for intsets and zipmaps.
  */
 
-const dir = '/work/shared/fixtures/peer/HDT3213__rdb/cases';
+const dir = `${PEER_DIR}/HDT3213__rdb/cases`;
 const available = existsSync(dir);
 
 interface Found {
