@@ -49,3 +49,14 @@ export async function sniffInput(path: string, name = path): Promise<InputKind> 
   if (head[0] === 0x2a || head[0] === 0x23) return 'aof';
   return 'unknown';
 }
+
+/**
+ * True when an AOF file starts with an RDB preamble: `REDIS` (or Valkey's `VALKEY`) and at least 8 bytes,
+ * the rule redis-check-aof and the server apply.
+ */
+export async function hasRdbPreamble(path: string): Promise<boolean> {
+  const head = await readDecodedHead(path, 8);
+  if (head.length < 8) return false;
+  const text = latin1.decode(head);
+  return text.startsWith('REDIS') || text.startsWith('VALKEY');
+}

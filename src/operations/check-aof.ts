@@ -4,7 +4,7 @@ import { validateCommandName } from '../aof/commands.js';
 import { resolveAof } from '../aof/set.js';
 import type { AofPart, AofSet } from '../aof/set.js';
 import { openInput } from '../io/open.js';
-import { readDecodedHead } from '../io/sniff.js';
+import { hasRdbPreamble } from '../io/sniff.js';
 import { scanRdb, toFailure } from './rdb-scan.js';
 import type { ScanFailure } from './rdb-scan.js';
 
@@ -64,8 +64,6 @@ export interface CheckAofOptions {
   maxWarnings?: number;
   onProgress?: (offset: number, total: number | undefined) => void;
 }
-
-const latin1 = new TextDecoder('latin1');
 
 /**
  * Checks every file of an AOF the way redis-check-aof does (same verdict, ok_up_to and ok_up_to_line per
@@ -129,9 +127,7 @@ async function checkPart(part: AofPart, startLine: number, options: CheckAofOpti
     commandWarnings: [],
     commandWarningCount: 0,
   };
-  const head = await readDecodedHead(part.path, 8);
-  // redis-check-aof and the server take a file for RDB only from 8 bytes on
-    const preamble = head.length >= 8 && (latin1.decode(head.subarray(0, 5)) === 'REDIS' || latin1.decode(head.subarray(0, 6)) === 'VALKEY');
+  const preamble = await hasRdbPreamble(part.path);
   const input = await openInput(part.path, part.path, { reuseBuffer: true });
   verdict.compressed = input.compressed;
   try {

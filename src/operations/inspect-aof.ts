@@ -2,7 +2,7 @@ import { readAof } from '../aof/resp.js';
 import { resolveAof } from '../aof/set.js';
 import type { AofPart } from '../aof/set.js';
 import { openInput } from '../io/open.js';
-import { readDecodedHead } from '../io/sniff.js';
+import { hasRdbPreamble } from '../io/sniff.js';
 import { inspectRdbInput } from './inspect-rdb.js';
 import type { RdbInspectReport } from './inspect-rdb.js';
 
@@ -72,9 +72,7 @@ export async function inspectAof(path: string, options: { now?: number; top?: nu
   const counts = new Map<string, number>();
   let db = 0;
   for (const part of set.parts) {
-    const head = await readDecodedHead(part.path, 8);
-    // redis-check-aof and the server take a file for RDB only from 8 bytes on
-    const preamble = head.length >= 8 && (latin1.decode(head.subarray(0, 5)) === 'REDIS' || latin1.decode(head.subarray(0, 6)) === 'VALKEY');
+    const preamble = await hasRdbPreamble(part.path);
     const input = await openInput(part.path, part.path);
     const file: AofFileReport = {
       name: part.name,

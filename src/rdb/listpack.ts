@@ -179,6 +179,13 @@ function walk(blob: Uint8Array, base: number, out: ListpackEntry[] | undefined, 
     p = next;
     count++;
   }
+  checkEnd(blob, base, p, count);
+  return count;
+}
+
+/** After the walk: the end marker must be the last byte and the header count (unless unknown) right. */
+function checkEnd(blob: Uint8Array, base: number, p: number, count: number): void {
+  const last = blob.length - 1;
   if (p !== last) {
     throw blobCorrupt(`listpack entry ${count}: end marker 0xFF ${last - p} bytes before the end of the listpack`, base, p);
   }
@@ -186,7 +193,6 @@ function walk(blob: Uint8Array, base: number, out: ListpackEntry[] | undefined, 
   if (numele !== LISTPACK_COUNT_UNKNOWN && numele !== count) {
     throw blobCorrupt(`listpack header count ${numele} does not match its ${count} entries`, base, 4);
   }
-  return count;
 }
 
 /**
@@ -249,13 +255,7 @@ export function checkListpack(blob: Uint8Array, base = 0, stride = 0): { count: 
     p = next;
     count++;
   }
-  if (p !== last) {
-    throw blobCorrupt(`listpack entry ${count}: end marker 0xFF ${last - p} bytes before the end of the listpack`, base, p);
-  }
-  const numele = u16le(blob, 4);
-  if (numele !== LISTPACK_COUNT_UNKNOWN && numele !== count) {
-    throw blobCorrupt(`listpack header count ${numele} does not match its ${count} entries`, base, 4);
-  }
+  checkEnd(blob, base, p, count);
   return { count, duplicateAt };
 }
 
