@@ -176,6 +176,20 @@ export class ChunkedInput {
     return this.fill(required);
   }
 
+  /**
+   * Discards bytes up to absolute offset `offset` without holding them (reads them in bounded pieces).
+   * Resolves to false when the source ends first.
+   */
+  async skipTo(offset: number): Promise<boolean> {
+    while (this.offset < offset) {
+      if (this.end === this.pos && !(await this.fill(Math.min(offset - this.offset, this.readSize)))) {
+        if (this.end === this.pos) return false;
+      }
+      this.pos += Math.min(offset - this.offset, this.end - this.pos);
+    }
+    return true;
+  }
+
   /** Reads and consumes exactly `count` bytes (for simple headers); throws {@link TruncatedError} at the end. */
   async take(count: number): Promise<Uint8Array> {
     if (!(await this.fill(count))) {

@@ -1,12 +1,13 @@
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { checkAofSync } from '../aof/check.js';
+import { checkAofStream } from '../aof/check.js';
+import type { AofCheckResult } from '../aof/check.js';
 import { formatManifest } from '../aof/manifest.js';
 import type { Manifest } from '../aof/manifest.js';
 import { readAof, readAofSync } from '../aof/resp.js';
 import { resolveAof } from '../aof/set.js';
 import type { AofPart } from '../aof/set.js';
-import { CorruptError, UsageError, ioError } from '../errors.js';
+import { CorruptError, TruncatedError, ioError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { Compression } from '../io/atomic.js';
 import { openInput, openSource } from '../io/open.js';
@@ -55,10 +56,10 @@ export interface FixPlan {
 export interface PlanFixOptions {
   /** Skip corrupt regions and keep the well-formed commands after them, instead of cutting at the first. */
   salvage?: boolean;
+  /** Bytes examined at once when searching where records resume (default 16 MiB; tests make it small). */
+  salvageWindow?: number;
 }
 
-/** Largest file --salvage handles (it holds the broken file in memory to search for resume points). */
-export const SALVAGE_MAX_BYTES = 1 << 30;
 
 /**
  * Works out how to repair an AOF: the first broken file is cut back to the last complete command outside a
@@ -97,8 +98,7 @@ export async function planFix(path: string, options: PlanFixOptions = {}): Promi
   let keep: ByteRange[];
   let dropped: ByteRange[];
   if (options.salvage) {
-    if (broken.size > SALVAGE_MAX_BYTES) throw new UsageError(`${broken.name}: --salvage handles files up to ${SALVAGE_MAX_BYTES} bytes`);
-    ({ keep, dropped } = await salvageRanges(part.path, broken.rdb?.endOffset ?? 0));
+    ({ keep, dropped } = await salvageRanges(part.path, broken.rdb?.endOffset ?? 0, broken.size, options.salvageWindow ?? WINDOW));
   } else {
     keep = broken.okUpTo > 0 ? [{ start: 0, end: broken.okUpTo }] : [];
     dropped = [{ start: broken.okUpTo, end: broken.size }];
@@ -195,64 +195,126 @@ function countResync(data: Uint8Array): number {
   return count;
 }
 
-/** Finds the ranges to keep when dropping only the corrupt regions of a file. */
-async function salvageRanges(path: string, respStart: number): Promise<{ keep: ByteRange[]; dropped: ByteRange[] }> {
-  const data = await readWhole(path);
+/** Bytes of a file looked at at once while searching for where well-formed records resume. */
+const WINDOW = 16 * 1024 * 1024;
+
+/**
+ * Finds the ranges to keep when dropping only the corrupt regions of a file, streaming: each pass checks
+ * from a position to the next corruption with the bounded-memory checker, and the resume point is searched
+ * in bounded windows, so files of any size are salvaged without being held in memory.
+ */
+async function salvageRanges(path: string, respStart: number, size: number, window: number): Promise<{ keep: ByteRange[]; dropped: ByteRange[] }> {
   const keep: ByteRange[] = respStart > 0 ? [{ start: 0, end: respStart }] : [];
   const dropped: ByteRange[] = [];
   let pos = respStart;
-  while (pos < data.length) {
-    const rest = checkAofSync(data.subarray(pos));
+  while (pos < size) {
+    const rest = await checkFrom(path, pos);
     if (rest.valid) {
-      keep.push({ start: pos, end: data.length });
+      keep.push({ start: pos, end: size });
       break;
     }
-    if (rest.okUpTo > 0) keep.push({ start: pos, end: pos + rest.okUpTo });
-    const badStart = pos + rest.okUpTo;
-    const errorAt = pos + (rest.error?.offset ?? rest.okUpTo);
-    let resume = nextCommandStart(data, Math.max(errorAt, badStart) + 1);
+    if (rest.okUpTo > pos) keep.push({ start: pos, end: rest.okUpTo });
+    const badStart = rest.okUpTo;
+    const errorAt = rest.error?.offset ?? badStart;
+    let resume = await findResume(path, Math.max(errorAt, badStart) + 1, size, window);
     // A transaction is applied whole or not at all: when the damage is inside MULTI … EXEC, the rest of
     // that transaction goes too, up to and including its EXEC.
-    if (startsWithCommand(data, badStart, 'multi')) resume = afterExec(data, resume);
+    if ((await commandNameAt(path, badStart)) === 'multi') resume = await afterExecFrom(path, resume, size, window);
     dropped.push({ start: badStart, end: resume });
     pos = resume;
   }
   return { keep: mergeRanges(keep), dropped: mergeRanges(dropped) };
 }
 
-const latin1 = new TextDecoder('latin1');
-
-/** True when a well-formed command named `name` starts at `offset`. */
-function startsWithCommand(data: Uint8Array, offset: number, name: string): boolean {
+/** redis-check-aof's verdict for the part of a file from `offset` on (offsets stay absolute). */
+async function checkFrom(path: string, offset: number): Promise<AofCheckResult> {
+  const input = await openInput(path, path, { reuseBuffer: true });
   try {
-    const first = readAofSync(data.subarray(offset)).next();
-    return !first.done && first.value.kind === 'command' && latin1.decode(first.value.args[0]).toLowerCase() === name;
-  } catch {
-    return false;
+    await input.skipTo(offset);
+    return await checkAofStream(input, { file: path });
+  } finally {
+    await input.close();
   }
 }
 
-/** The offset just past the first EXEC at or after `from` (walking well-formed commands), or `from` when none follows. */
-function afterExec(data: Uint8Array, from: number): number {
-  let pos = from;
-  while (pos < data.length) {
-    let record;
-    try {
-      const next = readAofSync(data.subarray(pos)).next();
-      if (next.done) return data.length;
-      record = next.value;
-    } catch {
-      pos = nextCommandStart(data, pos + 1);
-      continue;
-    }
-    pos += record.length;
-    if (record.kind !== 'command') continue;
-    const name = latin1.decode(record.args[0]).toLowerCase();
-    if (name === 'exec') return pos;
-    if (name === 'multi') return pos - record.length; // a new transaction: the broken one never closed
+/** Up to `length` bytes of a (possibly LZ4-compressed) file from absolute offset `start`. */
+async function readWindow(path: string, start: number, length: number): Promise<Uint8Array> {
+  const input = await openInput(path, path);
+  try {
+    await input.skipTo(start);
+    await input.fill(length);
+    const r = input.reader();
+    return r.data.slice(r.pos, r.pos + Math.min(length, r.remaining));
+  } finally {
+    await input.close();
   }
-  return data.length;
 }
+
+/** The lower-case name of the well-formed command at `offset`, if one starts there. */
+async function commandNameAt(path: string, offset: number): Promise<string | undefined> {
+  const data = await readWindow(path, offset, 64);
+  try {
+    const first = readAofSync(data).next();
+    return !first.done && first.value.kind === 'command' ? latin1.decode(first.value.args[0]).toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where well-formed records resume at or after `from` (see {@link resumeAt}), searching window by window. */
+async function findResume(path: string, from: number, size: number, initialWindow: number): Promise<number> {
+  let start = from - 1; // one byte before: a record must start right after a newline
+  let window = initialWindow;
+  while (start + 1 < size) {
+    const data = await readWindow(path, start, window);
+    const atEnd = start + data.length >= size;
+    let needMoreAt = -1;
+    for (let q = 1; q < data.length; q++) {
+      const verdict = resumeAt(data, q, atEnd);
+      if (verdict === 'yes') return start + q;
+      if (verdict === 'more') {
+        needMoreAt = q;
+        break;
+      }
+    }
+    if (needMoreAt < 0) {
+      if (atEnd) return size;
+      start += data.length - 1;
+    } else if (needMoreAt === 1) {
+      window *= 2; // a record larger than the window
+    } else {
+      start += needMoreAt - 1;
+    }
+  }
+  return size;
+}
+
+/** The offset just past the first EXEC at or after `from`, or where a new MULTI starts; skips corrupt bytes. */
+async function afterExecFrom(path: string, from: number, size: number, window: number): Promise<number> {
+  let pos = from;
+  while (pos < size) {
+    const input = await openInput(path, path);
+    let failedAt: number | undefined;
+    try {
+      await input.skipTo(pos);
+      for await (const record of readAof(input, { file: path })) {
+        if (record.kind !== 'command') continue;
+        const name = latin1.decode(record.args[0] as Uint8Array).toLowerCase();
+        if (name === 'exec') return record.offset + record.length;
+        if (name === 'multi') return record.offset;
+      }
+      return size;
+    } catch (error) {
+      failedAt = (error as { offset?: number }).offset ?? pos;
+    } finally {
+      await input.close();
+    }
+    pos = await findResume(path, Math.max(failedAt, pos) + 1, size, window);
+  }
+  return size;
+}
+
+const latin1 = new TextDecoder('latin1');
 
 /** True when `q` starts the payload of a bulk string: the line before is `$<n>` and `\r\n` follows n bytes later. */
 function isBulkPayload(data: Uint8Array, q: number): boolean {
@@ -273,28 +335,33 @@ function isBulkPayload(data: Uint8Array, q: number): boolean {
 const RESUME_RUN = 4;
 
 /**
- * The first offset at or after `from` where well-formed records resume at a line start: {@link RESUME_RUN}
- * complete records in a row, or complete records up to the end of the data. Requiring a run keeps a stored
- * value that merely looks like RESP ("x\r\n*1\r\n$4\r\nEXEC\r\n…") from being taken for commands.
+ * Whether well-formed records resume at `q` (a line start): {@link RESUME_RUN} complete records in a row, or
+ * complete records up to the end of the data. Requiring a run keeps a stored value that merely looks like
+ * RESP ("x\r\n*1\r\n$4\r\nEXEC\r\n…") from being taken for commands. 'more' when `data` is a window
+ * that ends before that could be decided.
  */
-function nextCommandStart(data: Uint8Array, from: number): number {
-  for (let q = from; q < data.length; q++) {
-    const byte = data[q];
-    if ((byte !== 0x2a && byte !== 0x23) || data[q - 1] !== 0x0a) continue;
-    if (isBulkPayload(data, q)) continue;
-    let run = 0;
-    let end = q;
-    try {
-      for (const record of readAofSync(data.subarray(q))) {
-        run++;
-        end = q + record.offset + record.length;
-        if (run >= RESUME_RUN) break;
-      }
-    } catch {
-      continue; // not a record start, or a run too short to trust
+function resumeAt(data: Uint8Array, q: number, atEnd: boolean): 'yes' | 'no' | 'more' {
+  const byte = data[q];
+  if ((byte !== 0x2a && byte !== 0x23) || data[q - 1] !== 0x0a) return 'no';
+  if (isBulkPayload(data, q)) return 'no';
+  let run = 0;
+  let end = q;
+  try {
+    for (const record of readAofSync(data.subarray(q))) {
+      run++;
+      end = q + record.offset + record.length;
+      if (run >= RESUME_RUN) return 'yes';
     }
-    if (run >= RESUME_RUN || (run > 0 && end === data.length)) return q;
+  } catch (error) {
+    return error instanceof TruncatedError && !atEnd ? 'more' : 'no';
   }
+  if (run > 0 && end === data.length) return atEnd ? 'yes' : 'more';
+  return 'no';
+}
+
+/** The first offset at or after `from` in an in-memory range where records resume (see {@link resumeAt}). */
+function nextCommandStart(data: Uint8Array, from: number): number {
+  for (let q = Math.max(from, 1); q < data.length; q++) if (resumeAt(data, q, true) === 'yes') return q;
   return data.length;
 }
 
@@ -308,29 +375,6 @@ function mergeRanges(ranges: ByteRange[]): ByteRange[] {
   return out;
 }
 
-async function readWhole(path: string): Promise<Uint8Array> {
-  const source = await openSource(path);
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const chunk = new Uint8Array(1 << 20);
-      const n = await source.readInto(chunk, 0, chunk.length);
-      if (n === 0) break;
-      parts.push(chunk.subarray(0, n));
-      total += n;
-    }
-  } finally {
-    await source.close();
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /** Streams the given ranges of a (possibly LZ4-compressed) file. */
 async function* readRanges(path: string, ranges: ByteRange[]): AsyncGenerator<Uint8Array> {
