@@ -75,8 +75,7 @@ function summary(plan: FixPlan): Record<string, unknown> {
 function renderPlan(plan: FixPlan, dryRun: boolean): string {
   if (plan.clean) return style.ok(`${plan.file}: every file is valid, nothing to fix`);
   const lines: string[] = [];
-  const t = plan.target;
-  if (t) {
+  for (const t of plan.targets) {
     lines.push(`${style.bad('broken')} ${t.name} (${t.role}) at offset ${t.error.offset}: ${t.error.message}`);
     if (plan.mode === 'cut') {
       lines.push(`  cut ${t.name} from ${formatCount(t.size)} to ${formatCount(t.keep.at(-1)?.end ?? 0)} bytes`);

@@ -20,6 +20,20 @@ export interface ByteRange {
   end: number;
 }
 
+/** A file `fix` rewrites, with the ranges it keeps and drops. */
+export interface FixTarget {
+  name: string;
+  path: string;
+  role: AofPart['role'];
+  size: number;
+  compressed: boolean;
+  error: { offset: number; message: string };
+  keep: ByteRange[];
+  dropped: ByteRange[];
+  bytesLost: number;
+  commandsLost: number;
+}
+
 /** What `fix` will do, or did. */
 export interface FixPlan {
   file: string;
@@ -28,21 +42,10 @@ export interface FixPlan {
   /** True when nothing needs fixing. */
   clean: boolean;
   mode: 'cut' | 'salvage';
-  /** The file that is broken, with the ranges kept. */
-  target:
-    | {
-        name: string;
-        path: string;
-        role: AofPart['role'];
-        size: number;
-        compressed: boolean;
-        error: { offset: number; message: string };
-        keep: ByteRange[];
-        dropped: ByteRange[];
-        bytesLost: number;
-        commandsLost: number;
-      }
-    | undefined;
+  /** The first broken file, with the ranges kept (the same as `targets[0]`). */
+  target: FixTarget | undefined;
+  /** Every file that is rewritten: the broken one; with --salvage, every broken file of the set. */
+  targets: FixTarget[];
   /** Later files of the set dropped from the manifest (a broken non-last file breaks the sequence). */
   droppedFiles: { name: string; path: string; role: AofPart['role']; bytes: number; commands: number }[];
   /** The manifest is rewritten when files are dropped. */
@@ -80,6 +83,7 @@ export async function planFix(path: string, options: PlanFixOptions = {}): Promi
     clean: check.valid,
     mode: options.salvage ? 'salvage' : 'cut',
     target: undefined,
+    targets: [],
     droppedFiles: [],
     manifestRewritten: false,
     totals: { bytesLost: 0, commandsLost: 0 },
@@ -95,30 +99,25 @@ export async function planFix(path: string, options: PlanFixOptions = {}): Promi
     });
   }
   const part = set.parts[brokenIndex] as AofPart;
-  let keep: ByteRange[];
-  let dropped: ByteRange[];
+  const window = options.salvageWindow ?? WINDOW;
+  plan.target = await planTarget(part, broken, options.salvage ?? false, window);
+  plan.targets.push(plan.target);
   if (options.salvage) {
-    ({ keep, dropped } = await salvageRanges(part.path, broken.rdb?.endOffset ?? 0, broken.size, options.salvageWindow ?? WINDOW));
-  } else {
-    keep = broken.okUpTo > 0 ? [{ start: 0, end: broken.okUpTo }] : [];
-    dropped = [{ start: broken.okUpTo, end: broken.size }];
+    // Salvaging keeps the sequence whole, so every later file that is broken is salvaged too.
+    for (const later of set.parts.slice(brokenIndex + 1)) {
+      const alone = await checkAof(later.path);
+      const verdict = alone.files[0];
+      if (!verdict || verdict.valid) continue;
+      if (verdict.rdb?.error) {
+        throw new CorruptError(`cannot repair ${later.name}: its RDB preamble is corrupt (${verdict.rdb.error.detail})`, { file: later.path, offset: verdict.rdb.error.offset });
+      }
+      plan.targets.push(await planTarget(later, verdict, true, window));
+    }
   }
-  const commandsLost = await countCommandsIn(part.path, dropped);
-  const bytesLost = dropped.reduce((sum, r) => sum + r.end - r.start, 0);
-  plan.target = {
-    name: part.name,
-    path: part.path,
-    role: part.role,
-    size: broken.size,
-    compressed: broken.compressed,
-    error: { offset: broken.error?.offset ?? broken.okUpTo, message: broken.error?.message ?? 'not valid' },
-    keep,
-    dropped,
-    bytesLost,
-    commandsLost,
-  };
-  plan.totals.bytesLost += bytesLost;
-  plan.totals.commandsLost += commandsLost;
+  for (const target of plan.targets) {
+    plan.totals.bytesLost += target.bytesLost;
+    plan.totals.commandsLost += target.commandsLost;
+  }
   // Redis loads the files in order and a broken middle file ends the sequence: the rest cannot follow it.
   const mustDropRest = !options.salvage || brokenIndex < set.parts.length - 1;
   if (mustDropRest && !options.salvage) {
@@ -132,6 +131,30 @@ export async function planFix(path: string, options: PlanFixOptions = {}): Promi
     plan.manifestRewritten = plan.droppedFiles.length > 0;
   }
   return plan;
+}
+
+/** How one broken file is repaired: cut at ok_up_to, or salvaged around its corrupt regions. */
+async function planTarget(part: AofPart, verdict: AofCheckReport['files'][number], salvage: boolean, window: number): Promise<FixTarget> {
+  let keep: ByteRange[];
+  let dropped: ByteRange[];
+  if (salvage) {
+    ({ keep, dropped } = await salvageRanges(part.path, verdict.rdb?.endOffset ?? 0, verdict.size, window));
+  } else {
+    keep = verdict.okUpTo > 0 ? [{ start: 0, end: verdict.okUpTo }] : [];
+    dropped = [{ start: verdict.okUpTo, end: verdict.size }];
+  }
+  return {
+    name: part.name,
+    path: part.path,
+    role: part.role,
+    size: verdict.size,
+    compressed: verdict.compressed,
+    error: { offset: verdict.error?.offset ?? verdict.okUpTo, message: verdict.error?.message ?? 'not valid' },
+    keep,
+    dropped,
+    bytesLost: dropped.reduce((sum, r) => sum + r.end - r.start, 0),
+    commandsLost: await countCommandsIn(part.path, dropped),
+  };
 }
 
 /** Ranges up to this size are counted exactly, resynchronising after corrupt commands. */
@@ -426,10 +449,9 @@ export interface FixResult {
  */
 export async function applyFix(plan: FixPlan, options: ApplyFixOptions = {}): Promise<FixResult> {
   const result: FixResult = { plan, backupDir: undefined, written: [], removed: [] };
-  const target = plan.target;
-  if (plan.clean || !target) return result;
+  if (plan.clean || plan.targets.length === 0) return result;
   const set = await resolveAof(plan.file);
-  const touched = [target.path, ...plan.droppedFiles.map((f) => f.path), ...(plan.manifestRewritten && plan.manifest ? [plan.manifest] : [])];
+  const touched = [...plan.targets.map((t) => t.path), ...plan.droppedFiles.map((f) => f.path), ...(plan.manifestRewritten && plan.manifest ? [plan.manifest] : [])];
   if (!options.noBackup) {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     const backupDir = options.backupDir ?? join(set.dir, `redback-backup-${stamp}`);
@@ -441,9 +463,11 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions = {}): Pr
     }
     result.backupDir = backupDir;
   }
-  const compression = options.compress ?? (target.compressed ? 'lz4' : 'none');
-  await writeFileAtomic(target.path, readRanges(target.path, target.keep), compression);
-  result.written.push(target.path);
+  for (const target of plan.targets) {
+    const compression = options.compress ?? (target.compressed ? 'lz4' : 'none');
+    await writeFileAtomic(target.path, readRanges(target.path, target.keep), compression);
+    result.written.push(target.path);
+  }
   if (plan.manifestRewritten && plan.manifest && set.manifest) {
     const droppedNames = new Set(plan.droppedFiles.map((f) => f.name));
     const manifest: Manifest = {
