@@ -5,7 +5,7 @@ import { parseTimeMs } from '../src/operations/time.js';
 import { sniffInput } from '../src/io/sniff.js';
 import { BaseCommand } from '../src/render/base-command.js';
 import { createProgress } from '../src/render/progress.js';
-import { renderKeyTable, renderRdbInspect } from '../src/render/rdb.js';
+import { renderKeyLine, renderKeyLineHeader, renderRdbInspect } from '../src/render/rdb.js';
 import { CorruptError, UsageError } from '../src/errors.js';
 import { inspectAof } from '../src/operations/inspect-aof.js';
 import { renderAofInspect } from '../src/render/aof.js';
@@ -29,7 +29,10 @@ PATH may be an .rdb, an .aof, an AOF directory or manifest, or any of these comp
   static override flags = {
     top: Flags.integer({ description: 'how many of the biggest keys to list', default: 10, min: 0 }),
     keys: Flags.boolean({ description: 'list every key (db, type, encoding, TTL, elements, encoded size)', default: false }),
-    jsonl: Flags.boolean({ description: 'with --keys: one JSON object per key per line, then the summary as the last line', default: false }),
+    jsonl: Flags.boolean({
+      description: 'with --keys: one JSON object per key per line, then the summary as the last line (streams; --json --keys holds every key in memory)',
+      default: false,
+    }),
     now: Flags.string({ description: 'the time TTLs are measured from: unix seconds, ms, or ISO date (default: now)' }),
   };
 
@@ -49,11 +52,15 @@ PATH may be an .rdb, an .aof, an AOF directory or manifest, or any of these comp
     if (kind !== 'rdb') throw new CorruptError(`neither an RDB nor an AOF (${kind === 'empty' ? 'empty file' : 'unknown signature'})`, { file: args.path, offset: 0 });
     const progress = createProgress('inspect', this.progressAllowed(flags.json || flags.jsonl));
     const listed: KeyInfo[] = [];
+    // --keys streams: one JSON line or one text line per key as it is read; only --json collects them.
     const onKey = flags.keys
       ? flags.jsonl
         ? (key: KeyInfo) => this.printJsonLine(key)
-        : (key: KeyInfo) => listed.push(key)
+        : flags.json
+          ? (key: KeyInfo) => listed.push(key)
+          : (key: KeyInfo) => this.log(renderKeyLine(key))
       : undefined;
+    if (flags.keys && !flags.json && !flags.jsonl) this.log(renderKeyLineHeader());
     let report;
     try {
       report = await inspectRdb(args.path, { top: flags.top, now, onKey, onProgress: (done, total) => progress.update(done, total) });
@@ -66,7 +73,6 @@ PATH may be an .rdb, an .aof, an AOF directory or manifest, or any of these comp
       this.printJson(flags.keys ? { ...report, keys: listed } : report);
     } else {
       this.log(renderRdbInspect(report));
-      if (flags.keys) this.log(renderKeyTable(listed));
     }
   }
 }

@@ -86,6 +86,16 @@ export function renderKeyTable(keys: KeyInfo[]): string {
   return keysTable.toString();
 }
 
+/** The header of the streamed key listing (`inspect --keys`). */
+export function renderKeyLineHeader(): string {
+  return style.bold(['db', 'type', 'encoding', 'elements', 'encoded', 'ttl', 'key'].join('\t'));
+}
+
+/** One key of the streamed listing: tab-separated, the key last (it may hold anything). */
+export function renderKeyLine(k: KeyInfo): string {
+  return [String(k.db), k.type, k.encoding, String(k.elements), String(k.bytes), formatTtl(k.ttlMs), showBytes(k.key)].join('\t');
+}
+
 /** The one-line verdict of `check` for an RDB, plus warnings. */
 export function renderRdbCheck(report: RdbCheckReport): string {
   const lines: string[] = [];
