@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CorruptError, InputOutputError, UsageError, ioError } from '../errors.js';
 import { readDecodedHead } from '../io/sniff.js';
@@ -90,13 +90,12 @@ function single(path: string): AofSet {
   };
 }
 
+/** Most bytes of a manifest read (a set with tens of thousands of files would still fit). */
+const MANIFEST_READ_LIMIT = 64 * 1024 * 1024;
+
 async function resolveManifest(manifestPath: string): Promise<AofSet> {
-  let text: Uint8Array;
-  try {
-    text = await readFile(manifestPath);
-  } catch (error) {
-    throw ioError(error, manifestPath);
-  }
+  // A manifest is small (lines of at most 1 KiB), and may itself be LZ4-compressed like any input.
+  const text = await readDecodedHead(manifestPath, MANIFEST_READ_LIMIT);
   const manifest = parseManifest(new Uint8Array(text), manifestPath);
   const dir = dirname(manifestPath);
   const part = (entry: ManifestEntry): AofPart => ({
