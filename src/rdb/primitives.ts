@@ -127,7 +127,7 @@ export function readStringKey(r: ByteReader): string {
       r.pos += 1;
       return String(encoding === StringEncoding.INT8 ? r.i8() : encoding === StringEncoding.INT16 ? r.i16le() : r.i32le());
     }
-    return latin1Slice.call(readString(r), 0, 0); // throws for the unknown encoding
+    throw new CorruptError(`unknown string encoding ${encoding}`, { file: r.file, offset: r.offset });
   }
   const length = readLength(r);
   r.need(length, 'string');
