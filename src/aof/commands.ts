@@ -27,13 +27,6 @@ export interface CommandProblem {
   message: string;
 }
 
-/** Looks a command up; `name` is matched case-insensitively, `sub` is the first argument for containers. */
-export function commandSpec(name: string, sub?: string): CommandSpec | undefined {
-  const lower = name.toLowerCase();
-  if (sub !== undefined && containers.has(lower)) return table.get(`${lower}|${sub.toLowerCase()}`);
-  return table.get(lower);
-}
-
 /**
  * Checks a command's name and argument count against Redis's command table (Redis 7.0 plus the write
  * commands added up to 8.6). Returns undefined when Redis would accept it for replay.

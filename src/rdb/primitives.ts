@@ -147,11 +147,6 @@ export function skipString(r: ByteReader): void {
   r.skip(length, 'string');
 }
 
-/** Reads an RDB string and decodes it as UTF-8 text (for AUX fields, names). */
-export function readText(r: ByteReader): string {
-  return new TextDecoder().decode(readString(r));
-}
-
 /**
  * Reads a ZSET (type 3) score: a 1-byte length then ASCII, with 253 = NaN, 254 = +inf, 255 = -inf.
  * Parsed like C's `%lg`: the longest numeric prefix; a {@link CorruptError} when there is none.

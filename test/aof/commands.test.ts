@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { validateCommand, validateCommandName } from '../../src/aof/commands.js';
+import { commandRows } from '../../src/aof/command-table.js';
+import { describeWithRedis, startRedis } from '../support/redis.js';
+
+const args = (...words: string[]): Uint8Array[] => words.map((w) => new TextEncoder().encode(w));
+
+describe('command table checks', () => {
+  it('accepts what Redis replays and names what it would refuse', () => {
+    expect(validateCommand(args('SET', 'k', 'v'))).toBeUndefined();
+    expect(validateCommand(args('set', 'k', 'v', 'PX', '10'))).toBeUndefined();
+    expect(validateCommand(args('SET', 'k'))?.kind).toBe('wrong-arity');
+    expect(validateCommand(args('GET', 'k', 'x'))?.kind).toBe('wrong-arity');
+    expect(validateCommand(args('HELLOTYPE.INSERT', 'k', '1'))?.kind).toBe('unknown-command');
+    expect(validateCommand(args('FUNCTION', 'LOAD', '#!lua name=x\n'))).toBeUndefined();
+    expect(validateCommand(args('XGROUP', 'NOPE', 'k'))?.kind).toBe('unknown-subcommand');
+    expect(validateCommand(args('HPEXPIREAT', 'h', '1', 'FIELDS', '1', 'f'))).toBeUndefined();
+  });
+
+  it('the one-pass form agrees on names and counts, whatever the case', () => {
+    expect(validateCommandName('SET', 3)).toBeUndefined();
+    expect(validateCommandName('Set', 2)?.kind).toBe('wrong-arity');
+    expect(validateCommandName('NOSUCH', 1)?.message).toBe("unknown command 'nosuch'");
+  });
+});
+
+describeWithRedis('the command table matches the Redis it was generated from', () => {
+  it('has the arity COMMAND INFO reports for every command of the running redis-server', async () => {
+    const server = await startRedis();
+    try {
+      const info = (await server.call('COMMAND', 'INFO')) as unknown as [Buffer, number][];
+      const ours = new Map(commandRows.map(([name, arity]) => [name, arity]));
+      for (const [name, arity] of info) expect(ours.get(name.toString()), name.toString()).toBe(Number(arity));
+    } finally {
+      await server.stop();
+    }
+  });
+});
