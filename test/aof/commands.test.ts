@@ -20,7 +20,7 @@ describe('command table checks', () => {
   it('the one-pass form agrees on names and counts, whatever the case', () => {
     expect(validateCommandName('SET', 3)).toBeUndefined();
     expect(validateCommandName('Set', 2)?.kind).toBe('wrong-arity');
-    expect(validateCommandName('NOSUCH', 1)?.message).toBe("unknown command 'nosuch'");
+    expect(validateCommandName('NO-SUCH', 1)?.message).toBe("unknown command 'no-such'");
   });
 });
 
