@@ -33,6 +33,8 @@ export interface AofCheckOptions {
    * count, offset and line, for command-level checks in the same pass.
    */
   onCommand?: (name: string, argc: number, offset: number, line: number) => void;
+  /** Called with the absolute offset reached, about once per read (for progress bars). */
+  onProgress?: (offset: number) => void;
 }
 
 export interface AofCheckResult {
@@ -186,6 +188,7 @@ export async function checkAofStream(input: ChunkedInput, options: AofCheckOptio
     const need = checker.run(eof);
     if (need === undefined) break;
     input.consumeTo(scanner.boundary);
+    options.onProgress?.(input.offset);
     if (!(await input.refillFor(need)) && !input.eof) throw need;
   }
   let size: number;

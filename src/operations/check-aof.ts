@@ -162,6 +162,7 @@ async function checkPart(part: AofPart, startLine: number, options: CheckAofOpti
     const result: AofCheckResult = await checkAofStream(input, {
       file: part.path,
       startLine,
+      onProgress: (offset) => options.onProgress?.(offset, input.compressed ? undefined : input.fileSize),
       onCommand(name, argc, offset, line) {
         const problem = validateCommandName(name, argc);
         if (!problem) return;
