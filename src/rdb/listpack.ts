@@ -249,8 +249,8 @@ export function checkListpack(blob: Uint8Array, base = 0, stride = 0): { count: 
     const next = validateEntry(blob, p, last, count, base);
     if (seen && duplicateAt < 0 && count % stride === 0) {
       const key = entryKeyAt(blob, p);
-      if (seen.has(key)) duplicateAt = count;
-      else seen.add(key);
+      const before = seen.size;
+      if (seen.add(key).size === before) duplicateAt = count; // one hash lookup instead of has + add
     }
     p = next;
     count++;

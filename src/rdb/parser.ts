@@ -862,8 +862,8 @@ export class RdbParser {
   // commits every whole item, so a retried step never meets its own members again.
   private notSeen(open: OpenValue, k: string, message: string, at: number): void {
     const seen = open.seen as Set<string>;
-    if (seen.has(k)) throw new CorruptError(message, { file: this.file, offset: at });
-    seen.add(k);
+    const before = seen.size;
+    if (seen.add(k).size === before) throw new CorruptError(message, { file: this.file, offset: at });
     open.seenBytes += k.length + 16;
   }
 
@@ -921,8 +921,8 @@ export class RdbParser {
     for (let i = 0; i < items.length; i += stride) {
       const item = items[i] as Element;
       const k = typeof item === 'object' ? latin1Key(item) : item;
-      if (seen.has(k)) throw new CorruptError(message, { file: this.file, offset });
-      seen.add(k);
+      const before = seen.size;
+      if (seen.add(k).size === before) throw new CorruptError(message, { file: this.file, offset });
     }
   }
 
