@@ -10,18 +10,10 @@ import { bufferSource, ChunkedInput } from '../../src/bytes/input.js';
 import { checkAofStream, checkAofSync, encodeCommand, readAofSync } from '../../src/aof/resp.js';
 import type { AofCheckResult } from '../../src/aof/resp.js';
 import { PEER_DIR } from '../support/paths.js';
+import { concat } from '../support/bytes.js';
 
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function resp(...commands: (string | Uint8Array)[][]): Uint8Array {
   return concat(commands.flatMap((c) => encodeCommand(c)));

@@ -5,19 +5,11 @@ import { bufferSource, ChunkedInput, iterableSource } from '../../src/bytes/inpu
 import { CorruptError, RedbackError, TruncatedError } from '../../src/errors.js';
 import { AofWriter, checkAofStream, checkAofSync, encodeCommand, readAof, readAofSync } from '../../src/aof/resp.js';
 import type { AofRecord } from '../../src/aof/resp.js';
+import { concat } from '../support/bytes.js';
 
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function resp(...commands: (string | Uint8Array)[][]): Uint8Array {
   return concat(commands.flatMap((c) => encodeCommand(c)));

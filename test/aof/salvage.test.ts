@@ -5,19 +5,11 @@ import { encodeCommand, readAofSync } from '../../src/aof/resp.js';
 import { applyFix, planFix } from '../../src/operations/fix-aof.js';
 import { checkAof } from '../../src/operations/check-aof.js';
 import { makeTempDir } from '../support/redis.js';
+import { concat } from '../support/bytes.js';
 
 // --salvage searches resume points window by window; a tiny window makes every corner of that search run
 // on a small file: records crossing windows, values larger than the window, damage inside a transaction.
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 describe('--salvage with bounded windows', () => {
   for (const window of [64, 1000, 1 << 20]) {

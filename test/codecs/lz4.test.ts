@@ -17,6 +17,7 @@ import {
   type Lz4BlockSize,
 } from '../../src/codecs/lz4.js';
 import { ChecksumError, CorruptError, RedbackError, TruncatedError, UnsupportedError } from '../../src/errors.js';
+import { concat } from '../support/bytes.js';
 
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -39,15 +40,6 @@ async function thrownAsync(fn: () => Promise<unknown>): Promise<unknown> {
   return undefined;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /**
  * Fast byte equality (vitest's toEqual walks typed arrays element by element, far too slowly for

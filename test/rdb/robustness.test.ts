@@ -16,6 +16,7 @@ import { readRdb, readRdbAll } from '../../src/rdb/reader.js';
 import type { RdbReadOptions } from '../../src/rdb/reader.js';
 import { collectRecords } from '../support/rdb-collect.js';
 import { PEER_DIR } from '../support/paths.js';
+import { concat } from '../support/bytes.js';
 
 const PEER = PEER_DIR;
 const havePeer = existsSync(join(PEER, 'PROVENANCE.md'));
@@ -319,15 +320,6 @@ function header(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /** Reads `data` and returns an error description when the reader failed in a way it must not. */
 function misbehavior(data: Uint8Array, options: RdbReadOptions = {}): string | undefined {
@@ -343,7 +335,7 @@ describe('seeded random bytes after a valid header', () => {
   it('random tails: only our errors', { timeout: 30_000 }, () => {
     fc.assert(
       fc.property(fc.constantFrom(...HEADERS), fc.uint8Array({ minLength: 0, maxLength: 300 }), fc.boolean(), (head, tail, deep) => {
-        const data = concat(header(head), tail);
+        const data = concat([header(head), tail]);
         const problem = misbehavior(data, { deep, verifyChecksum: false });
         if (problem) throw new Error(`${problem} on ${hex(data)}`);
       }),
@@ -360,7 +352,7 @@ describe('seeded random bytes after a valid header', () => {
         fc.uint8Array({ minLength: 0, maxLength: 400 }),
         fc.boolean(),
         (head, type, tail, deep) => {
-          const data = concat(header(head), Uint8Array.of(0xfe, 0x00, type, 0x01, 0x6b), tail);
+          const data = concat([header(head), Uint8Array.of(0xfe, 0x00, type, 0x01, 0x6b), tail]);
           const problem = misbehavior(data, { deep, verifyChecksum: false });
           if (problem) throw new Error(`${problem} on ${hex(data)}`);
         },
@@ -385,7 +377,7 @@ describe('seeded random bytes after a valid header', () => {
           if (type === 14 || type === 18 || type === 15 || type === 19 || type === 21) prefix.push(0x01); // node count
           if (type === 18) prefix.push(0x02); // PACKED container
           if (type === 15 || type === 19 || type === 21) prefix.push(0x10, ...new Array<number>(16).fill(0)); // node key
-          const data = concat(header(head), Uint8Array.of(0xfe, 0x00, type, 0x01, 0x6b, ...prefix, blob.length), blob, tail);
+          const data = concat([header(head), Uint8Array.of(0xfe, 0x00, type, 0x01, 0x6b, ...prefix, blob.length), blob, tail]);
           const problem = misbehavior(data, { verifyChecksum: false });
           if (problem) throw new Error(`${problem} on ${hex(data)}`);
         },
