@@ -78,3 +78,29 @@ describe('--salvage across a multi-part set', () => {
     }
   });
 });
+
+describe('fix on LZ4-compressed AOFs', () => {
+  it('repairs a compressed file and writes it back compressed; --compress lz4 compresses a plain one', async () => {
+    const { lz4DecodeBuffer, lz4EncodeBuffer, isLz4Frame } = await import('../../src/codecs/lz4.js');
+    const pieces = Array.from({ length: 50 }, (_, i) => concat(encodeCommand(['SET', `k${i}`, 'v'.repeat(i * 7)])));
+    const whole = concat(pieces);
+    const cut = whole.subarray(0, whole.length - 5); // the last command is cut short
+    const dir = await makeTempDir('redback-fix-lz4-');
+    const compressed = path.join(dir, 'appendonly.aof.lz4');
+    await writeFile(compressed, lz4EncodeBuffer(cut));
+    const plan = await planFix(compressed);
+    expect(plan.target?.dropped).toEqual([{ start: whole.length - (pieces.at(-1) as Uint8Array).length, end: cut.length }]);
+    await applyFix(plan, { noBackup: true });
+    const fixed = new Uint8Array(await readFile(compressed));
+    expect(isLz4Frame(fixed)).toBe(true);
+    expect(Buffer.from(lz4DecodeBuffer(fixed)).equals(Buffer.from(concat(pieces.slice(0, -1))))).toBe(true);
+
+    const plain = path.join(dir, 'plain.aof');
+    await writeFile(plain, cut);
+    await applyFix(await planFix(plain), { noBackup: true, compress: 'lz4' });
+    const written = new Uint8Array(await readFile(plain));
+    expect(isLz4Frame(written)).toBe(true);
+    expect(Buffer.from(lz4DecodeBuffer(written)).equals(Buffer.from(concat(pieces.slice(0, -1))))).toBe(true);
+    expect((await checkAof(plain)).valid).toBe(true);
+  });
+});
