@@ -284,13 +284,7 @@ export class RespScanner {
     const d = this.data;
     const available = this.end - s;
     const scan = Math.min(available, LINE_MAX);
-    let lineLength = -1;
-    for (let i = 0; i < scan; i++) {
-      if (d[s + i] === LF) {
-        lineLength = i + 1;
-        break;
-      }
-    }
+    let lineLength = this.lineLengthAt(s, scan);
     let partial = false;
     if (lineLength < 0) {
       if (scan === LINE_MAX) lineLength = LINE_MAX;
@@ -367,18 +361,20 @@ export class RespScanner {
     return k === length;
   }
 
+  /** Length of the line at window index `s` through its LF, looking at most `max` bytes; -1 when none. */
+  private lineLengthAt(s: number, max: number): number {
+    const d = this.data;
+    const scan = Math.min(this.end - s, max);
+    for (let i = 0; i < scan; i++) if (d[s + i] === LF) return i + 1;
+    return -1;
+  }
+
   /** An annotation line at window index `s`. */
   private annotation(s: number): number {
     const d = this.data;
     const available = this.end - s;
     const scan = Math.min(available, ANNOTATION_LINE_MAX);
-    let length = -1;
-    for (let i = 0; i < scan; i++) {
-      if (d[s + i] === LF) {
-        length = i + 1;
-        break;
-      }
-    }
+    let length = this.lineLengthAt(s, scan);
     if (length < 0) {
       if (scan === ANNOTATION_LINE_MAX || this.eof) length = scan;
       else throw this.needMore(s, available + 1);
