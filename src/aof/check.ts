@@ -70,6 +70,35 @@ export interface AofCheckResult {
   lastTimestamp?: number;
 }
 
+/**
+ * Command names as strings without making one per command: an AOF repeats a handful of names, so the
+ * bytes are compared with the last few names seen before a new string is cut.
+ */
+class NameCache {
+  private readonly bytes: Uint8Array[] = [];
+  private readonly strings: string[] = [];
+  private next = 0;
+
+  name(data: Uint8Array, start: number, length: number): string {
+    const bytes = this.bytes;
+    for (let i = 0; i < bytes.length; i++) {
+      const known = bytes[i] as Uint8Array;
+      if (known.length !== length) continue;
+      let k = 0;
+      while (k < length && known[k] === data[start + k]) k++;
+      if (k === length) return this.strings[i] as string;
+    }
+    const text = latin1Slice.call(data, start, start + length);
+    if (length <= 32) {
+      const slot = this.next;
+      this.next = (this.next + 1) % 16;
+      bytes[slot] = data.slice(start, start + length);
+      this.strings[slot] = text;
+    }
+    return text;
+  }
+}
+
 class Checker {
   readonly scanner: RespScanner;
   private multi = 0;
@@ -86,13 +115,14 @@ class Checker {
 
   private readonly onCommand: AofCheckOptions['onCommand'];
   private firstArg = '';
+  private readonly names = new NameCache();
 
   constructor(file: string | undefined, startLine: number, start: number, onCommand?: AofCheckOptions['onCommand']) {
     const scanner = new RespScanner({ file, allowEmptyCommands: true, collectArgs: false, startLine });
     scanner.cursor = start;
     this.onCommand = onCommand;
     scanner.onFirstArg = (data, index, length, offset) => {
-      if (this.onCommand) this.firstArg = latin1Slice.call(data, index, index + length);
+      if (this.onCommand) this.firstArg = this.names.name(data, index, length);
       if (argIs(data, index, length, 'multi')) {
         if (this.multi++ !== 0) {
           scanner.issue = `Unexpected MULTI in AOF ${file ?? ''}`;
