@@ -378,3 +378,45 @@ export class Crc64 {
     this.hi = Number(v >> 32n);
   }
 }
+
+/** The reflected polynomial as one 64-bit value. */
+const POLY = (BigInt(POLY_HI) << 32n) | BigInt(POLY_LO);
+
+/** A 64×64 matrix over GF(2) (one column per row entry) times a vector. */
+function gf2Times(matrix: bigint[], vector: bigint): bigint {
+  let sum = 0n;
+  for (let i = 0; vector !== 0n; i++, vector >>= 1n) if (vector & 1n) sum ^= matrix[i] as bigint;
+  return sum;
+}
+
+function gf2Square(matrix: bigint[]): bigint[] {
+  return matrix.map((column) => gf2Times(matrix, column));
+}
+
+/**
+ * The CRC of the concatenation A‖B from the CRC of A, the CRC of B and the length of B in bytes, without
+ * the bytes: `crc64Combine(crc64(a), crc64(b), b.length) === crc64(a‖b)`. Lets parts of a file be hashed
+ * apart (by parallel readers) and the file's CRC assembled afterwards. CRC-64/Jones as Redis uses it has
+ * initial value 0 and no final XOR, so appending B is multiplying A's CRC by x^(8·|B|) and adding B's.
+ */
+export function crc64Combine(crcA: bigint, crcB: bigint, lengthB: number): bigint {
+  if (lengthB <= 0) return crcA ^ crcB;
+  // The operator for one zero bit, then squared up to one zero byte.
+  let odd: bigint[] = [POLY];
+  for (let n = 1; n < 64; n++) odd.push(1n << BigInt(n - 1));
+  let even = gf2Square(odd); // two zero bits
+  odd = gf2Square(even); // four zero bits
+  let crc = crcA;
+  let rest = lengthB;
+  for (;;) {
+    even = gf2Square(odd); // first pass: one zero byte, then 4, 16…
+    if (rest % 2 === 1) crc = gf2Times(even, crc);
+    rest = Math.floor(rest / 2);
+    if (rest === 0) break;
+    odd = gf2Square(even);
+    if (rest % 2 === 1) crc = gf2Times(odd, crc);
+    rest = Math.floor(rest / 2);
+    if (rest === 0) break;
+  }
+  return crc ^ crcB;
+}

@@ -41,23 +41,46 @@ const MIN_MATCH = 3;
  *   UnsupportedError (a CorruptError) when the output cannot be allocated. Throws nothing else.
  */
 export function lzfDecompress(input: Uint8Array, outputLength: number, where: Location = {}): Uint8Array {
-  const base = where.offset ?? 0;
-  const fail = (detail: string, at: number): CorruptError =>
-    new CorruptError(`lzf: ${detail}`, { file: where.file, offset: where.offset === undefined ? undefined : base + at });
-  if (!Number.isSafeInteger(outputLength) || outputLength <= 0) {
-    throw fail(`invalid uncompressed length ${outputLength}`, 0);
-  }
-  const inLength = input.length;
-  if (inLength === 0) throw fail('empty compressed data', 0);
-  if (outputLength > inLength * MAX_EXPANSION) {
-    throw fail(`declared length ${outputLength} cannot come from ${inLength} compressed bytes`, 0);
-  }
+  checkLengths(input, outputLength, where);
   let out: Uint8Array;
   try {
     out = new Uint8Array(outputLength);
   } catch {
     throw new UnsupportedError(`lzf: ${outputLength} bytes are too many to decompress in memory`, where);
   }
+  walk(input, outputLength, where, out);
+  return out;
+}
+
+/**
+ * Checks that `input` is LZF data that decompresses to exactly `outputLength` bytes, without producing
+ * them: the same verdict and errors as {@link lzfDecompress}, at the cost of reading the control bytes
+ * only (a literal run or back reference is skipped, not copied). For validating values nobody reads.
+ *
+ * @throws CorruptError exactly when {@link lzfDecompress} would.
+ */
+export function lzfValidate(input: Uint8Array, outputLength: number, where: Location = {}): void {
+  checkLengths(input, outputLength, where);
+  walk(input, outputLength, where, undefined);
+}
+
+function failure(detail: string, at: number, where: Location): CorruptError {
+  return new CorruptError(`lzf: ${detail}`, { file: where.file, offset: where.offset === undefined ? undefined : where.offset + at });
+}
+
+function checkLengths(input: Uint8Array, outputLength: number, where: Location): void {
+  if (!Number.isSafeInteger(outputLength) || outputLength <= 0) {
+    throw failure(`invalid uncompressed length ${outputLength}`, 0, where);
+  }
+  if (input.length === 0) throw failure('empty compressed data', 0, where);
+  if (outputLength > input.length * MAX_EXPANSION) {
+    throw failure(`declared length ${outputLength} cannot come from ${input.length} compressed bytes`, 0, where);
+  }
+}
+
+/** Runs the items of `input`, writing them to `out` when given, and checks every bound. */
+function walk(input: Uint8Array, outputLength: number, where: Location, out: Uint8Array | undefined): void {
+  const inLength = input.length;
   let ip = 0;
   let op = 0;
   while (ip < inLength) {
@@ -66,30 +89,37 @@ export function lzfDecompress(input: Uint8Array, outputLength: number, where: Lo
     if (ctrl < MAX_LITERAL) {
       const count = ctrl + 1;
       if (op + count > outputLength) {
-        throw fail(`literal run of ${count} bytes overflows the declared length ${outputLength}`, itemStart);
+        throw failure(`literal run of ${count} bytes overflows the declared length ${outputLength}`, itemStart, where);
       }
       if (ip + count > inLength) {
-        throw fail(`literal run of ${count} bytes runs past the end of the compressed data`, itemStart);
+        throw failure(`literal run of ${count} bytes runs past the end of the compressed data`, itemStart, where);
       }
-      // A literal run is at most 32 bytes: a plain loop beats a native copy call.
-      for (let k = 0; k < count; k++) out[op++] = input[ip++] as number;
+      if (out === undefined) {
+        ip += count;
+        op += count;
+      } else {
+        // A literal run is at most 32 bytes: a plain loop beats a native copy call.
+        for (let k = 0; k < count; k++) out[op++] = input[ip++] as number;
+      }
     } else {
       let len = ctrl >> 5;
       if (len === 7) {
-        if (ip >= inLength) throw fail('back reference runs past the end of the compressed data', itemStart);
+        if (ip >= inLength) throw failure('back reference runs past the end of the compressed data', itemStart, where);
         len += input[ip++] as number;
       }
-      if (ip >= inLength) throw fail('back reference runs past the end of the compressed data', itemStart);
+      if (ip >= inLength) throw failure('back reference runs past the end of the compressed data', itemStart, where);
       const distance = (((ctrl & 0x1f) << 8) | (input[ip++] as number)) + 1;
       const count = len + 2;
       if (op + count > outputLength) {
-        throw fail(`back reference of ${count} bytes overflows the declared length ${outputLength}`, itemStart);
+        throw failure(`back reference of ${count} bytes overflows the declared length ${outputLength}`, itemStart, where);
       }
       let ref = op - distance;
       if (ref < 0) {
-        throw fail(`back reference ${distance} bytes back points before the start of the output (at ${op})`, itemStart);
+        throw failure(`back reference ${distance} bytes back points before the start of the output (at ${op})`, itemStart, where);
       }
-      if (distance === 1) {
+      if (out === undefined) {
+        op += count;
+      } else if (distance === 1) {
         // A run of one byte: a fill.
         out.fill(out[ref] as number, op, op + count);
         op += count;
@@ -102,9 +132,8 @@ export function lzfDecompress(input: Uint8Array, outputLength: number, where: Lo
     }
   }
   if (op !== outputLength) {
-    throw fail(`compressed data ends after ${op} of ${outputLength} bytes`, inLength);
+    throw failure(`compressed data ends after ${op} of ${outputLength} bytes`, inLength, where);
   }
-  return out;
 }
 
 /** Bits of the hash of three bytes. */

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Crc64, crc64, crc64Backend } from '../../src/codecs/crc64.js';
+import { Crc64, crc64, crc64Backend, crc64Combine } from '../../src/codecs/crc64.js';
 import { PEER_DIR } from '../support/paths.js';
 
 const DUMPS = `${PEER_DIR}/sripathikrishnan__redis-rdb-tools/tests/dumps`;
@@ -220,5 +220,30 @@ describe.skipIf(spawnSync('redis-check-rdb', ['--version'], { stdio: 'ignore' })
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('crc64Combine', () => {
+  it('gives the CRC of a concatenation from the CRCs of its two parts', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(), (data, cut) => {
+        const k = data.length === 0 ? 0 : cut % (data.length + 1);
+        const a = data.subarray(0, k);
+        const b = data.subarray(k);
+        expect(crc64Combine(crc64(a), crc64(b), b.length)).toBe(crc64(data));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('chains over many parts, as the parallel reader combines them', () => {
+    const data = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7919) & 0xff);
+    const cuts = [0, 1, 999, 4096, 50_000, 77_777, 100_000];
+    let crc = 0n;
+    for (let i = 1; i < cuts.length; i++) {
+      const part = data.subarray(cuts[i - 1], cuts[i]);
+      crc = crc64Combine(crc, crc64(part), part.length);
+    }
+    expect(crc).toBe(crc64(data));
   });
 });

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lzfCompress, lzfDecompress } from '../../src/codecs/lzf.js';
+import { lzfCompress, lzfDecompress, lzfValidate } from '../../src/codecs/lzf.js';
 import { crc64 } from '../../src/codecs/crc64.js';
 import { CorruptError, RedbackError } from '../../src/errors.js';
 import { PEER_DIR } from '../support/paths.js';
@@ -352,5 +352,27 @@ describe.skipIf(!haveRedis)('Redis reads what lzfCompress and crc64 write', () =
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('lzfValidate', () => {
+  it('accepts exactly what lzfDecompress accepts, and fails with the same error', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), fc.nat({ max: 2000 }), (input, outputLength) => {
+        const decompressError = thrown(() => lzfDecompress(input, outputLength, { file: 'f', offset: 100 }));
+        const validateError = thrown(() => lzfValidate(input, outputLength, { file: 'f', offset: 100 }));
+        expect(validateError === undefined).toBe(decompressError === undefined);
+        if (decompressError) expect((validateError as Error).message).toBe((decompressError as Error).message);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('accepts real compressed data at its length and refuses it at any other', () => {
+    const text = new TextEncoder().encode('the quick brown fox jumps over the lazy dog '.repeat(40));
+    const packed = lzfCompress(text) as Uint8Array;
+    expect(() => lzfValidate(packed, text.length)).not.toThrow();
+    expect(() => lzfValidate(packed, text.length - 1)).toThrow(CorruptError);
+    expect(() => lzfValidate(packed, text.length + 1)).toThrow(CorruptError);
   });
 });

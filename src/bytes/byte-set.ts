@@ -1,0 +1,174 @@
+/**
+ * A set of byte strings for duplicate checks (set members, hash fields, zset members), cheaper than a
+ * `Set<string>`: no string is made per member. Members are hashed straight from the bytes they are read
+ * from (murmur3, 32-bit) into an open-addressing table; their bytes are copied to an arena only so that a
+ * later member with the same hash can be compared byte for byte, which keeps the answer exact.
+ *
+ * One instance is reused for key after key: {@link reset} starts an empty set in O(1) (slots carry a
+ * generation stamp instead of being cleared).
+ */
+
+/** Int32 words per slot: generation stamp, hash, arena offset, length. */
+const SLOT = 4;
+/** Slots of a new table (a power of two). */
+const INITIAL_SLOTS = 1 << 10;
+/** Tables above this many slots, and arenas above this many bytes, are dropped on reset. */
+const KEEP_SLOTS = 1 << 16;
+const KEEP_ARENA = 4 << 20;
+
+export class ByteSet {
+  private table = new Int32Array(INITIAL_SLOTS * SLOT);
+  private mask = INITIAL_SLOTS - 1;
+  private generation = 1;
+  private count = 0;
+  private arena = new Uint8Array(64 * 1024);
+  private used = 0;
+  private readonly digits = new Uint8Array(24);
+
+  /** Members in the set. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes of member data held (for memory limits). */
+  get bytes(): number {
+    return this.used;
+  }
+
+  /** Empties the set. */
+  reset(): void {
+    this.count = 0;
+    this.used = 0;
+    if (this.table.length > KEEP_SLOTS * SLOT) {
+      this.table = new Int32Array(INITIAL_SLOTS * SLOT);
+      this.mask = INITIAL_SLOTS - 1;
+      this.generation = 1;
+      return;
+    }
+    if (this.arena.length > KEEP_ARENA) this.arena = new Uint8Array(64 * 1024);
+    this.generation++;
+    if (this.generation === 0x7fffffff) {
+      this.table.fill(0);
+      this.generation = 1;
+    }
+  }
+
+  /** Adds `data[start, end)`; returns false when an equal member was already in the set. */
+  add(data: Uint8Array, start: number, end: number): boolean {
+    const hash = hashBytes(data, start, end);
+    const length = end - start;
+    const table = this.table;
+    const generation = this.generation;
+    let slot = hash & this.mask;
+    for (;;) {
+      const at = slot * SLOT;
+      if (table[at] !== generation) break;
+      if (table[at + 1] === hash && table[at + 3] === length && this.equals(table[at + 2] as number, data, start, length)) return false;
+      slot = (slot + 1) & this.mask;
+    }
+    const offset = this.store(data, start, length);
+    const at = slot * SLOT;
+    table[at] = generation;
+    table[at + 1] = hash;
+    table[at + 2] = offset;
+    table[at + 3] = length;
+    this.count++;
+    if (this.count * 2 > this.mask + 1) this.grow();
+    return true;
+  }
+
+  /** Adds an integer as its decimal text (Redis compares the string forms of members). */
+  addInteger(value: number | bigint): boolean {
+    const digits = this.digits;
+    if (typeof value === 'number' && Number.isSafeInteger(value)) {
+      let rest = value < 0 ? -value : value;
+      let p = digits.length;
+      do {
+        digits[--p] = 48 + (rest % 10);
+        rest = Math.floor(rest / 10);
+      } while (rest > 0);
+      if (value < 0) digits[--p] = 45;
+      return this.add(digits, p, digits.length);
+    }
+    const text = value.toString();
+    for (let i = 0; i < text.length; i++) digits[i] = text.charCodeAt(i);
+    return this.add(digits, 0, text.length);
+  }
+
+  private equals(offset: number, data: Uint8Array, start: number, length: number): boolean {
+    const arena = this.arena;
+    for (let i = 0; i < length; i++) if (arena[offset + i] !== data[start + i]) return false;
+    return true;
+  }
+
+  private store(data: Uint8Array, start: number, length: number): number {
+    const offset = this.used;
+    const need = offset + length;
+    if (need > this.arena.length) {
+      let size = this.arena.length * 2;
+      while (size < need) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.arena.subarray(0, offset));
+      this.arena = grown;
+    }
+    const arena = this.arena;
+    if (length > 32) arena.set(data.subarray(start, start + length), offset);
+    else for (let i = 0; i < length; i++) arena[offset + i] = data[start + i] as number;
+    this.used = need;
+    return offset;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    const generation = this.generation;
+    const slots = (this.mask + 1) * 2;
+    const table = new Int32Array(slots * SLOT);
+    const mask = slots - 1;
+    for (let at = 0; at < old.length; at += SLOT) {
+      if (old[at] !== generation) continue;
+      let slot = (old[at + 1] as number) & mask;
+      while (table[slot * SLOT] === 1) slot = (slot + 1) & mask;
+      const to = slot * SLOT;
+      table[to] = 1;
+      table[to + 1] = old[at + 1] as number;
+      table[to + 2] = old[at + 2] as number;
+      table[to + 3] = old[at + 3] as number;
+    }
+    this.table = table;
+    this.mask = mask;
+    this.generation = 1;
+  }
+}
+
+/** murmur3 (x86, 32-bit) of `data[start, end)`. */
+export function hashBytes(data: Uint8Array, start: number, end: number): number {
+  let h = 0x9747b28c ^ (end - start);
+  let p = start;
+  const whole = end - ((end - start) & 3);
+  while (p < whole) {
+    let k = (data[p] as number) | ((data[p + 1] as number) << 8) | ((data[p + 2] as number) << 16) | ((data[p + 3] as number) << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    p += 4;
+  }
+  const tail = end - p;
+  if (tail > 0) {
+    let k = data[p] as number;
+    if (tail > 1) k |= (data[p + 1] as number) << 8;
+    if (tail > 2) k |= (data[p + 2] as number) << 16;
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
