@@ -131,7 +131,7 @@ interface Tool {
 }
 
 interface Pair {
-  id: 'rdb-check' | 'rdb-inspect' | 'aof-check';
+  id: 'rdb-check' | 'rdb-check-t2' | 'rdb-inspect' | 'aof-check';
   file: string;
   size: number;
   redback: Tool;
@@ -259,6 +259,14 @@ async function main(): Promise<void> {
       file: rdbRel,
       size: rdbSize,
       redback: { label: 'redback check', binary: process.execPath, args: ['bin/run.js', 'check', rdbRel] },
+      baseline: { label: 'redis-check-rdb', binary: redisCheckRdb, args: [rdbRel] },
+      speedTarget: 1,
+    },
+    {
+      id: 'rdb-check-t2',
+      file: rdbRel,
+      size: rdbSize,
+      redback: { label: 'redback check --threads 2', binary: process.execPath, args: ['bin/run.js', 'check', rdbRel, '--threads', '2'] },
       baseline: { label: 'redis-check-rdb', binary: redisCheckRdb, args: [rdbRel] },
       speedTarget: 1,
     },

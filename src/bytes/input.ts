@@ -94,9 +94,11 @@ export class ChunkedInput {
    * @param readSize bytes asked of the source per read
    * @param options.reuseBuffer move unread bytes to the front of the same buffer instead of allocating a
    *   new one; only for consumers that keep no views into records they have already processed
+   * @param options.base absolute offset of the source's first byte (a source opened in the middle of a file)
    */
-  constructor(source: ByteSource, readSize = DEFAULT_READ_SIZE, options: { reuseBuffer?: boolean } = {}) {
+  constructor(source: ByteSource, readSize = DEFAULT_READ_SIZE, options: { reuseBuffer?: boolean; base?: number } = {}) {
     this.source = source;
+    this.base = options.base ?? 0;
     this.readSize = readSize;
     this.reuse = options.reuseBuffer ?? false;
     this.data = new Uint8Array(readSize * 2);

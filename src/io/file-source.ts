@@ -9,9 +9,9 @@ const BLOCK = 1 << 20;
 /**
  * Opens a file as a {@link ByteSource}. It reads ahead one block while the caller parses the previous
  * one, so the parser does not sit idle waiting for the disk. Throws an {@link InputOutputError} naming
- * the file when it cannot be opened.
+ * the file when it cannot be opened. With `start`, reading begins at that byte (`size` stays the file's).
  */
-export async function fileSource(path: string, name = path): Promise<ByteSource> {
+export async function fileSource(path: string, name = path, start = 0): Promise<ByteSource> {
   let handle: FileHandle;
   let size: number;
   try {
@@ -22,7 +22,7 @@ export async function fileSource(path: string, name = path): Promise<ByteSource>
   } catch (error) {
     throw ioError(error, name);
   }
-  let position = 0;
+  let position = start;
   let closed = false;
   let ahead: Promise<Uint8Array> | undefined;
   let leftover: Uint8Array | undefined;

@@ -1,7 +1,6 @@
-import { openInput } from '../io/open.js';
-import type { RdbParser } from '../rdb/parser.js';
-import { scanRdb, toFailure } from './rdb-scan.js';
 import type { ScanFailure } from './rdb-scan.js';
+import { summarizeRdbFile } from './rdb-parallel.js';
+import { reviveFailure } from './rdb-summary.js';
 
 /** The verdict of `redback check` on one RDB file. */
 export interface RdbCheckReport {
@@ -40,6 +39,10 @@ export interface CheckRdbOptions {
   onProgress?: (offset: number, total: number | undefined) => void;
   /** The name to report (default: the path). */
   name?: string;
+  /** Threads to read with (default 1: a single pass). */
+  threads?: number;
+  /** Smallest part of the file given its own thread (default 32 MiB). */
+  minPartBytes?: number;
 }
 
 /**
@@ -49,62 +52,37 @@ export interface CheckRdbOptions {
  */
 export async function checkRdb(path: string, options: CheckRdbOptions = {}): Promise<RdbCheckReport> {
   const name = options.name ?? path;
-  const input = await openInput(path, name, { reuseBuffer: true });
   const now = options.now ?? Date.now();
-  const report: RdbCheckReport = {
+  const { summary, size, compressed } = await summarizeRdbFile(path, {
+    name,
+    now,
+    detail: false,
+    threads: options.threads,
+    minPartBytes: options.minPartBytes,
+    onProgress: options.onProgress,
+  });
+  if (summary.error?.kind === 'io') throw reviveFailure(summary.error);
+  const warnings = summary.warnings.slice();
+  if (summary.done && summary.trailing) {
+    const { offset, bytes } = summary.trailing;
+    warnings.push({ offset, message: `${bytes ?? 'some'} bytes after the end of the RDB are ignored` });
+  }
+  const error = summary.error;
+  return {
     file: name,
     format: 'rdb',
-    valid: false,
-    size: input.fileSize,
-    compressed: input.compressed,
-    magic: undefined,
-    version: undefined,
-    keys: 0,
-    expires: 0,
-    alreadyExpired: 0,
-    subexpires: 0,
-    checksum: undefined,
-    okUpTo: 0,
-    error: undefined,
-    warnings: [],
+    valid: error === undefined && summary.done,
+    size,
+    compressed,
+    magic: summary.magic,
+    version: summary.version,
+    keys: summary.keys,
+    expires: summary.expires,
+    alreadyExpired: summary.alreadyExpired,
+    subexpires: summary.subexpires,
+    checksum: summary.checksum,
+    okUpTo: summary.okUpTo,
+    error: error && { kind: error.kind, message: error.message, detail: error.detail, offset: error.offset, context: error.context },
+    warnings,
   };
-  let parser: RdbParser | undefined;
-  try {
-    parser = await scanRdb(
-      input,
-      {
-        record(record) {
-          if (record.kind === 'header') {
-            report.magic = record.magic;
-            report.version = record.version;
-          } else if (record.kind === 'eof') {
-            report.checksum = record.checksum;
-          }
-          report.okUpTo = record.offset + record.length;
-        },
-        key(key) {
-          if (key.expireMs !== undefined) {
-            report.expires++;
-            if (key.expireMs < now) report.alreadyExpired++;
-          }
-        },
-        keyEnd(end) {
-          report.keys++;
-          if (end.fieldTtls) report.subexpires++;
-        },
-      },
-      { onProgress: (offset) => options.onProgress?.(offset, input.compressed ? undefined : input.fileSize) },
-    );
-    report.valid = true;
-    if (!(await input.atEnd())) {
-      report.warnings.push({ offset: input.offset, message: `${input.fileSize - input.offset} bytes after the end of the RDB are ignored` });
-    }
-  } catch (error) {
-    report.error = toFailure(error);
-    if (report.error.kind === 'io') throw error;
-  } finally {
-    await input.close();
-  }
-  if (parser) for (const warning of parser.warnings) report.warnings.push({ offset: warning.offset, message: warning.message });
-  return report;
 }

@@ -3,6 +3,7 @@ import { ChecksumError, CorruptError, InputOutputError, RedbackError, TruncatedE
 import type { KeyEndRecord, KeyRecord, RdbRecord } from '../rdb/model.js';
 import type { RdbParser } from '../rdb/parser.js';
 import { readRdbBatches } from '../rdb/reader.js';
+import type { RdbReadOptions } from '../rdb/reader.js';
 
 /** How a scan ended when it did not succeed. */
 export interface ScanFailure {
@@ -44,16 +45,21 @@ export interface RdbVisitor {
 
 /**
  * Streams an RDB through a visitor. Returns the parser (for version, warnings) once the EOF and checksum
- * have been read; throws the reader's errors.
+ * have been read, or once it stopped at one of `options.stopAt`; throws the reader's errors.
  */
 export async function scanRdb(
   input: ChunkedInput,
   visitor: RdbVisitor,
-  options: { onProgress?: (offset: number) => void; deep?: boolean; verifyChecksum?: boolean; materialize?: boolean } = {},
+  options: Omit<RdbReadOptions, 'parser'> & { onParser?: (parser: RdbParser) => void } = {},
 ): Promise<RdbParser> {
   let parser: RdbParser | undefined;
   let current: KeyRecord | undefined;
-  for await (const batch of readRdbBatches(input, { materialize: false, ...options, parser: (p) => (parser = p) })) {
+  const { onParser, ...rest } = options;
+  const capture = (p: RdbParser): void => {
+    parser = p;
+    onParser?.(p);
+  };
+  for await (const batch of readRdbBatches(input, { materialize: false, ...rest, parser: capture })) {
     for (const record of batch) {
       visitor.record?.(record);
       if (record.kind === 'key') {

@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer';
+import { ByteSet } from '../bytes/byte-set.js';
 // cspell:words backlen listpack numele quicklist varint zsets
 import {
   blobCorrupt,
@@ -222,15 +222,19 @@ export function listpackEntryCount(blob: Uint8Array, base = 0): number {
   return walk(blob, base, undefined, undefined);
 }
 
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+/** The duplicate check's set, shared by every call (a call empties it first). */
+const seen = new ByteSet();
 
-/** A duplicate-check key for the (validated) entry at `p`: the integer, or the string's bytes as latin1. */
-function entryKeyAt(blob: Uint8Array, p: number): string | number | bigint {
+/** Adds the (validated) entry at `p` to {@link seen}: a string's bytes, an integer's decimal text. */
+function addEntry(blob: Uint8Array, p: number): boolean {
   const b = blob[p] as number;
-  if (b >= 0x80 && b < 0xc0) return latin1Slice.call(blob, p + 1, p + 1 + (b & 0x3f));
-  if (b >= 0xe0 && b < 0xf0) return latin1Slice.call(blob, p + 2, p + 2 + (((b & 0x0f) << 8) | (blob[p + 1] as number)));
-  if (b === 0xf0) return latin1Slice.call(blob, p + 5, p + 5 + u32le(blob, p + 1));
-  return entryValue(blob, p) as number | bigint;
+  if (b >= 0x80 && b < 0xc0) return seen.add(blob, p + 1, p + 1 + (b & 0x3f));
+  if (b >= 0xe0 && b < 0xf0) {
+    const start = p + 2;
+    return seen.add(blob, start, start + (((b & 0x0f) << 8) | (blob[p + 1] as number)));
+  }
+  if (b === 0xf0) return seen.add(blob, p + 5, p + 5 + u32le(blob, p + 1));
+  return seen.addInteger(entryValue(blob, p) as number | bigint);
 }
 
 /**
@@ -241,17 +245,14 @@ function entryKeyAt(blob: Uint8Array, p: number): string | number | bigint {
 export function checkListpack(blob: Uint8Array, base = 0, stride = 0): { count: number; duplicateAt: number } {
   validateHeader(blob, base);
   const last = blob.length - 1;
-  const seen = stride > 0 ? new Set<string | number | bigint>() : undefined;
+  const dedupe = stride > 0;
+  if (dedupe) seen.reset();
   let duplicateAt = -1;
   let p = HEADER_SIZE;
   let count = 0;
   while (blob[p] !== END) {
     const next = validateEntry(blob, p, last, count, base);
-    if (seen && duplicateAt < 0 && count % stride === 0) {
-      const key = entryKeyAt(blob, p);
-      const before = seen.size;
-      if (seen.add(key).size === before) duplicateAt = count; // one hash lookup instead of has + add
-    }
+    if (dedupe && duplicateAt < 0 && count % stride === 0 && !addEntry(blob, p)) duplicateAt = count;
     p = next;
     count++;
   }

@@ -1,9 +1,9 @@
-import { Buffer } from 'node:buffer';
 import type { ByteReader } from '../bytes/reader.js';
 import { Crc64 } from '../codecs/crc64.js';
 import { ChecksumError, CorruptError, RedbackError, TruncatedError, UnsupportedError } from '../errors.js';
-import { QuicklistContainer, REDIS_RDB_VERSION_MAX, RdbOpcode, RdbType, VALKEY_RDB_VERSIONS, typeInfo } from './constants.js';
+import { QuicklistContainer, REDIS_RDB_VERSION_MAX, RdbOpcode, RdbType, StringEncoding, VALKEY_RDB_VERSIONS, typeInfo } from './constants.js';
 import type { RedisType } from './constants.js';
+import { ByteSet } from '../bytes/byte-set.js';
 import { decodeIntset } from './intset.js';
 import { checkListpack, decodeListpack } from './listpack.js';
 import type {
@@ -28,7 +28,6 @@ import {
   readLengthBig,
   readLengthLoose,
   readString,
-  readStringKey,
   skipModuleOpcodes,
   skipString,
 } from './primitives.js';
@@ -56,6 +55,17 @@ export interface RdbParserOptions {
    * `value` records are emitted (except module values), which is much cheaper for `check` and `inspect`.
    */
   materialize?: boolean;
+  /**
+   * Start in the middle of a file, at a top-level record boundary (after the header, outside any key):
+   * the file's magic and version, the absolute offset, and the selected db (-1 when unknown). The CRC then
+   * covers the bytes from `offset` on (see {@link RdbParser.checksumSoFar}).
+   */
+  resume?: { magic: 'REDIS' | 'VALKEY'; version: number; offset: number; db: number };
+  /**
+   * Read the stored checksum but do not compare it: for a parser that saw only the end of the file, whose
+   * CRC is combined with the other parts' by the caller. The EOF record then says 'skipped'.
+   */
+  deferChecksum?: boolean;
 }
 
 type Phase = 'header' | 'top' | 'value' | 'checksum' | 'done';
@@ -71,8 +81,8 @@ interface OpenValue {
   /** Items (elements, pairs, nodes, groups) still to read. */
   remaining: number;
   elements: number;
-  /** For duplicate detection of plain sets, hashes and zsets. */
-  seen: Set<string> | undefined;
+  /** Duplicate detection of plain sets, hashes and zsets is on (members go to the parser's {@link ByteSet}). */
+  seen: boolean;
   seenBytes: number;
   /** Hash field TTL base (type 24). */
   minExpire: number;
@@ -86,13 +96,6 @@ interface OpenValue {
 }
 
 const latin1 = new TextDecoder('latin1');
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
-
-/** Bytes as a latin1 string (one char per byte), fast: Node's native slice instead of TextDecoder. */
-function latin1Key(bytes: Uint8Array): string {
-  return latin1Slice.call(bytes, 0, bytes.length);
-}
-
 function idKey(id: StreamId): string {
   return `${id.ms}-${id.seq}`;
 }
@@ -121,6 +124,8 @@ export class RdbParser {
   private readonly crc: Crc64 | undefined;
   /** Absolute offset up to which the CRC has been computed; committed bytes after it are hashed in bulk. */
   private crcFrom = 0;
+  /** Absolute offset where the CRC starts. */
+  private crcStart = 0;
   /** Absolute offset just past the last committed step. */
   private committed = 0;
   private readonly batchSize: number;
@@ -143,6 +148,55 @@ export class RdbParser {
     this.deep = options.deep ?? true;
     this.duplicateCheckLimit = options.duplicateCheckLimit ?? 64 * 1024 * 1024;
     this.materialize = options.materialize ?? true;
+    this.deferChecksum = options.deferChecksum ?? false;
+    if (options.resume) {
+      this.magic = options.resume.magic;
+      this.version = options.resume.version;
+      this.db = options.resume.db;
+      this.phase = 'top';
+      this.crcFrom = options.resume.offset;
+      this.crcStart = options.resume.offset;
+      this.committed = options.resume.offset;
+    }
+  }
+
+  private readonly deferChecksum: boolean;
+
+  /** The CRC through the EOF opcode, once the checksum has been read. */
+  private finalCrc: { crc: bigint; from: number; to: number } | undefined;
+
+  /** The stored checksum and where it was, once read. */
+  storedChecksum: { value: bigint; offset: number } | undefined;
+
+  /** The db selected at this point of the file (-1 when resumed and no SELECTDB seen yet). */
+  get currentDb(): number {
+    return this.db;
+  }
+
+  /** Absolute offset just past the last committed step. */
+  get committedOffset(): number {
+    return this.committed;
+  }
+
+  /**
+   * True between top-level records: not inside a value, no key prefix opcode (expiry, idle…) pending.
+   * Two parsers of the same file that are both clean at the same offset are in the same state (but db).
+   */
+  get clean(): boolean {
+    return this.phase === 'top' && this.keyStart === undefined;
+  }
+
+  /**
+   * The CRC64 of the bytes from where this parser started (0, or `resume.offset`) to the committed offset,
+   * with the range. `r` must be the reader of the last step (the bytes not yet hashed are taken from it),
+   * unless the driver has already called {@link flushChecksum} with it.
+   */
+  checksumSoFar(r?: ByteReader): { crc: bigint; from: number; to: number } | undefined {
+    if (!this.crc) return undefined;
+    if (this.phase === 'done') return this.finalCrc; // undefined before RDB 5, which has no checksum
+    if (r) this.flushChecksum(r);
+    else if (this.committed > this.crcFrom) throw new RangeError('checksumSoFar needs the reader: bytes not yet hashed');
+    return { crc: this.crc.digest(), from: this.crcStart, to: this.committed };
   }
 
   /** True once the EOF opcode and checksum have been read. */
@@ -214,6 +268,7 @@ export class RdbParser {
 
   private readHeader(r: ByteReader, out: RdbRecord[]): void {
     this.crcFrom = r.offset;
+    this.crcStart = r.offset;
     this.committed = r.offset;
     r.need(9, 'RDB header');
     const head = latin1.decode(r.data.subarray(r.pos, r.pos + 9));
@@ -386,11 +441,14 @@ export class RdbParser {
     }
     this.flushChecksum(r);
     const computed = this.crc?.digest();
+    if (computed !== undefined) this.finalCrc = { crc: computed, from: this.crcStart, to: this.crcFrom };
     const at = r.offset;
     const stored = r.u64le();
     this.phase = 'done';
+    this.storedChecksum = { value: stored, offset: at };
     let checksum: 'ok' | 'disabled' | 'skipped';
     if (stored === 0n) checksum = 'disabled';
+    else if (this.deferChecksum) checksum = 'skipped';
     else if (computed === undefined) checksum = 'skipped';
     else if (computed !== stored) throw new ChecksumError(stored, computed, { file: this.file, offset: at });
     else checksum = 'ok';
@@ -447,7 +505,7 @@ export class RdbParser {
         mode,
         remaining,
         elements: 0,
-        seen: undefined,
+        seen: false,
         seenBytes: 0,
         minExpire: 0,
         streamNodes: undefined,
@@ -456,12 +514,18 @@ export class RdbParser {
         fieldTtls: false,
         ...extra,
       };
+      if (this.open.seen) this.memberSet().reset();
       this.phase = 'value';
       this.clearPrefix();
     };
     try {
       switch (code) {
         case RdbType.STRING: {
+          if (!this.materialize) {
+            skipString(r);
+            finish(1, undefined);
+            return;
+          }
           const value = readString(r);
           finish(1, { type: 'string', value });
           return;
@@ -477,7 +541,7 @@ export class RdbParser {
             return;
           }
           const mode = info.type as 'list' | 'set' | 'zset' | 'hash';
-          openValue(mode, count, { seen: this.deep && mode !== 'list' ? new Set() : undefined });
+          openValue(mode, count, { seen: this.deep && mode !== 'list' });
           return;
         }
         case RdbType.LIST_QUICKLIST:
@@ -587,7 +651,7 @@ export class RdbParser {
             finish(0, undefined);
             return;
           }
-          openValue('hash', count, { seen: this.deep ? new Set() : undefined, minExpire });
+          openValue('hash', count, { seen: this.deep, minExpire });
           return;
         }
         case RdbType.STREAM_LISTPACKS:
@@ -664,13 +728,14 @@ export class RdbParser {
           ? this.readBatch(r, open, () => {
               const at = r.offset;
               const item = readString(r);
-              if (open.seen) this.notSeen(open, latin1Key(item), 'duplicate set members detected', at);
+              if (open.seen) this.notSeen(open, item, 0, item.length, 'duplicate set members detected', at);
               items.push(item);
             })
           : open.seen
             ? this.readBatch(r, open, () => {
                 const at = r.offset;
-                this.notSeen(open, readStringKey(r), 'duplicate set members detected', at);
+                this.readMember(r);
+                this.notSeen(open, this.memberData, this.memberStart, this.memberEnd, 'duplicate set members detected', at);
               })
             : this.readBatch(r, open, () => skipString(r));
         this.remember(open);
@@ -692,13 +757,16 @@ export class RdbParser {
         const done = this.readBatch(r, open, () => {
           const at = r.offset;
           let member: Uint8Array | undefined;
-          let memberKey: string | undefined;
-          if (keep) member = readString(r);
-          else if (open.seen) memberKey = readStringKey(r);
+          if (keep) {
+            member = readString(r);
+            this.memberData = member;
+            this.memberStart = 0;
+            this.memberEnd = member.length;
+          } else if (open.seen) this.readMember(r);
           else skipString(r);
           const score = binary ? r.f64le() : readAsciiDouble(r);
           if (this.deep && Number.isNaN(score)) throw new CorruptError('zset with NaN score detected', { file: this.file, offset: at });
-          if (open.seen) this.notSeen(open, memberKey ?? latin1Key(member as Uint8Array), 'duplicate zset members detected', at);
+          if (open.seen) this.notSeen(open, this.memberData, this.memberStart, this.memberEnd, 'duplicate zset members detected', at);
           if (member) entries.push({ member, score });
         });
         this.remember(open);
@@ -723,13 +791,15 @@ export class RdbParser {
             if (ttl !== 0) expireMs = ttl;
           }
           let field: Uint8Array | undefined;
-          let fieldKey: string | undefined;
           let value: Uint8Array | undefined;
           if (keep) {
             field = readString(r);
+            this.memberData = field;
+            this.memberStart = 0;
+            this.memberEnd = field.length;
             value = readString(r);
           } else {
-            if (open.seen) fieldKey = readStringKey(r);
+            if (open.seen) this.readMember(r);
             else skipString(r);
             skipString(r);
           }
@@ -737,7 +807,7 @@ export class RdbParser {
             const expire = r.i64leNumber();
             if (expire !== -1) expireMs = expire;
           }
-          if (open.seen) this.notSeen(open, fieldKey ?? latin1Key(field as Uint8Array), 'duplicate hash fields detected', at);
+          if (open.seen) this.notSeen(open, this.memberData, this.memberStart, this.memberEnd, 'duplicate hash fields detected', at);
           if (expireMs !== undefined) ttls = true;
           if (field && value) {
             const entry: HashEntry = { field, value };
@@ -857,14 +927,62 @@ export class RdbParser {
     this.phase = 'top';
   }
 
-  /** Throws when `item` was seen earlier in the key; otherwise notes it for this batch. */
+  /** Throws when the member `data[start, end)` was seen earlier in the key; otherwise adds it. */
   // Members go straight into the key's set: notSeen runs only once an item is read whole, and readBatch
   // commits every whole item, so a retried step never meets its own members again.
-  private notSeen(open: OpenValue, k: string, message: string, at: number): void {
-    const seen = open.seen as Set<string>;
-    const before = seen.size;
-    if (seen.add(k).size === before) throw new CorruptError(message, { file: this.file, offset: at });
-    open.seenBytes += k.length + 16;
+  private notSeen(open: OpenValue, data: Uint8Array, start: number, end: number, message: string, at: number): void {
+    if (!this.memberSet().add(data, start, end)) throw new CorruptError(message, { file: this.file, offset: at });
+    open.seenBytes += end - start + 16;
+  }
+
+  /** The members of the value being read, for duplicate checks (one value is open at a time). */
+  private members: ByteSet | undefined;
+
+  private memberSet(): ByteSet {
+    return (this.members ??= new ByteSet());
+  }
+  /** Where {@link readMember} left the member it read: `memberData[memberStart, memberEnd)`. */
+  private memberData: Uint8Array = new Uint8Array(0);
+  private memberStart = 0;
+  private memberEnd = 0;
+  private readonly memberDigits = new Uint8Array(24);
+
+  /**
+   * Reads an RDB string for a duplicate check without making a view: plain strings stay in the reader's
+   * bytes, integer encodings become their decimal text (as Redis compares them), LZF is decompressed.
+   */
+  private readMember(r: ByteReader): void {
+    const first = r.peek();
+    if (first >> 6 === 3) {
+      const encoding = first & 0x3f;
+      if (encoding <= StringEncoding.INT32) {
+        r.pos += 1;
+        const value = encoding === StringEncoding.INT8 ? r.i8() : encoding === StringEncoding.INT16 ? r.i16le() : r.i32le();
+        const digits = this.memberDigits;
+        let rest = value < 0 ? -value : value;
+        let p = digits.length;
+        do {
+          digits[--p] = 48 + (rest % 10);
+          rest = Math.floor(rest / 10);
+        } while (rest > 0);
+        if (value < 0) digits[--p] = 45;
+        this.memberData = digits;
+        this.memberStart = p;
+        this.memberEnd = digits.length;
+        return;
+      }
+      const bytes = readString(r);
+      this.memberData = bytes;
+      this.memberStart = 0;
+      this.memberEnd = bytes.length;
+      return;
+    }
+    const length = readLength(r);
+    r.need(length, 'string');
+    this.memberData = r.data;
+    this.memberStart = r.pos;
+    this.memberEnd = r.pos + length;
+    r.pos += length;
   }
 
   /** Runs `readOne` until the batch is full or the value is complete; keeps whole items when bytes run out. Returns the items read. */
@@ -892,7 +1010,8 @@ export class RdbParser {
   private remember(open: OpenValue): void {
     if (!open.seen) return;
     if (open.seenBytes > this.duplicateCheckLimit) {
-      open.seen = undefined;
+      open.seen = false;
+      this.memberSet().reset();
       this.warnings.push({
         offset: open.key.offset,
         message: `duplicate check skipped: key holds more than ${this.duplicateCheckLimit} bytes of members`,
@@ -917,12 +1036,12 @@ export class RdbParser {
   /** Rejects duplicates among items[0], items[stride], items[2*stride]… (members, or fields of pairs). */
   private checkDuplicates(items: Element[], message: string, offset: number, stride = 1): void {
     if (!this.deep || items.length < 2 * stride) return;
-    const seen = new Set<string | number | bigint>();
+    const seen = this.memberSet();
+    seen.reset();
     for (let i = 0; i < items.length; i += stride) {
       const item = items[i] as Element;
-      const k = typeof item === 'object' ? latin1Key(item) : item;
-      const before = seen.size;
-      if (seen.add(k).size === before) throw new CorruptError(message, { file: this.file, offset });
+      const added = typeof item === 'object' ? seen.add(item, 0, item.length) : seen.addInteger(item);
+      if (!added) throw new CorruptError(message, { file: this.file, offset });
     }
   }
 

@@ -1,7 +1,6 @@
-import { Buffer } from 'node:buffer';
 import type { ByteReader } from '../bytes/reader.js';
 import { CorruptError } from '../errors.js';
-import { lzfDecompress } from '../codecs/lzf.js';
+import { lzfDecompress, lzfValidate } from '../codecs/lzf.js';
 import { ModuleOpcode, StringEncoding } from './constants.js';
 
 /**
@@ -109,37 +108,21 @@ export function readString(r: ByteReader): Uint8Array {
   return r.bytes(length, 'string');
 }
 
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
-
 /**
- * Reads an RDB string and returns it as a latin1 string (one char per byte) without making a view:
- * the cheap form for duplicate checks. Integer encodings give their decimal text, as Redis compares them.
+ * Reads past an RDB string without making a view. LZF data is validated as strictly as {@link readString}
+ * does (it must decompress to the stated length), but without being decompressed.
  */
-export function readStringKey(r: ByteReader): string {
-  const first = r.peek();
-  if (first >> 6 === 3) {
-    const encoding = first & 0x3f;
-    if (encoding === StringEncoding.LZF) {
-      const bytes = readString(r);
-      return latin1Slice.call(bytes, 0, bytes.length);
-    }
-    if (encoding <= StringEncoding.INT32) {
-      r.pos += 1;
-      return String(encoding === StringEncoding.INT8 ? r.i8() : encoding === StringEncoding.INT16 ? r.i16le() : r.i32le());
-    }
-    throw new CorruptError(`unknown string encoding ${encoding}`, { file: r.file, offset: r.offset });
-  }
-  const length = readLength(r);
-  r.need(length, 'string');
-  const start = r.pos;
-  r.pos += length;
-  return latin1Slice.call(r.data, start, start + length);
-}
-
-/** Reads past an RDB string without making a view (LZF data is still decompressed, to validate it). */
 export function skipString(r: ByteReader): void {
   const first = r.peek();
   if (first >> 6 === 3) {
+    if ((first & 0x3f) === StringEncoding.LZF) {
+      r.pos += 1;
+      const compressedLength = readLength(r);
+      const originalLength = readLength(r);
+      const dataAt = r.offset;
+      lzfValidate(r.bytes(compressedLength, 'LZF string'), originalLength, { file: r.file, offset: dataAt });
+      return;
+    }
     readString(r);
     return;
   }
