@@ -8,7 +8,7 @@
  * generation stamp instead of being cleared).
  */
 
-/** Int32 words per slot: generation stamp, hash, arena offset, length. */
+/** Int32 words per slot: generation stamp, hash, reference (offset in the home array, or ~offset in the arena), length. */
 const SLOT = 4;
 /** Slots of a new table (a power of two). */
 const INITIAL_SLOTS = 1 << 10;
@@ -35,8 +35,15 @@ export class ByteSet {
     return this.used;
   }
 
-  /** Empties the set. */
-  reset(): void {
+  /**
+   * Members added with {@link addInPlace} are not copied: they are compared where they are, in this array,
+   * which must stay unchanged until the next reset (a whole listpack being checked, say).
+   */
+  private home: Uint8Array | undefined;
+
+  /** Empties the set; with `home`, members may be added in place from it (see {@link addInPlace}). */
+  reset(home?: Uint8Array): void {
+    this.home = home;
     this.count = 0;
     this.used = 0;
     if (this.table.length > KEEP_SLOTS * SLOT) {
@@ -53,28 +60,55 @@ export class ByteSet {
     }
   }
 
-  /** Adds `data[start, end)`; returns false when an equal member was already in the set. */
+  /**
+   * Adds `home[start, end)` without copying it (the set was reset with `home`, which must stay unchanged
+   * until the next reset); returns false when an equal member was already in the set.
+   */
+  addInPlace(start: number, end: number): boolean {
+    const home = this.home as Uint8Array;
+    const hash = hashBytes(home, start, end);
+    const slot = this.probe(hash, home, start, end - start);
+    if (slot < 0) return false;
+    this.insert(slot, hash, start, end - start);
+    return true;
+  }
+
+  /** Adds a copy of `data[start, end)`; returns false when an equal member was already in the set. */
   add(data: Uint8Array, start: number, end: number): boolean {
     const hash = hashBytes(data, start, end);
     const length = end - start;
+    const slot = this.probe(hash, data, start, length);
+    if (slot < 0) return false;
+    // Copied members are told apart from members in place by a negative reference (~arena offset).
+    this.insert(slot, hash, ~this.store(data, start, length), length);
+    return true;
+  }
+
+  /** The free slot for a member, or -1 when an equal member is in the set. */
+  private probe(hash: number, data: Uint8Array, start: number, length: number): number {
     const table = this.table;
     const generation = this.generation;
     let slot = hash & this.mask;
     for (;;) {
       const at = slot * SLOT;
-      if (table[at] !== generation) break;
-      if (table[at + 1] === hash && table[at + 3] === length && this.equals(table[at + 2] as number, data, start, length)) return false;
+      if (table[at] !== generation) return slot;
+      if (table[at + 1] === hash && table[at + 3] === length) {
+        const ref = table[at + 2] as number;
+        if (ref >= 0 ? sameBytes(this.home as Uint8Array, ref, data, start, length) : sameBytes(this.arena, ~ref, data, start, length)) return -1;
+      }
       slot = (slot + 1) & this.mask;
     }
-    const offset = this.store(data, start, length);
+  }
+
+  private insert(slot: number, hash: number, ref: number, length: number): void {
+    const table = this.table;
     const at = slot * SLOT;
-    table[at] = generation;
+    table[at] = this.generation;
     table[at + 1] = hash;
-    table[at + 2] = offset;
+    table[at + 2] = ref;
     table[at + 3] = length;
     this.count++;
     if (this.count * 2 > this.mask + 1) this.grow();
-    return true;
   }
 
   /** Adds an integer as its decimal text (Redis compares the string forms of members). */
@@ -93,12 +127,6 @@ export class ByteSet {
     const text = value.toString();
     for (let i = 0; i < text.length; i++) digits[i] = text.charCodeAt(i);
     return this.add(digits, 0, text.length);
-  }
-
-  private equals(offset: number, data: Uint8Array, start: number, length: number): boolean {
-    const arena = this.arena;
-    for (let i = 0; i < length; i++) if (arena[offset + i] !== data[start + i]) return false;
-    return true;
   }
 
   private store(data: Uint8Array, start: number, length: number): number {
@@ -138,6 +166,11 @@ export class ByteSet {
     this.mask = mask;
     this.generation = 1;
   }
+}
+
+function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (a[aStart + i] !== b[bStart + i]) return false;
+  return true;
 }
 
 /** murmur3 (x86, 32-bit) of `data[start, end)`. */

@@ -61,7 +61,27 @@ export function lzfDecompress(input: Uint8Array, outputLength: number, where: Lo
  */
 export function lzfValidate(input: Uint8Array, outputLength: number, where: Location = {}): void {
   checkLengths(input, outputLength, where);
-  walk(input, outputLength, where, undefined);
+  // A tight loop that only follows the control bytes; on any problem the full walk finds and reports it.
+  const inLength = input.length;
+  let ip = 0;
+  let op = 0;
+  while (ip < inLength) {
+    const ctrl = input[ip] as number;
+    if (ctrl < MAX_LITERAL) {
+      ip += ctrl + 2;
+      op += ctrl + 1;
+    } else {
+      let len = ctrl >> 5;
+      let next = ip + 1;
+      if (len === 7) len += input[next++] ?? 0;
+      const distance = (((ctrl & 0x1f) << 8) | (input[next] ?? 0)) + 1;
+      if (distance > op) break;
+      ip = next + 1;
+      op += len + 2;
+    }
+    if (op > outputLength) break;
+  }
+  if (ip !== inLength || op !== outputLength) walk(input, outputLength, where, undefined);
 }
 
 function failure(detail: string, at: number, where: Location): CorruptError {

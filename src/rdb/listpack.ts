@@ -225,15 +225,15 @@ export function listpackEntryCount(blob: Uint8Array, base = 0): number {
 /** The duplicate check's set, shared by every call (a call empties it first). */
 const seen = new ByteSet();
 
-/** Adds the (validated) entry at `p` to {@link seen}: a string's bytes, an integer's decimal text. */
+/** Adds the (validated) entry at `p` to {@link seen}: a string's bytes in place, an integer's decimal text. */
 function addEntry(blob: Uint8Array, p: number): boolean {
   const b = blob[p] as number;
-  if (b >= 0x80 && b < 0xc0) return seen.add(blob, p + 1, p + 1 + (b & 0x3f));
+  if (b >= 0x80 && b < 0xc0) return seen.addInPlace(p + 1, p + 1 + (b & 0x3f));
   if (b >= 0xe0 && b < 0xf0) {
     const start = p + 2;
-    return seen.add(blob, start, start + (((b & 0x0f) << 8) | (blob[p + 1] as number)));
+    return seen.addInPlace(start, start + (((b & 0x0f) << 8) | (blob[p + 1] as number)));
   }
-  if (b === 0xf0) return seen.add(blob, p + 5, p + 5 + u32le(blob, p + 1));
+  if (b === 0xf0) return seen.addInPlace(p + 5, p + 5 + u32le(blob, p + 1));
   return seen.addInteger(entryValue(blob, p) as number | bigint);
 }
 
@@ -246,7 +246,7 @@ export function checkListpack(blob: Uint8Array, base = 0, stride = 0): { count: 
   validateHeader(blob, base);
   const last = blob.length - 1;
   const dedupe = stride > 0;
-  if (dedupe) seen.reset();
+  if (dedupe) seen.reset(blob);
   let duplicateAt = -1;
   let p = HEADER_SIZE;
   let count = 0;

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { ByteReader } from '../bytes/reader.js';
 import { Crc64 } from '../codecs/crc64.js';
 import { ChecksumError, CorruptError, RedbackError, TruncatedError, UnsupportedError } from '../errors.js';
@@ -28,10 +29,11 @@ import {
   readLengthBig,
   readLengthLoose,
   readString,
+  skipLength,
   skipModuleOpcodes,
   skipString,
 } from './primitives.js';
-import { decodeStreamListpack } from './stream-listpack.js';
+import { checkStreamListpack, decodeStreamListpack } from './stream-listpack.js';
 import { decodeZiplist } from './ziplist.js';
 import { decodeZipmap } from './zipmap.js';
 
@@ -96,6 +98,28 @@ interface OpenValue {
 }
 
 const latin1 = new TextDecoder('latin1');
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/** Reads a stream ID's 16 raw bytes (big-endian ms and seq) as a latin1 string, as u64be() twice would. */
+function rawStreamId(r: ByteReader): string {
+  r.need(8);
+  r.pos += 8;
+  r.need(8);
+  r.pos += 8;
+  return latin1Slice.call(r.data, r.pos - 16, r.pos);
+}
+
+/** Reads past 8 bytes, as a 64-bit read would. */
+function skip8(r: ByteReader): void {
+  r.need(8);
+  r.pos += 8;
+}
+
+/** A latin1 string back to its bytes (for messages). */
+function latin1Bytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
 function idKey(id: StreamId): string {
   return `${id.ms}-${id.seq}`;
 }
@@ -486,48 +510,18 @@ export class RdbParser {
       offset: keyOffset,
       length: r.offset - keyOffset,
     };
-    const keyText = (): string => `key '${printable(key)}'`;
     const valueOffset = r.offset;
     let fieldTtls = false;
-    const finish = (elements: number, chunk: ValueChunk | undefined): void => {
-      if (elements === 0 && this.deep && info.type !== 'stream' && info.type !== 'module') {
-        throw new CorruptError(`empty ${info.type} (${info.encoding})`, { file: this.file, offset: valueOffset }).during(keyText());
-      }
-      out.push(record);
-      if (chunk && (this.materialize || chunk.type === 'module')) out.push({ kind: 'value', chunk, offset: valueOffset, length: r.offset - valueOffset });
-      out.push(this.keyEnd(record, elements, r.offset, fieldTtls));
-      this.clearPrefix();
-    };
-    const openValue = (mode: OpenValue['mode'], remaining: number, extra: Partial<OpenValue> = {}): void => {
-      out.push(record);
-      this.open = {
-        key: record,
-        mode,
-        remaining,
-        elements: 0,
-        seen: false,
-        seenBytes: 0,
-        minExpire: 0,
-        streamNodes: undefined,
-        streamGroupNames: undefined,
-        nonEmptyNodes: 0,
-        fieldTtls: false,
-        ...extra,
-      };
-      if (this.open.seen) this.memberSet().reset();
-      this.phase = 'value';
-      this.clearPrefix();
-    };
     try {
       switch (code) {
         case RdbType.STRING: {
           if (!this.materialize) {
             skipString(r);
-            finish(1, undefined);
+            this.finishKey(r, out, record, valueOffset, fieldTtls, 1, undefined);
             return;
           }
           const value = readString(r);
-          finish(1, { type: 'string', value });
+          this.finishKey(r, out, record, valueOffset, fieldTtls, 1, { type: 'string', value });
           return;
         }
         case RdbType.LIST:
@@ -537,21 +531,21 @@ export class RdbParser {
         case RdbType.HASH: {
           const count = readLength(r);
           if (count === 0) {
-            finish(0, undefined);
+            this.finishKey(r, out, record, valueOffset, fieldTtls, 0, undefined);
             return;
           }
           const mode = info.type as 'list' | 'set' | 'zset' | 'hash';
-          openValue(mode, count, { seen: this.deep && mode !== 'list' });
+          this.openKey(out, record, mode, count, { seen: this.deep && mode !== 'list' });
           return;
         }
         case RdbType.LIST_QUICKLIST:
         case RdbType.LIST_QUICKLIST_2: {
           const count = readLength(r);
           if (count === 0) {
-            finish(0, undefined);
+            this.finishKey(r, out, record, valueOffset, fieldTtls, 0, undefined);
             return;
           }
-          openValue('quicklist', count);
+          this.openKey(out, record, 'quicklist', count);
           return;
         }
         case RdbType.HASH_ZIPMAP: {
@@ -561,30 +555,30 @@ export class RdbParser {
           const entries: HashEntry[] = [];
           for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ field: flat[i] as Element, value: flat[i + 1] as Element });
           this.checkDuplicates(flat, 'hash zipmap with duplicate fields', at, 2);
-          finish(entries.length, { type: 'hash', entries });
+          this.finishKey(r, out, record, valueOffset, fieldTtls, entries.length, { type: 'hash', entries });
           return;
         }
         case RdbType.LIST_ZIPLIST: {
           const blob = readBlob(r);
           const elements = decodeAt(blob, decodeZiplist);
-          finish(elements.length, { type: 'list', elements });
+          this.finishKey(r, out, record, valueOffset, fieldTtls, elements.length, { type: 'list', elements });
           return;
         }
         case RdbType.SET_INTSET: {
           const blob = readBlob(r);
           const members = decodeAt(blob, decodeIntset);
-          finish(members.length, { type: 'set', members });
+          this.finishKey(r, out, record, valueOffset, fieldTtls, members.length, { type: 'set', members });
           return;
         }
         case RdbType.SET_LISTPACK: {
           const blob = readBlob(r);
           if (!this.materialize) {
-            finish(this.checkedListpack(blob, 1, 'set listpack with duplicate members'), undefined);
+            this.finishKey(r, out, record, valueOffset, fieldTtls, this.checkedListpack(blob, 1, 'set listpack with duplicate members'), undefined);
             return;
           }
           const members = decodeAt(blob, decodeListpack);
           this.checkDuplicates(members, 'set listpack with duplicate members', blob.start);
-          finish(members.length, { type: 'set', members });
+          this.finishKey(r, out, record, valueOffset, fieldTtls, members.length, { type: 'set', members });
           return;
         }
         case RdbType.ZSET_ZIPLIST:
@@ -592,13 +586,13 @@ export class RdbParser {
           const blob = readBlob(r);
           const at = blob.start;
           if (!this.materialize && code === RdbType.ZSET_LISTPACK) {
-            finish(this.checkedListpack(blob, 2, 'zset with duplicate members') / 2, undefined);
+            this.finishKey(r, out, record, valueOffset, fieldTtls, this.checkedListpack(blob, 2, 'zset with duplicate members') / 2, undefined);
             return;
           }
           const flat = decodeAt(blob, code === RdbType.ZSET_ZIPLIST ? decodeZiplist : decodeListpack);
           if (flat.length % 2 !== 0) throw new CorruptError(`zset encoding holds ${flat.length} entries, an odd number`, { file: this.file, offset: at });
           this.checkDuplicates(flat, 'zset with duplicate members', at, 2);
-          finish(flat.length / 2, this.materialize ? { type: 'zset', entries: pairsToZset(flat, at, this.file) } : undefined);
+          this.finishKey(r, out, record, valueOffset, fieldTtls, flat.length / 2, this.materialize ? { type: 'zset', entries: pairsToZset(flat, at, this.file) } : undefined);
           return;
         }
         case RdbType.HASH_ZIPLIST:
@@ -606,13 +600,13 @@ export class RdbParser {
           const blob = readBlob(r);
           const at = blob.start;
           if (!this.materialize && code === RdbType.HASH_LISTPACK) {
-            finish(this.checkedListpack(blob, 2, 'hash with duplicate fields') / 2, undefined);
+            this.finishKey(r, out, record, valueOffset, fieldTtls, this.checkedListpack(blob, 2, 'hash with duplicate fields') / 2, undefined);
             return;
           }
           const flat = decodeAt(blob, code === RdbType.HASH_ZIPLIST ? decodeZiplist : decodeListpack);
           if (flat.length % 2 !== 0) throw new CorruptError(`hash encoding holds ${flat.length} entries, an odd number`, { file: this.file, offset: at });
           this.checkDuplicates(flat, 'hash with duplicate fields', at, 2);
-          finish(flat.length / 2, this.materialize ? { type: 'hash', entries: pairsToHash(flat, at, this.file) } : undefined);
+          this.finishKey(r, out, record, valueOffset, fieldTtls, flat.length / 2, this.materialize ? { type: 'hash', entries: pairsToHash(flat, at, this.file) } : undefined);
           return;
         }
         case RdbType.HASH_LISTPACK_EX_PRE_GA:
@@ -639,7 +633,7 @@ export class RdbParser {
             entries.push(entry);
           }
           this.checkDuplicates(flat, 'hash with duplicate fields', at, 3);
-          finish(entries.length, { type: 'hash', entries });
+          this.finishKey(r, out, record, valueOffset, fieldTtls, entries.length, { type: 'hash', entries });
           return;
         }
         case RdbType.HASH_METADATA_PRE_GA:
@@ -648,17 +642,17 @@ export class RdbParser {
           const minExpire = code === RdbType.HASH_METADATA && this.magic === 'REDIS' ? r.i64leNumber() : 0;
           const count = readLength(r);
           if (count === 0) {
-            finish(0, undefined);
+            this.finishKey(r, out, record, valueOffset, fieldTtls, 0, undefined);
             return;
           }
-          openValue('hash', count, { seen: this.deep, minExpire });
+          this.openKey(out, record, 'hash', count, { seen: this.deep, minExpire });
           return;
         }
         case RdbType.STREAM_LISTPACKS:
         case RdbType.STREAM_LISTPACKS_2:
         case RdbType.STREAM_LISTPACKS_3: {
           const nodes = readLength(r);
-          openValue(nodes > 0 ? 'stream-nodes' : 'stream-meta', nodes, { streamNodes: new Set(), streamGroupNames: new Set() });
+          this.openKey(out, record, nodes > 0 ? 'stream-nodes' : 'stream-meta', nodes, { streamNodes: new Set(), streamGroupNames: new Set() });
           return;
         }
         case RdbType.STREAM_LISTPACKS_4:
@@ -674,7 +668,7 @@ export class RdbParser {
         case RdbType.MODULE_2: {
           const moduleId = readLengthBig(r);
           const { name, encver } = decodeModuleId(moduleId);
-          openValue('module', 1, {});
+          this.openKey(out, record, 'module', 1, {});
           (this.open as OpenValue).streamNodes = undefined;
           this.moduleInfo = { moduleId, moduleName: name, encver, opcodes: 0, start: r.offset };
           return;
@@ -684,10 +678,51 @@ export class RdbParser {
       }
     } catch (error) {
       if (error instanceof RedbackError && !(error instanceof TruncatedError) && error.context === undefined) {
-        error.during(keyText());
+        error.during(keyText(key));
       }
       throw error;
     }
+  }
+
+  /** Ends a key read in one step: its record, its value (when kept) and its key-end record. */
+  private finishKey(
+    r: ByteReader,
+    out: RdbRecord[],
+    record: KeyRecord,
+    valueOffset: number,
+    fieldTtls: boolean,
+    elements: number,
+    chunk: ValueChunk | undefined,
+  ): void {
+    if (elements === 0 && this.deep && record.type !== 'stream' && record.type !== 'module') {
+      throw new CorruptError(`empty ${record.type} (${record.encoding})`, { file: this.file, offset: valueOffset }).during(keyText(record.key));
+    }
+    out.push(record);
+    if (chunk && (this.materialize || chunk.type === 'module')) out.push({ kind: 'value', chunk, offset: valueOffset, length: r.offset - valueOffset });
+    out.push(this.keyEnd(record, elements, r.offset, fieldTtls));
+    this.clearPrefix();
+  }
+
+  /** Starts a key whose value is read over the next steps. */
+  private openKey(out: RdbRecord[], record: KeyRecord, mode: OpenValue['mode'], remaining: number, extra: Partial<OpenValue> = {}): void {
+    out.push(record);
+    this.open = {
+      key: record,
+      mode,
+      remaining,
+      elements: 0,
+      seen: false,
+      seenBytes: 0,
+      minExpire: 0,
+      streamNodes: undefined,
+      streamGroupNames: undefined,
+      nonEmptyNodes: 0,
+      fieldTtls: false,
+      ...extra,
+    };
+    if (this.open.seen) this.memberSet().reset();
+    this.phase = 'value';
+    this.clearPrefix();
   }
 
   private moduleInfo: { moduleId: bigint; moduleName: string; encver: number; opcodes: number; start: number } | undefined;
@@ -856,20 +891,25 @@ export class RdbParser {
         if (nodeKey.length !== 16) {
           throw new CorruptError(`stream node key is ${nodeKey.length} bytes, not the 16 of a stream ID`, { file: this.file, offset: at });
         }
-        const master: StreamId = { ms: readU64be(nodeKey, 0), seq: readU64be(nodeKey, 8) };
-        const node = decodeAt(readBlob(r), (bytes, base) => decodeStreamListpack(bytes, master, base));
-        const live = node.entries.filter((entry) => !entry.deleted);
-        const id = idKey(master);
+        const blob = readBlob(r);
+        // As Redis: the node is validated first, then checked against the nodes before it.
+        let value: RdbRecord | undefined;
+        let live: number;
+        if (this.materialize) {
+          const master: StreamId = { ms: readU64be(nodeKey, 0), seq: readU64be(nodeKey, 8) };
+          const node = decodeAt(blob, (bytes, base) => decodeStreamListpack(bytes, master, base));
+          const entries = node.entries.filter((entry) => !entry.deleted);
+          live = entries.length;
+          value = { kind: 'value', chunk: { type: 'stream-entries', entries, deleted: node.entries.length - live }, offset, length: r.offset - offset };
+        } else {
+          live = decodeAt(blob, (bytes, base) => checkStreamListpack(bytes, base)).live;
+        }
+        const id = latin1.decode(nodeKey);
         if (open.streamNodes?.has(id)) throw new CorruptError('stream listpack re-added with an existing node key', { file: this.file, offset: at });
         open.streamNodes?.add(id);
         open.remaining -= 1;
-        open.elements += live.length;
-        if (this.materialize) out.push({
-          kind: 'value',
-          chunk: { type: 'stream-entries', entries: live, deleted: node.entries.length - live.length },
-          offset,
-          length: r.offset - offset,
-        });
+        open.elements += live;
+        if (value) out.push(value);
         if (open.remaining === 0) {
           open.mode = 'stream-meta';
           return;
@@ -893,9 +933,13 @@ export class RdbParser {
         break;
       }
       case 'stream-groups': {
-        const group = this.readStreamGroup(r, open);
+        if (this.materialize) {
+          const group = this.readStreamGroup(r, open);
+          out.push({ kind: 'value', chunk: { type: 'stream-group', group }, offset, length: r.offset - offset });
+        } else {
+          this.skimStreamGroup(r, open);
+        }
         open.remaining -= 1;
-        if (this.materialize) out.push({ kind: 'value', chunk: { type: 'stream-group', group }, offset, length: r.offset - offset });
         break;
       }
       case 'module': {
@@ -1045,6 +1089,57 @@ export class RdbParser {
     }
   }
 
+  /**
+   * {@link readStreamGroup} without building the group: the same reads, checks and errors at the same
+   * offsets, with IDs kept as their 16 raw bytes instead of bigints.
+   */
+  private skimStreamGroup(r: ByteReader, open: OpenValue): void {
+    const code = open.key.typeCode;
+    const at = r.offset;
+    const nameKey = latin1.decode(readString(r));
+    skipLength(r);
+    skipLength(r);
+    if (code >= RdbType.STREAM_LISTPACKS_2) skipLength(r);
+    if (open.streamGroupNames?.has(nameKey)) throw new CorruptError(`duplicated consumer group name '${printable(latin1Bytes(nameKey))}'`, { file: this.file, offset: at });
+    const pelCount = readLength(r);
+    /** Raw ID → whether a consumer owns it. */
+    const pel = new Map<string, boolean>();
+    for (let i = 0; i < pelCount; i++) {
+      const entryAt = r.offset;
+      const k = rawStreamId(r);
+      skip8(r); // delivery time
+      skipLength(r); // delivery count
+      if (pel.has(k)) throw new CorruptError('duplicated global PEL entry in stream consumer group', { file: this.file, offset: entryAt });
+      pel.set(k, false);
+    }
+    const consumerCount = readLength(r);
+    const consumerNames = new Set<string>();
+    for (let i = 0; i < consumerCount; i++) {
+      const consumerAt = r.offset;
+      const cn = latin1.decode(readString(r));
+      if (consumerNames.has(cn)) throw new CorruptError('duplicate stream consumer detected', { file: this.file, offset: consumerAt });
+      consumerNames.add(cn);
+      skip8(r); // seen time
+      if (code >= RdbType.STREAM_LISTPACKS_3) skip8(r); // active time
+      const owned = readLength(r);
+      const mine = new Set<string>();
+      for (let j = 0; j < owned; j++) {
+        const idAt = r.offset;
+        const k = rawStreamId(r);
+        if (!pel.has(k)) throw new CorruptError('consumer entry not found in group global PEL', { file: this.file, offset: idAt });
+        if (mine.has(k)) throw new CorruptError('duplicated consumer PEL entry', { file: this.file, offset: idAt });
+        mine.add(k);
+        pel.set(k, true);
+      }
+    }
+    if (this.deep) {
+      for (const owned of pel.values()) {
+        if (!owned) throw new CorruptError('stream group PEL entry without consumer', { file: this.file, offset: at });
+      }
+    }
+    open.streamGroupNames?.add(nameKey);
+  }
+
   private readStreamGroup(r: ByteReader, open: OpenValue): StreamGroup {
     const code = open.key.typeCode;
     const at = r.offset;
@@ -1183,6 +1278,11 @@ function atoiVersion(text: string): number {
   if (!match || match[2] === '') return 0;
   const value = Number.parseInt(match[2] as string, 10);
   return match[1] === '-' ? -value : value;
+}
+
+/** "key 'name'" for error contexts. */
+function keyText(key: Uint8Array): string {
+  return `key '${printable(key)}'`;
 }
 
 /** A key or value for messages: printable ASCII kept, everything else as \xHH, cut at 64 characters. */

@@ -41,6 +41,17 @@ export function readLengthLoose(r: ByteReader): number {
   return Number(value);
 }
 
+/** Reads past an RDB length of any size (as {@link readLengthBig} would read it) without making its value. */
+export function skipLength(r: ByteReader): void {
+  const first = r.u8();
+  const kind = first >> 6;
+  if (kind === 0 || kind === 3) return;
+  const size = kind === 1 ? 1 : first === 0x80 ? 4 : first === 0x81 ? 8 : 0;
+  if (size === 0) throw new CorruptError(`unknown length encoding 0x${first.toString(16)}`, { file: r.file, offset: r.offset - 1 });
+  r.need(size);
+  r.pos += size;
+}
+
 /** Reads an RDB length as an unsigned 64-bit bigint (module ids, stream ids, entry counters). */
 export function readLengthBig(r: ByteReader): bigint {
   const first = r.u8();
@@ -123,7 +134,14 @@ export function skipString(r: ByteReader): void {
       lzfValidate(r.bytes(compressedLength, 'LZF string'), originalLength, { file: r.file, offset: dataAt });
       return;
     }
-    readString(r);
+    const encoding = first & 0x3f;
+    if (encoding <= StringEncoding.INT32) {
+      r.pos += 1;
+      r.need(1 << encoding); // as the integer read would
+      r.pos += 1 << encoding;
+      return;
+    }
+    readString(r); // throws the unknown-encoding error
     return;
   }
   const length = readLength(r);

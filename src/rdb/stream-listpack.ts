@@ -51,43 +51,58 @@ export const STREAM_ITEM_FLAG_SAMEFIELDS = 2;
  * Throws {@link CorruptError} at `base + position` on any problem.
  */
 export function decodeStreamListpack(blob: Uint8Array, masterId: StreamId, base = 0): StreamListpack {
+  return walkStreamListpack(blob, masterId, base, true);
+}
+
+/**
+ * Validates a stream listpack node exactly as {@link decodeStreamListpack} does, without building its entries:
+ * returns the stored count of live entries and the number of entries, for checks that keep nothing.
+ */
+export function checkStreamListpack(blob: Uint8Array, base = 0): { live: number; entries: number } {
+  const node = walkStreamListpack(blob, { ms: 0n, seq: 0n }, base, false);
+  return { live: node.live, entries: node.valid + node.deleted };
+}
+
+/** The walk behind both: `keep` builds the entries; messages are only made when something is wrong. */
+function walkStreamListpack(blob: Uint8Array, masterId: StreamId, base: number, keep: boolean): StreamListpack & { live: number } {
   const offsets: number[] = [];
   const items = decodeListpack(blob, base, offsets);
   const n = items.length;
   const endOffset = base + blob.length - 1;
   let k = 0;
 
-  const need = (what: string): ListpackEntry => {
-    if (k >= n) throw blobCorrupt(`stream listpack ends where ${what} was expected`, endOffset, 0);
+  const need = (what: () => string): ListpackEntry => {
+    if (k >= n) throw blobCorrupt(`stream listpack ends where ${what()} was expected`, endOffset, 0);
     return items[k] as ListpackEntry;
   };
-  const integer = (what: string): number | bigint => {
+  const integer = (what: () => string): number | bigint => {
     const item = need(what);
     if (!(item instanceof Uint8Array)) return item;
     const parsed = canonicalInteger(item);
-    if (parsed === undefined) throw blobCorrupt(`stream listpack element ${k}: ${what} is not an integer`, offsets[k] as number, 0);
+    if (parsed === undefined) throw blobCorrupt(`stream listpack element ${k}: ${what()} is not an integer`, offsets[k] as number, 0);
     return parsed;
   };
-  const counter = (what: string): number => {
+  const counter = (what: () => string): number => {
     const v = integer(what);
     if (typeof v !== 'number' || v < 0) {
-      throw blobCorrupt(`stream listpack element ${k}: ${what} ${v} is not a valid count`, offsets[k] as number, 0);
+      throw blobCorrupt(`stream listpack element ${k}: ${what()} ${v} is not a valid count`, offsets[k] as number, 0);
     }
     return v;
   };
 
-  const valid = counter('the master entry count');
+  const valid = counter(() => 'the master entry count');
   k++;
-  const deleted = counter('the master deleted count');
+  const deleted = counter(() => 'the master deleted count');
   k++;
-  const masterFieldCount = counter('the master field count');
+  const masterFieldCount = counter(() => 'the master field count');
   k++;
   const masterFields: Uint8Array[] = [];
   for (let j = 0; j < masterFieldCount; j++) {
-    masterFields.push(entryBytes(need(`master field ${j}`)));
+    const field = need(() => `master field ${j}`);
+    if (keep) masterFields.push(entryBytes(field));
     k++;
   }
-  const zero = integer('the master entry terminator');
+  const zero = integer(() => 'the master entry terminator');
   if (zero !== 0) {
     throw blobCorrupt(`stream listpack element ${k}: master entry terminator is ${zero}, not 0`, offsets[k] as number, 0);
   }
@@ -95,57 +110,66 @@ export function decodeStreamListpack(blob: Uint8Array, masterId: StreamId, base 
 
   const entries: StreamEntry[] = [];
   const total = valid + deleted;
+  let live = 0;
   for (let e = 0; e < total; e++) {
-    const what = `stream entry ${e}`;
-    const flags = BigInt(integer(`the flags of ${what}`));
+    const what = (): string => `stream entry ${e}`;
+    const flagsItem = integer(() => `the flags of ${what()}`);
     k++;
-    const msDiff = BigInt(integer(`the ms delta of ${what}`));
+    const msDiff = integer(() => `the ms delta of ${what()}`);
     k++;
-    const seqDiff = BigInt(integer(`the seq delta of ${what}`));
+    const seqDiff = integer(() => `the seq delta of ${what()}`);
     k++;
-    const sameFields = (flags & BigInt(STREAM_ITEM_FLAG_SAMEFIELDS)) !== 0n;
-    let fields: Uint8Array[];
+    // Flags are small in practice; a bigint (beyond 2^53) keeps its low bits the same way.
+    const flags = typeof flagsItem === 'number' ? flagsItem : Number(BigInt.asUintN(8, flagsItem));
+    const sameFields = (flags & STREAM_ITEM_FLAG_SAMEFIELDS) !== 0;
+    const isDeleted = (flags & STREAM_ITEM_FLAG_DELETED) !== 0;
+    if (!isDeleted) live++;
+    let fields: Uint8Array[] = masterFields;
     const values: Uint8Array[] = [];
     let expectedLpCount: number;
     if (sameFields) {
-      fields = masterFields;
       for (let j = 0; j < masterFieldCount; j++) {
-        values.push(entryBytes(need(`value ${j} of ${what}`)));
+        const value = need(() => `value ${j} of ${what()}`);
+        if (keep) values.push(entryBytes(value));
         k++;
       }
       expectedLpCount = masterFieldCount + 3;
     } else {
-      const fieldCount = counter(`the field count of ${what}`);
+      const fieldCount = counter(() => `the field count of ${what()}`);
       k++;
       fields = [];
       for (let j = 0; j < fieldCount; j++) {
-        fields.push(entryBytes(need(`field ${j} of ${what}`)));
+        const field = need(() => `field ${j} of ${what()}`);
+        if (keep) fields.push(entryBytes(field));
         k++;
-        values.push(entryBytes(need(`value ${j} of ${what}`)));
+        const value = need(() => `value ${j} of ${what()}`);
+        if (keep) values.push(entryBytes(value));
         k++;
       }
       expectedLpCount = 2 * fieldCount + 4;
     }
-    const lpCount = integer(`the lp-count of ${what}`);
+    const lpCount = integer(() => `the lp-count of ${what()}`);
     if (lpCount !== expectedLpCount) {
       throw blobCorrupt(
-        `stream listpack element ${k}: lp-count ${lpCount} of ${what} does not match its ${expectedLpCount} elements`,
+        `stream listpack element ${k}: lp-count ${lpCount} of ${what()} does not match its ${expectedLpCount} elements`,
         offsets[k] as number,
         0,
       );
     }
     k++;
-    entries.push({
-      id: { ms: BigInt.asUintN(64, masterId.ms + msDiff), seq: BigInt.asUintN(64, masterId.seq + seqDiff) },
-      deleted: (flags & BigInt(STREAM_ITEM_FLAG_DELETED)) !== 0n,
-      fields,
-      values,
-    });
+    if (keep) {
+      entries.push({
+        id: { ms: BigInt.asUintN(64, masterId.ms + BigInt(msDiff)), seq: BigInt.asUintN(64, masterId.seq + BigInt(seqDiff)) },
+        deleted: isDeleted,
+        fields,
+        values,
+      });
+    }
   }
   if (k !== n) {
     throw blobCorrupt(`stream listpack has ${n - k} elements after its last entry`, offsets[k] as number, 0);
   }
-  return { entries, valid, deleted, masterFields };
+  return { entries, valid, deleted, masterFields, live };
 }
 
 /**

@@ -1,0 +1,67 @@
+// cspell:words listoacks uncompressible
+/**
+ * `check` and `inspect` read with `materialize: false`: values are validated without being built (strings
+ * not decompressed, stream nodes and groups walked without objects, members deduplicated on their bytes).
+ * That reader must reach the same verdict as the one that builds every value — the same records of keys and
+ * the same first error, at the same offset, with the same message — on real files and on damaged copies.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RdbRecord } from '../../src/rdb/model.js';
+import { readRdbSync } from '../../src/rdb/reader.js';
+import { PEER_DIR, REPO_ROOT } from '../support/paths.js';
+
+const havePeer = existsSync(join(PEER_DIR, 'PROVENANCE.md'));
+const describePeer = havePeer || process.env.CI === 'true' ? describe : describe.skip;
+
+const FILES = [
+  join(REPO_ROOT, 'fixtures/redis-7.0-all-types.rdb'),
+  ...[
+    'redis__redis/tests/assets/encodings.rdb',
+    'HDT3213__rdb/cases/parser_filters.rdb',
+    'HDT3213__rdb/cases/listpack.rdb',
+    'HDT3213__rdb/cases/hash_with_hfe.rdb',
+    'HDT3213__rdb/cases/valkey_hash2_with_hfe.rdb',
+    'HDT3213__rdb/cases/stream_listoacks_3.rdb',
+    'sripathikrishnan__redis-rdb-tools/tests/dumps/redis_50_with_streams.rdb',
+    'leonchen83__redis-replicator/src/test/resources/dumpV11.rdb',
+    'HDT3213__rdb/cases/stream_listpacks_1.rdb',
+    'HDT3213__rdb/cases/memory.rdb',
+    'sripathikrishnan__redis-rdb-tools/tests/dumps/uncompressible_string_keys.rdb',
+    'sripathikrishnan__redis-rdb-tools/tests/dumps/easily_compressible_string_key.rdb',
+  ].map((name) => join(PEER_DIR, name)),
+];
+
+/** The key-end records and the error (class, offset, message) of one read. */
+function outcome(data: Uint8Array, materialize: boolean): { keys: unknown[]; error: string | undefined } {
+  const keys: unknown[] = [];
+  try {
+    for (const record of readRdbSync(data, { materialize, file: 'f' }) as Iterable<RdbRecord>) {
+      if (record.kind === 'key-end') keys.push([record.keyOffset, record.type, record.encoding, record.elements, record.encodedBytes, record.fieldTtls]);
+    }
+    return { keys, error: undefined };
+  } catch (error) {
+    return { keys, error: `${(error as Error).constructor.name}: ${(error as Error).message}` };
+  }
+}
+
+describePeer('the check reader (materialize: false) agrees with the full reader', () => {
+  for (const file of FILES) {
+    it(file.replace(`${PEER_DIR}/`, '').replace(`${REPO_ROOT}/`, ''), () => {
+      const data = new Uint8Array(readFileSync(file));
+      expect(outcome(data, false)).toEqual(outcome(data, true));
+      let seed = data.length;
+      const variants = Math.min(400, data.length * 2);
+      for (let i = 0; i < variants; i++) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        const at = 9 + (seed % Math.max(1, data.length - 9));
+        const copy = i % 4 === 3 ? data.subarray(0, at) : data.slice();
+        if (i % 4 !== 3) copy[at] = (copy[at] as number) ^ (1 + ((seed >>> 8) % 255));
+        const full = outcome(copy, true);
+        const check = outcome(copy, false);
+        expect(check, `variant ${i} (byte ${at}${i % 4 === 3 ? ' cut' : ' changed'})`).toEqual(full);
+      }
+    });
+  }
+});
