@@ -99,6 +99,8 @@ export interface SummaryOptions {
   resume?: { magic: 'REDIS' | 'VALKEY'; version: number; offset: number };
   /** Stop at the first of these record boundaries reached (the set may grow while the pass runs). */
   stopAt?: ReadonlySet<number>;
+  /** Compute and compare the CRC64 (default true); with false the caller checks it (see `crc`). */
+  verifyChecksum?: boolean;
   /** Receives every key in file order. */
   onKey?: (key: KeyRecord, end: KeyEndRecord) => void;
   onProgress?: (offset: number) => void;
@@ -323,6 +325,7 @@ export async function summarizeInput(input: ChunkedInput, options: SummaryOption
       stopAt: options.stopAt,
       resume: resume ? { ...resume, db: -1 } : undefined,
       deferChecksum: resume !== undefined,
+      verifyChecksum: options.verifyChecksum,
       onParser: (p) => (parser = p),
     });
     if (parser.done) {
