@@ -53,6 +53,16 @@ export function lzfDecompress(input: Uint8Array, outputLength: number, where: Lo
 }
 
 /**
+ * {@link lzfDecompress} into `out` (at least `outputLength` bytes long, reused by the caller) instead of a new
+ * array: the same checks and errors; `out[0, outputLength)` holds the result.
+ */
+export function lzfDecompressInto(input: Uint8Array, outputLength: number, where: Location, out: Uint8Array): void {
+  checkLengths(input, outputLength, where);
+  if (out.length < outputLength) throw new RangeError(`lzfDecompressInto: ${out.length}-byte buffer for ${outputLength} bytes`);
+  walk(input, outputLength, where, out);
+}
+
+/**
  * Checks that `input` is LZF data that decompresses to exactly `outputLength` bytes, without producing
  * them: the same verdict and errors as {@link lzfDecompress}, at the cost of reading the control bytes
  * only (a literal run or back reference is skipped, not copied). For validating values nobody reads.

@@ -211,6 +211,73 @@ export function decodeListpack(blob: Uint8Array, base = 0, offsets?: number[]): 
 }
 
 /**
+ * Walks a listpack entry by entry, validating each as {@link decodeListpack} does, without building an
+ * array: for readers that look at each entry once, in order (the stream node check). Call {@link finish}
+ * after the last entry.
+ */
+export class ListpackCursor {
+  private p = HEADER_SIZE;
+  private readonly last: number;
+  /** Index of the entry at the cursor. */
+  index = 0;
+  /** After {@link next} returned a string: where its bytes are in the blob. */
+  stringStart = 0;
+  stringEnd = 0;
+
+  constructor(
+    readonly blob: Uint8Array,
+    private readonly base: number,
+  ) {
+    validateHeader(blob, base);
+    this.last = blob.length - 1;
+  }
+
+  /** True at the terminator. */
+  get atEnd(): boolean {
+    return this.blob[this.p] === END;
+  }
+
+  /** Absolute offset of the entry at the cursor. */
+  get offset(): number {
+    return this.base + this.p;
+  }
+
+  /**
+   * Validates the entry at the cursor and moves past it. Returns its integer value, or undefined for a
+   * string (whose bytes are then at [stringStart, stringEnd) of the blob).
+   */
+  next(): number | bigint | undefined {
+    const blob = this.blob;
+    const p = this.p;
+    const next = validateEntry(blob, p, this.last, this.index, this.base);
+    this.p = next;
+    this.index++;
+    const b = blob[p] as number;
+    if (b >= 0x80 && b < 0xc0) {
+      this.stringStart = p + 1;
+      this.stringEnd = p + 1 + (b & 0x3f);
+      return undefined;
+    }
+    if (b >= 0xe0 && b < 0xf0) {
+      this.stringStart = p + 2;
+      this.stringEnd = p + 2 + (((b & 0x0f) << 8) | (blob[p + 1] as number));
+      return undefined;
+    }
+    if (b === 0xf0) {
+      this.stringStart = p + 5;
+      this.stringEnd = p + 5 + u32le(blob, p + 1);
+      return undefined;
+    }
+    return entryValue(blob, p) as number | bigint;
+  }
+
+  /** Checks that the cursor is at the terminator, the last byte, and that the header count is right. */
+  finish(): void {
+    checkEnd(this.blob, this.base, this.p, this.index);
+  }
+}
+
+/**
  * The number of entries of a listpack. When the header count is known this checks only the header
  * (size, total-bytes field, terminator, like Redis's shallow validation) and returns the count; when it is
  * 65535 ("unknown") it walks and validates every entry.

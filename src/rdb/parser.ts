@@ -29,6 +29,7 @@ import {
   readLengthBig,
   readLengthLoose,
   readString,
+  readStringTransient,
   skipLength,
   skipModuleOpcodes,
   skipString,
@@ -549,7 +550,7 @@ export class RdbParser {
           return;
         }
         case RdbType.HASH_ZIPMAP: {
-          const blob = readBlob(r);
+          const blob = readBlob(r, !this.materialize);
           const at = blob.start;
           const flat = decodeAt(blob, decodeZipmap);
           const entries: HashEntry[] = [];
@@ -559,19 +560,19 @@ export class RdbParser {
           return;
         }
         case RdbType.LIST_ZIPLIST: {
-          const blob = readBlob(r);
+          const blob = readBlob(r, !this.materialize);
           const elements = decodeAt(blob, decodeZiplist);
           this.finishKey(r, out, record, valueOffset, fieldTtls, elements.length, { type: 'list', elements });
           return;
         }
         case RdbType.SET_INTSET: {
-          const blob = readBlob(r);
+          const blob = readBlob(r, !this.materialize);
           const members = decodeAt(blob, decodeIntset);
           this.finishKey(r, out, record, valueOffset, fieldTtls, members.length, { type: 'set', members });
           return;
         }
         case RdbType.SET_LISTPACK: {
-          const blob = readBlob(r);
+          const blob = readBlob(r, !this.materialize);
           if (!this.materialize) {
             this.finishKey(r, out, record, valueOffset, fieldTtls, this.checkedListpack(blob, 1, 'set listpack with duplicate members'), undefined);
             return;
@@ -583,7 +584,7 @@ export class RdbParser {
         }
         case RdbType.ZSET_ZIPLIST:
         case RdbType.ZSET_LISTPACK: {
-          const blob = readBlob(r);
+          const blob = readBlob(r, !this.materialize);
           const at = blob.start;
           if (!this.materialize && code === RdbType.ZSET_LISTPACK) {
             this.finishKey(r, out, record, valueOffset, fieldTtls, this.checkedListpack(blob, 2, 'zset with duplicate members') / 2, undefined);
@@ -597,7 +598,7 @@ export class RdbParser {
         }
         case RdbType.HASH_ZIPLIST:
         case RdbType.HASH_LISTPACK: {
-          const blob = readBlob(r);
+          const blob = readBlob(r, !this.materialize);
           const at = blob.start;
           if (!this.materialize && code === RdbType.HASH_LISTPACK) {
             this.finishKey(r, out, record, valueOffset, fieldTtls, this.checkedListpack(blob, 2, 'hash with duplicate fields') / 2, undefined);
@@ -612,7 +613,7 @@ export class RdbParser {
         case RdbType.HASH_LISTPACK_EX_PRE_GA:
         case RdbType.HASH_LISTPACK_EX: {
           if (code === RdbType.HASH_LISTPACK_EX) r.i64leNumber(); // minimum expiry of the hash; recomputable
-          const blob = readBlob(r);
+          const blob = readBlob(r, !this.materialize);
           const at = blob.start;
           const flat = decodeAt(blob, decodeListpack);
           if (flat.length % 3 !== 0) {
@@ -866,7 +867,7 @@ export class RdbParser {
             throw new CorruptError(`quicklist node container ${container} is neither PLAIN (1) nor PACKED (2)`, { file: this.file, offset: at });
           }
         }
-        const node = readBlob(r);
+        const node = readBlob(r, !this.materialize);
         if (node.blob.length === 0) throw new CorruptError('empty quicklist node', { file: this.file, offset: node.start });
         let elements: Element[] | undefined;
         let count: number;
@@ -891,7 +892,7 @@ export class RdbParser {
         if (nodeKey.length !== 16) {
           throw new CorruptError(`stream node key is ${nodeKey.length} bytes, not the 16 of a stream ID`, { file: this.file, offset: at });
         }
-        const blob = readBlob(r);
+        const blob = readBlob(r, !this.materialize);
         // As Redis: the node is validated first, then checked against the nodes before it.
         let value: RdbRecord | undefined;
         let live: number;
@@ -1220,12 +1221,14 @@ function skipModuleOpcodesInSteps(r: ByteReader, limit: number): { count: number
 
 /**
  * Reads a string that holds a nested blob. `at` is the absolute offset of the blob's first byte in the file;
- * for an LZF-compressed blob, whose bytes are not in the file as such, it is undefined (see {@link decodeAt}).
+ * for an LZF-compressed blob, whose bytes are not in the file as such, it is -1 (see {@link decodeAt}).
+ * `transient`: the blob is validated and dropped, nothing keeps a view into it, so an LZF blob may be
+ * decompressed into a buffer that the next one reuses.
  */
-function readBlob(r: ByteReader): { blob: Uint8Array; at: number; start: number } {
+function readBlob(r: ByteReader, transient: boolean): { blob: Uint8Array; at: number; start: number } {
   const start = r.offset;
   const compressed = r.remaining > 0 && r.data[r.pos] === 0xc3;
-  const blob = readString(r);
+  const blob = transient ? readStringTransient(r) : readString(r);
   return { blob, at: compressed ? -1 : r.offset - blob.length, start };
 }
 

@@ -1,6 +1,6 @@
 // cspell:words listpack samefields xdel
 import { blobCorrupt, canonicalInteger, entryBytes } from './blob-common.js';
-import { decodeListpack, encodeListpack, type ListpackEntry } from './listpack.js';
+import { ListpackCursor, encodeListpack, type ListpackEntry } from './listpack.js';
 
 /**
  * One node of a stream's radix tree: a listpack holding entries whose IDs are stored relative to the
@@ -63,50 +63,52 @@ export function checkStreamListpack(blob: Uint8Array, base = 0): { live: number;
   return { live: node.live, entries: node.valid + node.deleted };
 }
 
-/** The walk behind both: `keep` builds the entries; messages are only made when something is wrong. */
+/**
+ * The walk behind both, entry by entry as Redis's `streamValidateListpackIntegrity` goes: each listpack
+ * entry is validated as it is reached. `keep` builds the entries; messages are only made when something is
+ * wrong.
+ */
 function walkStreamListpack(blob: Uint8Array, masterId: StreamId, base: number, keep: boolean): StreamListpack & { live: number } {
-  const offsets: number[] = [];
-  const items = decodeListpack(blob, base, offsets);
-  const n = items.length;
+  const cursor = new ListpackCursor(blob, base);
   const endOffset = base + blob.length - 1;
-  let k = 0;
+  /** Offset of the last element read (for messages about it). */
+  let at = base;
 
-  const need = (what: () => string): ListpackEntry => {
-    if (k >= n) throw blobCorrupt(`stream listpack ends where ${what()} was expected`, endOffset, 0);
-    return items[k] as ListpackEntry;
+  /** Moves to the next element; undefined for a string (its bytes in the cursor). */
+  const element = (what: () => string): number | bigint | undefined => {
+    if (cursor.atEnd) throw blobCorrupt(`stream listpack ends where ${what()} was expected`, endOffset, 0);
+    at = cursor.offset;
+    return cursor.next();
   };
+  const bytes = (value: number | bigint | undefined): Uint8Array =>
+    value === undefined ? blob.subarray(cursor.stringStart, cursor.stringEnd) : entryBytes(value);
   const integer = (what: () => string): number | bigint => {
-    const item = need(what);
-    if (!(item instanceof Uint8Array)) return item;
-    const parsed = canonicalInteger(item);
-    if (parsed === undefined) throw blobCorrupt(`stream listpack element ${k}: ${what()} is not an integer`, offsets[k] as number, 0);
+    const value = element(what);
+    if (value !== undefined) return value;
+    const parsed = canonicalInteger(blob, cursor.stringStart, cursor.stringEnd);
+    if (parsed === undefined) throw blobCorrupt(`stream listpack element ${cursor.index - 1}: ${what()} is not an integer`, at, 0);
     return parsed;
   };
   const counter = (what: () => string): number => {
     const v = integer(what);
     if (typeof v !== 'number' || v < 0) {
-      throw blobCorrupt(`stream listpack element ${k}: ${what()} ${v} is not a valid count`, offsets[k] as number, 0);
+      throw blobCorrupt(`stream listpack element ${cursor.index - 1}: ${what()} ${v} is not a valid count`, at, 0);
     }
     return v;
   };
 
   const valid = counter(() => 'the master entry count');
-  k++;
   const deleted = counter(() => 'the master deleted count');
-  k++;
   const masterFieldCount = counter(() => 'the master field count');
-  k++;
   const masterFields: Uint8Array[] = [];
   for (let j = 0; j < masterFieldCount; j++) {
-    const field = need(() => `master field ${j}`);
-    if (keep) masterFields.push(entryBytes(field));
-    k++;
+    const field = element(() => `master field ${j}`);
+    if (keep) masterFields.push(bytes(field));
   }
   const zero = integer(() => 'the master entry terminator');
   if (zero !== 0) {
-    throw blobCorrupt(`stream listpack element ${k}: master entry terminator is ${zero}, not 0`, offsets[k] as number, 0);
+    throw blobCorrupt(`stream listpack element ${cursor.index - 1}: master entry terminator is ${zero}, not 0`, at, 0);
   }
-  k++;
 
   const entries: StreamEntry[] = [];
   const total = valid + deleted;
@@ -114,12 +116,9 @@ function walkStreamListpack(blob: Uint8Array, masterId: StreamId, base: number, 
   for (let e = 0; e < total; e++) {
     const what = (): string => `stream entry ${e}`;
     const flagsItem = integer(() => `the flags of ${what()}`);
-    k++;
     const msDiff = integer(() => `the ms delta of ${what()}`);
-    k++;
     const seqDiff = integer(() => `the seq delta of ${what()}`);
-    k++;
-    // Flags are small in practice; a bigint (beyond 2^53) keeps its low bits the same way.
+    // Only the low bits matter; a bigint (beyond 2^53) keeps them the same way.
     const flags = typeof flagsItem === 'number' ? flagsItem : Number(BigInt.asUintN(8, flagsItem));
     const sameFields = (flags & STREAM_ITEM_FLAG_SAMEFIELDS) !== 0;
     const isDeleted = (flags & STREAM_ITEM_FLAG_DELETED) !== 0;
@@ -129,34 +128,29 @@ function walkStreamListpack(blob: Uint8Array, masterId: StreamId, base: number, 
     let expectedLpCount: number;
     if (sameFields) {
       for (let j = 0; j < masterFieldCount; j++) {
-        const value = need(() => `value ${j} of ${what()}`);
-        if (keep) values.push(entryBytes(value));
-        k++;
+        const value = element(() => `value ${j} of ${what()}`);
+        if (keep) values.push(bytes(value));
       }
       expectedLpCount = masterFieldCount + 3;
     } else {
       const fieldCount = counter(() => `the field count of ${what()}`);
-      k++;
       fields = [];
       for (let j = 0; j < fieldCount; j++) {
-        const field = need(() => `field ${j} of ${what()}`);
-        if (keep) fields.push(entryBytes(field));
-        k++;
-        const value = need(() => `value ${j} of ${what()}`);
-        if (keep) values.push(entryBytes(value));
-        k++;
+        const field = element(() => `field ${j} of ${what()}`);
+        if (keep) fields.push(bytes(field));
+        const value = element(() => `value ${j} of ${what()}`);
+        if (keep) values.push(bytes(value));
       }
       expectedLpCount = 2 * fieldCount + 4;
     }
     const lpCount = integer(() => `the lp-count of ${what()}`);
     if (lpCount !== expectedLpCount) {
       throw blobCorrupt(
-        `stream listpack element ${k}: lp-count ${lpCount} of ${what()} does not match its ${expectedLpCount} elements`,
-        offsets[k] as number,
+        `stream listpack element ${cursor.index - 1}: lp-count ${lpCount} of ${what()} does not match its ${expectedLpCount} elements`,
+        at,
         0,
       );
     }
-    k++;
     if (keep) {
       entries.push({
         id: { ms: BigInt.asUintN(64, masterId.ms + BigInt(msDiff)), seq: BigInt.asUintN(64, masterId.seq + BigInt(seqDiff)) },
@@ -166,9 +160,17 @@ function walkStreamListpack(blob: Uint8Array, masterId: StreamId, base: number, 
       });
     }
   }
-  if (k !== n) {
-    throw blobCorrupt(`stream listpack has ${n - k} elements after its last entry`, offsets[k] as number, 0);
+  if (!cursor.atEnd) {
+    // Count what is left, validating it, for the message.
+    const first = cursor.offset;
+    let extra = 0;
+    while (!cursor.atEnd) {
+      cursor.next();
+      extra++;
+    }
+    throw blobCorrupt(`stream listpack has ${extra} elements after its last entry`, first, 0);
   }
+  cursor.finish();
   return { entries, valid, deleted, masterFields, live };
 }
 
