@@ -12,6 +12,7 @@
 // cspell:words lzf
 
 import { CorruptError, UnsupportedError, type Location } from '../errors.js';
+import { WASM_LZF_MAX, lzfDecompressWasm } from './lzf-wasm.js';
 
 /** Longest literal run one control byte can carry. */
 const MAX_LITERAL = 32;
@@ -48,18 +49,31 @@ export function lzfDecompress(input: Uint8Array, outputLength: number, where: Lo
   } catch {
     throw new UnsupportedError(`lzf: ${outputLength} bytes are too many to decompress in memory`, where);
   }
-  walk(input, outputLength, where, out);
+  const fast = lzfDecompressWasm(input, outputLength);
+  if (fast !== undefined) out.set(fast);
+  else walk(input, outputLength, where, out);
   return out;
 }
 
+/** The buffer {@link lzfDecompressTransient} falls back to when the WebAssembly kernel cannot be used. */
+let scratch = new Uint8Array(64 * 1024);
+
 /**
- * {@link lzfDecompress} into `out` (at least `outputLength` bytes long, reused by the caller) instead of a new
- * array: the same checks and errors; `out[0, outputLength)` holds the result.
+ * {@link lzfDecompress} for data that is looked at and dropped at once: the result is a view that is only
+ * valid until the next call (into the WebAssembly kernel's memory, or a buffer reused by every call), which
+ * saves allocating and collecting an array per blob. The same checks and errors as {@link lzfDecompress}.
  */
-export function lzfDecompressInto(input: Uint8Array, outputLength: number, where: Location, out: Uint8Array): void {
+export function lzfDecompressTransient(input: Uint8Array, outputLength: number, where: Location = {}): Uint8Array {
   checkLengths(input, outputLength, where);
-  if (out.length < outputLength) throw new RangeError(`lzfDecompressInto: ${out.length}-byte buffer for ${outputLength} bytes`);
-  walk(input, outputLength, where, out);
+  const fast = lzfDecompressWasm(input, outputLength);
+  if (fast !== undefined) return fast;
+  if (outputLength > WASM_LZF_MAX) return lzfDecompress(input, outputLength, where);
+  if (outputLength > scratch.length) {
+    walk(input, outputLength, where, undefined); // a corrupt declared length must not grow the buffer
+    scratch = new Uint8Array(Math.max(outputLength, 2 * scratch.length));
+  }
+  walk(input, outputLength, where, scratch);
+  return scratch.subarray(0, outputLength);
 }
 
 /**

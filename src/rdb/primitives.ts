@@ -1,6 +1,6 @@
 import type { ByteReader } from '../bytes/reader.js';
 import { CorruptError } from '../errors.js';
-import { lzfDecompress, lzfDecompressInto, lzfValidate } from '../codecs/lzf.js';
+import { lzfDecompress, lzfDecompressTransient, lzfValidate } from '../codecs/lzf.js';
 import { ModuleOpcode, StringEncoding } from './constants.js';
 
 /**
@@ -119,10 +119,6 @@ export function readString(r: ByteReader): Uint8Array {
   return r.bytes(length, 'string');
 }
 
-/** The buffer {@link readStringTransient} decompresses into; blobs above {@link SCRATCH_MAX} get their own. */
-let scratch = new Uint8Array(64 * 1024);
-const SCRATCH_MAX = 8 << 20;
-
 /**
  * {@link readString} for a string that is looked at and dropped at once: an LZF string is decompressed into
  * a buffer shared by every call, so the result is only valid until the next call. Saves allocating (and
@@ -136,14 +132,7 @@ export function readStringTransient(r: ByteReader): Uint8Array {
   const originalLength = readLength(r);
   const dataAt = r.offset;
   const compressed = r.bytes(compressedLength, 'LZF string');
-  const where = { file: r.file, offset: dataAt };
-  if (originalLength > SCRATCH_MAX) return lzfDecompress(compressed, originalLength, where);
-  if (originalLength > scratch.length) {
-    lzfValidate(compressed, originalLength, where); // before growing the buffer to a declared length
-    scratch = new Uint8Array(Math.max(originalLength, 2 * scratch.length));
-  }
-  lzfDecompressInto(compressed, originalLength, where, scratch);
-  return scratch.subarray(0, originalLength);
+  return lzfDecompressTransient(compressed, originalLength, { file: r.file, offset: dataAt });
 }
 
 /**

@@ -1,11 +1,12 @@
-// cspell:words lzf unixsocket dbfilename appendonly redback sripathikrishnan ababa DBSIZE GETRANGE xxtail
+// cspell:words lzf unixsocket dbfilename appendonly redback sripathikrishnan ababa DBSIZE GETRANGE xxtail abcabcabcabc
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lzfCompress, lzfDecompress, lzfValidate } from '../../src/codecs/lzf.js';
+import { lzfCompress, lzfDecompress, lzfDecompressTransient, lzfValidate } from '../../src/codecs/lzf.js';
+import { lzfBackend, lzfDecompressWasm } from '../../src/codecs/lzf-wasm.js';
 import { crc64 } from '../../src/codecs/crc64.js';
 import { CorruptError, RedbackError } from '../../src/errors.js';
 import { PEER_DIR } from '../support/paths.js';
@@ -374,5 +375,55 @@ describe('lzfValidate', () => {
     expect(() => lzfValidate(packed, text.length)).not.toThrow();
     expect(() => lzfValidate(packed, text.length - 1)).toThrow(CorruptError);
     expect(() => lzfValidate(packed, text.length + 1)).toThrow(CorruptError);
+  });
+});
+
+describe('the WebAssembly LZF kernel', () => {
+  it('is in use here (the JS walk stays the reference)', () => {
+    expect(lzfBackend).toBe('wasm');
+  });
+
+  it('decompresses exactly what the JS walk decompresses, and fails where it fails', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.nat({ max: 3000 }), (input, outputLength) => {
+        let reference: number[] | undefined;
+        try {
+          reference = referenceDecompress(input);
+        } catch {
+          reference = undefined;
+        }
+        const fast = lzfDecompressWasm(input, outputLength);
+        if (reference !== undefined && reference.length === outputLength && outputLength > 0) {
+          expect(fast === undefined ? undefined : [...fast]).toEqual(reference);
+        } else if (outputLength > 0) {
+          expect(fast).toBeUndefined();
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('round-trips compressed data of every shape, through lzfDecompress and lzfDecompressTransient', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.constantFrom(ascii('abcabcabcabc'), ascii('x'.repeat(300)), ascii('0123456789'))), {
+          maxLength: 60,
+        }),
+        (pieces) => {
+          const data = Uint8Array.from(pieces.flatMap((piece) => [...piece]));
+          const packed = lzfCompress(data);
+          if (packed === undefined) return;
+          expect(lzfDecompress(packed, data.length)).toEqual(data);
+          expect(new Uint8Array(lzfDecompressTransient(packed, data.length))).toEqual(data);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives the JS walk\'s error for bad data', () => {
+    const error = thrown(() => lzfDecompressTransient(bytes(2, 0x61, 0x62), 3, { file: 'f', offset: 10 }));
+    expect(error).toBeInstanceOf(CorruptError);
+    expect((error as CorruptError).toLine()).toBe('f: offset 10: lzf: literal run of 3 bytes runs past the end of the compressed data');
   });
 });
