@@ -247,3 +247,20 @@ describe('crc64Combine', () => {
     expect(crc).toBe(crc64(data));
   });
 });
+
+describe('crc64 over whole kernel chunks (two interleaved streams, combined)', () => {
+  it('equals the plain JS loop on buffers of one to several 256 KiB chunks, at any offset', () => {
+    const data = Uint8Array.from({ length: (1 << 20) + 777 }, (_, i) => (i * 131 + (i >> 11) * 7) & 0xff);
+    for (const [start, end] of [
+      [0, 1 << 18],
+      [0, 1 << 20],
+      [5, (1 << 19) + 5],
+      [3, data.length],
+      [1000, (1 << 18) * 3 + 999],
+    ] as const) {
+      const slow = new Crc64();
+      for (let p = start; p < end; p += 1000) slow.update(data, p, Math.min(end, p + 1000)); // below the kernel's threshold
+      expect(crc64(data.subarray(start, end))).toBe(slow.digest());
+    }
+  });
+});
