@@ -41,8 +41,12 @@ export interface CheckRdbOptions {
   name?: string;
   /** Threads to read with (default 1: a single pass). */
   threads?: number;
-  /** Smallest part of the file given its own thread (default 32 MiB). */
+  /** Smallest part of the file given its own thread (default 16 MiB). */
   minPartBytes?: number;
+  /** With false, the CRC is computed in the same thread as the parse (default: a second thread for large files). */
+  crcThread?: boolean;
+  /** Smallest file whose CRC is computed by a second thread (default 16 MiB). */
+  crcThreadMinBytes?: number;
 }
 
 /**
@@ -59,6 +63,8 @@ export async function checkRdb(path: string, options: CheckRdbOptions = {}): Pro
     detail: false,
     threads: options.threads,
     minPartBytes: options.minPartBytes,
+    crcThread: options.crcThread,
+    crcThreadMinBytes: options.crcThreadMinBytes,
     onProgress: options.onProgress,
   });
   if (summary.error?.kind === 'io') throw reviveFailure(summary.error);

@@ -1,10 +1,11 @@
 import type { ChunkedInput } from '../bytes/input.js';
 import { jsonBytes, utf8 } from '../bytes/text.js';
 import type { JsonBytes } from '../bytes/text.js';
-import { openInput } from '../io/open.js';
 import type { RedisType } from '../rdb/constants.js';
 import type { KeyEndRecord, KeyRecord } from '../rdb/model.js';
-import { scanRdb } from './rdb-scan.js';
+import { summarizeRdbFile } from './rdb-parallel.js';
+import { reviveFailure, summarizeInput } from './rdb-summary.js';
+import type { RdbSummary } from './rdb-summary.js';
 
 /** One key as `inspect --keys` lists it. */
 export interface KeyInfo {
@@ -89,31 +90,10 @@ export interface InspectRdbOptions {
   name?: string;
 }
 
-function add(totals: Partial<Record<string, KeyTotals>>, name: string, bytes: number, elements: number): void {
-  const entry = (totals[name] ??= { keys: 0, bytes: 0, elements: 0 });
-  entry.keys++;
-  entry.bytes += bytes;
-  entry.elements += elements;
-}
-
-/** Keeps the N largest items by `bytes`, in ascending order internally. */
-class TopKeys {
-  private readonly items: KeyInfo[] = [];
-  constructor(private readonly limit: number) {}
-
-  offer(make: () => KeyInfo, bytes: number): void {
-    if (this.limit <= 0) return;
-    if (this.items.length >= this.limit && bytes <= (this.items[0] as KeyInfo).bytes) return;
-    const item = make();
-    let i = this.items.findIndex((other) => other.bytes > bytes);
-    if (i < 0) i = this.items.length;
-    this.items.splice(i, 0, item);
-    if (this.items.length > this.limit) this.items.shift();
-  }
-
-  largestFirst(): KeyInfo[] {
-    return [...this.items].reverse();
-  }
+/** Options of {@link inspectRdb} beyond {@link InspectRdbOptions}. */
+export interface InspectRdbFileOptions extends InspectRdbOptions {
+  /** Threads to read with (default 1; see `check --threads`). */
+  threads?: number;
 }
 
 /**
@@ -121,14 +101,20 @@ class TopKeys {
  * counts by type and encoding, expiries, encoded sizes and the biggest keys. Throws the reader's errors
  * (a corrupt or truncated file), and {@link InputOutputError} when the file cannot be read.
  */
-export async function inspectRdb(path: string, options: InspectRdbOptions = {}): Promise<RdbInspectReport> {
+export async function inspectRdb(path: string, options: InspectRdbFileOptions = {}): Promise<RdbInspectReport> {
   const name = options.name ?? path;
-  const input = await openInput(path, name, { reuseBuffer: true });
-  try {
-    return await inspectRdbInput(input, { ...options, name, size: input.fileSize, compressed: input.compressed });
-  } finally {
-    await input.close();
-  }
+  const now = options.now ?? Date.now();
+  const onKey = options.onKey;
+  const { summary, size, compressed } = await summarizeRdbFile(path, {
+    name,
+    now,
+    detail: true,
+    top: options.top ?? 10,
+    threads: options.threads,
+    onKey: onKey && ((key, end) => onKey(keyInfo(key, end, now))),
+    onProgress: options.onProgress,
+  });
+  return toReport(summary, { name, size, compressed, now });
 }
 
 /** {@link inspectRdb} over an already open input (an AOF's RDB preamble, say). */
@@ -137,45 +123,21 @@ export async function inspectRdbInput(
   options: InspectRdbOptions & { size?: number; compressed?: boolean } = {},
 ): Promise<RdbInspectReport> {
   const now = options.now ?? Date.now();
-  const top = new TopKeys(options.top ?? 10);
-  const report: RdbInspectReport = {
-    file: options.name ?? input.name,
-    format: 'rdb',
-    size: options.size ?? 0,
-    compressed: options.compressed ?? false,
-    magic: 'REDIS',
-    version: 0,
-    aux: [],
-    server: {},
-    functions: [],
-    modules: [],
-    databases: [],
-    totals: { keys: 0, expires: 0, alreadyExpired: 0, bytes: 0, byType: {} },
-    top: [],
-    checksum: undefined,
-    warnings: [],
+  const onKey = options.onKey;
+  const compressed = options.compressed ?? false;
+  const size = options.size ?? 0;
+  const summary = await summarizeInput(input, {
     now,
-  };
-  const databases = new Map<number, DatabaseReport>();
-  const modules = new Map<string, RdbInspectReport['modules'][number]>();
-  const database = (db: number): DatabaseReport => {
-    let entry = databases.get(db);
-    if (!entry) {
-      entry = { db, keys: 0, expires: 0, alreadyExpired: 0, sizeHint: undefined, byType: {}, byEncoding: {}, bytes: 0 };
-      databases.set(db, entry);
-    }
-    return entry;
-  };
-  const module = (moduleName: string, encver: number): RdbInspectReport['modules'][number] => {
-    let entry = modules.get(moduleName);
-    if (!entry) {
-      entry = { name: moduleName, encver, keys: 0, auxRecords: 0 };
-      modules.set(moduleName, entry);
-    }
-    return entry;
-  };
-  let currentDb = 0;
-  const keyInfo = (key: KeyRecord, end: KeyEndRecord): KeyInfo => ({
+    detail: true,
+    top: options.top ?? 10,
+    onKey: onKey && ((key, end) => onKey(keyInfo(key, end, now))),
+    onProgress: (offset) => options.onProgress?.(offset, compressed ? undefined : size),
+  });
+  return toReport(summary, { name: options.name ?? input.name, size, compressed, now });
+}
+
+function keyInfo(key: KeyRecord, end: KeyEndRecord, now: number): KeyInfo {
+  return {
     db: key.db,
     key: jsonBytes(key.key),
     type: key.type,
@@ -185,79 +147,70 @@ export async function inspectRdbInput(
     elements: end.elements,
     bytes: end.encodedBytes,
     offset: key.offset,
-  });
-  const parser = await scanRdb(
-    input,
-    {
-      record(record) {
-        switch (record.kind) {
-          case 'header':
-            report.magic = record.magic;
-            report.version = record.version;
-            break;
-          case 'aux': {
-            report.aux.push({ key: jsonBytes(record.key), value: jsonBytes(record.value) });
-            const key = utf8(record.key);
-            const value = utf8(record.value);
-            if (key === 'redis-ver') report.server.redisVersion = value;
-            else if (key === 'valkey-ver') report.server.valkeyVersion = value;
-            else if (key === 'redis-bits') report.server.bits = Number(value);
-            else if (key === 'ctime' && /^\d+$/.test(value)) report.server.createdAt = new Date(Number(value) * 1000).toISOString();
-            else if (key === 'used-mem') report.server.usedMemory = Number(value);
-            else if (key === 'aof-base' || key === 'aof-preamble') report.server.aofBase = value === '1';
-            else if (key === 'repl-id') report.server.replicationId = value;
-            else if (key === 'repl-offset') report.server.replicationOffset = Number(value);
-            break;
-          }
-          case 'selectdb':
-            currentDb = record.db;
-            database(record.db);
-            break;
-          case 'resizedb':
-            database(currentDb).sizeHint = { keys: record.dbSize, expires: record.expiresSize };
-            break;
-          case 'function':
-            report.functions.push({ library: record.library, engine: record.engine, bytes: record.code.length, preRelease: record.preRelease });
-            break;
-          case 'module-aux':
-            module(record.moduleName, record.encver).auxRecords++;
-            break;
-          case 'value':
-            if (record.chunk.type === 'module') module(record.chunk.moduleName, record.chunk.encver).keys++;
-            break;
-          case 'eof':
-            report.checksum = record.checksum;
-            break;
-          default:
-            break;
-        }
-      },
-      keyEnd(end, key) {
-        const db = database(key.db);
-        db.keys++;
-        db.bytes += end.encodedBytes;
-        add(db.byType, key.type, end.encodedBytes, end.elements);
-        add(db.byEncoding, key.encoding, end.encodedBytes, end.elements);
-        add(report.totals.byType, key.type, end.encodedBytes, end.elements);
-        report.totals.keys++;
-        report.totals.bytes += end.encodedBytes;
-        if (key.expireMs !== undefined) {
-          db.expires++;
-          report.totals.expires++;
-          if (key.expireMs < now) {
-            db.alreadyExpired++;
-            report.totals.alreadyExpired++;
-          }
-        }
-        top.offer(() => keyInfo(key, end), end.encodedBytes);
-        options.onKey?.(keyInfo(key, end));
-      },
-    },
-    { onProgress: (offset) => options.onProgress?.(offset, report.compressed ? undefined : report.size) },
-  );
-  report.databases = [...databases.values()].filter((db) => db.keys > 0 || db.sizeHint !== undefined).sort((a, b) => a.db - b.db);
-  report.modules = [...modules.values()];
-  report.top = top.largestFirst();
-  report.warnings = parser.warnings.map((warning) => warning.message);
+  };
+}
+
+function addTotals(into: Partial<Record<string, KeyTotals>>, name: string, totals: KeyTotals): void {
+  const entry = (into[name] ??= { keys: 0, bytes: 0, elements: 0 });
+  entry.keys += totals.keys;
+  entry.bytes += totals.bytes;
+  entry.elements += totals.elements;
+}
+
+/** The inspect report of a summary read with `detail`; throws the error the summary ended with. */
+function toReport(summary: RdbSummary, file: { name: string; size: number; compressed: boolean; now: number }): RdbInspectReport {
+  if (summary.error) throw reviveFailure(summary.error);
+  const report: RdbInspectReport = {
+    file: file.name,
+    format: 'rdb',
+    size: file.size,
+    compressed: file.compressed,
+    magic: summary.magic ?? 'REDIS',
+    version: summary.version ?? 0,
+    aux: [],
+    server: {},
+    functions: summary.functions,
+    modules: summary.modules,
+    databases: [],
+    totals: { keys: 0, expires: 0, alreadyExpired: 0, bytes: 0, byType: {} },
+    top: summary.top.map((key) => ({
+      db: key.db,
+      key: jsonBytes(key.key),
+      type: key.type,
+      encoding: key.encoding,
+      expireAt: key.expireMs ?? null,
+      ttlMs: key.expireMs === undefined ? null : key.expireMs - file.now,
+      elements: key.elements,
+      bytes: key.bytes,
+      offset: key.offset,
+    })),
+    checksum: summary.checksum,
+    warnings: summary.warnings.map((warning) => warning.message),
+    now: file.now,
+  };
+  for (const { key: rawKey, value: rawValue } of summary.aux) {
+    report.aux.push({ key: jsonBytes(rawKey), value: jsonBytes(rawValue) });
+    const key = utf8(rawKey);
+    const value = utf8(rawValue);
+    if (key === 'redis-ver') report.server.redisVersion = value;
+    else if (key === 'valkey-ver') report.server.valkeyVersion = value;
+    else if (key === 'redis-bits') report.server.bits = Number(value);
+    else if (key === 'ctime' && /^\d+$/.test(value)) report.server.createdAt = new Date(Number(value) * 1000).toISOString();
+    else if (key === 'used-mem') report.server.usedMemory = Number(value);
+    else if (key === 'aof-base' || key === 'aof-preamble') report.server.aofBase = value === '1';
+    else if (key === 'repl-id') report.server.replicationId = value;
+    else if (key === 'repl-offset') report.server.replicationOffset = Number(value);
+  }
+  report.databases = summary.databases
+    .filter((db) => db.keys > 0 || db.sizeHint !== undefined)
+    .sort((a, b) => a.db - b.db)
+    .map((db) => ({ ...db }));
+  for (const db of report.databases) {
+    report.totals.keys += db.keys;
+    report.totals.expires += db.expires;
+    report.totals.alreadyExpired += db.alreadyExpired;
+    report.totals.bytes += db.bytes;
+    for (const [type, totals] of Object.entries(db.byType)) addTotals(report.totals.byType, type, totals as KeyTotals);
+  }
   return report;
 }

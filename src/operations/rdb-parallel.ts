@@ -5,12 +5,14 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ByteReader } from '../bytes/reader.js';
-import { ioError, RedbackError, TruncatedError } from '../errors.js';
+import { Crc64 } from '../codecs/crc64.js';
+import { ChecksumError, ioError, RedbackError, TruncatedError } from '../errors.js';
 import { openInput } from '../io/open.js';
 import { REDIS_RDB_VERSION_MAX, RdbOpcode, RdbType, VALKEY_RDB_VERSIONS, typeInfo } from '../rdb/constants.js';
 import type { KeyEndRecord, KeyRecord, RdbRecord } from '../rdb/model.js';
 import { RdbParser } from '../rdb/parser.js';
-import { mergeSummaries, summarizeInput } from './rdb-summary.js';
+import { describeFailure, mergeSummaries, summarizeInput } from './rdb-summary.js';
+import type { CrcMessage, CrcTask } from './crc-worker.js';
 import type { RdbSummary } from './rdb-summary.js';
 
 /**
@@ -42,6 +44,10 @@ export interface FileSummaryOptions {
   threads?: number;
   /** Smallest part of the file read on its own (default 16 MiB). */
   minPartBytes?: number;
+  /** With false, a single pass computes the CRC itself instead of on a second thread (default true). */
+  crcThread?: boolean;
+  /** Smallest file whose CRC a single pass leaves to a second thread (default 16 MiB). */
+  crcThreadMinBytes?: number;
   /** Receives a line per boundary search and per part read (for tuning). */
   onTrace?: (line: string) => void;
 }
@@ -109,7 +115,7 @@ export async function summarizeRdbFile(path: string, options: FileSummaryOptions
   const threads = Math.max(1, Math.min(options.threads ?? 1, MAX_THREADS, availableParallelism() * 2));
   const minPart = options.minPartBytes ?? DEFAULT_MIN_PART;
   const parts = threads < 2 ? 1 : Math.min(threads * PARTS_PER_THREAD, Math.floor(size / Math.max(1, minPart)));
-  const workerUrl = parts >= 2 && !compressed && options.onKey === undefined ? partWorkerUrl() : undefined;
+  const workerUrl = parts >= 2 && !compressed && options.onKey === undefined ? workerScript('rdb-part-worker.js') : undefined;
   if (workerUrl) {
     const header = await input.fill(9).then(() => readHeader(input.reader()));
     if (header) {
@@ -120,24 +126,95 @@ export async function summarizeRdbFile(path: string, options: FileSummaryOptions
       return { summary: read.summary, size, compressed, parts: read.parts };
     }
   }
+  // One pass; on a large plain file the CRC is computed by a second thread meanwhile (it is independent
+  // of the parse: the bytes before the stored checksum, which ends the file in the usual layout).
+  const crcUrl = !compressed && size >= (options.crcThreadMinBytes ?? CRC_THREAD_MIN) && size > 9 && options.crcThread !== false ? workerScript('crc-worker.js') : undefined;
+  const crcWorker = crcUrl ? startCrc(crcUrl, path, size - 8) : undefined;
   try {
     const summary = await summarizeInput(input, {
       now: options.now,
       detail: options.detail,
       top,
       onKey: options.onKey,
+      verifyChecksum: crcWorker === undefined,
       onProgress: (offset) => options.onProgress?.(offset, compressed ? undefined : size),
     });
+    if (crcWorker) await settleChecksum(summary, crcWorker, path, name);
     return { summary, size, compressed, parts: 1 };
   } finally {
+    await crcWorker?.worker.terminate();
     await input.close();
   }
 }
 
-/** The compiled worker script; undefined when there is none (running from sources without a build). */
-function partWorkerUrl(): URL | undefined {
+/** Files from this size on have their CRC computed by a second thread in a single pass. */
+const CRC_THREAD_MIN = 16 << 20;
+
+interface CrcRun {
+  worker: Worker;
+  /** The CRC of [0, end), or undefined when the worker could not compute it. */
+  result: Promise<bigint | undefined>;
+  end: number;
+}
+
+function startCrc(url: URL, path: string, end: number): CrcRun {
+  const worker = new Worker(url, { workerData: { path, end } satisfies CrcTask, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
+  const result = new Promise<bigint | undefined>((resolve) => {
+    worker.once('message', (message: CrcMessage) => resolve('crc' in message ? message.crc : undefined));
+    worker.once('error', () => resolve(undefined));
+    worker.once('exit', () => resolve(undefined));
+  });
+  return { worker, result, end };
+}
+
+/**
+ * Compares the stored checksum of a pass that read with `verifyChecksum: false` with the CRC computed beside
+ * it, and records the verdict as the pass itself would have: 'ok', or a checksum error at the stored value.
+ * When the file is not laid out as the worker assumed (bytes after the checksum) or the worker failed, the
+ * CRC is computed here.
+ */
+async function settleChecksum(summary: RdbSummary, run: CrcRun, path: string, name: string): Promise<void> {
+  const stored = summary.storedChecksum;
+  if (!summary.done || summary.error !== undefined || stored === undefined || summary.checksum !== 'skipped') return;
+  let crc = stored.offset === run.end ? await run.result : undefined;
+  crc ??= await crcOfRange(path, name, stored.offset);
+  if (crc === stored.value) {
+    summary.checksum = 'ok';
+    return;
+  }
+  summary.checksum = undefined;
+  summary.done = false;
+  summary.okUpTo = stored.offset - 1;
+  summary.error = describeFailure(new ChecksumError(stored.value, crc, { file: name, offset: stored.offset }));
+}
+
+/** The CRC64 of bytes [0, end) of a file, read here. */
+async function crcOfRange(path: string, name: string, end: number): Promise<bigint> {
+  let handle: FileHandle;
+  try {
+    handle = await openFile(path, 'r');
+  } catch (error) {
+    throw ioError(error, name);
+  }
+  try {
+    const crc = new Crc64();
+    const buffer = new Uint8Array(1 << 20);
+    for (let position = 0; position < end; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
+      if (bytesRead === 0) throw ioError(new Error(`file shrank while being read (at ${position})`), name);
+      crc.update(buffer, 0, bytesRead);
+      position += bytesRead;
+    }
+    return crc.digest();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A compiled worker script beside this module; undefined when there is none (running from sources without a build). */
+function workerScript(file: string): URL | undefined {
   const here = import.meta.url;
-  const url = here.endsWith('.ts') ? new URL('../../dist/src/operations/rdb-part-worker.js', here) : new URL('./rdb-part-worker.js', here);
+  const url = here.endsWith('.ts') ? new URL(`../../dist/src/operations/${file}`, here) : new URL(`./${file}`, here);
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 

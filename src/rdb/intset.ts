@@ -17,6 +17,15 @@ const HEADER_SIZE = 8;
  * `base + position` on any problem.
  */
 export function decodeIntset(blob: Uint8Array, base = 0): (number | bigint)[] {
+  return walkIntset(blob, base, true) as (number | bigint)[];
+}
+
+/** Validates an intset exactly as {@link decodeIntset} does without building its elements; returns the count. */
+export function checkIntset(blob: Uint8Array, base = 0): number {
+  return walkIntset(blob, base, false) as number;
+}
+
+function walkIntset(blob: Uint8Array, base: number, keep: boolean): (number | bigint)[] | number {
   const size = blob.length;
   if (size < HEADER_SIZE) throw blobCorrupt(`intset of ${size} bytes is shorter than its 8-byte header`, base, 0);
   const width = u32le(blob, 0);
@@ -33,20 +42,22 @@ export function decodeIntset(blob: Uint8Array, base = 0): (number | bigint)[] {
   }
   if (count === 0) throw blobCorrupt('intset is empty', base, 4);
 
-  const out: (number | bigint)[] = new Array<number | bigint>(count);
+  const out: (number | bigint)[] = keep ? new Array<number | bigint>(count) : [];
   if (width === 2) {
     let prev = -Infinity;
     for (let i = 0, p = HEADER_SIZE; i < count; i++, p += 2) {
       const v = (((blob[p] as number) | ((blob[p + 1] as number) << 8)) << 16) >> 16;
       if (v <= prev) throw notSorted(i, base, p);
-      out[i] = prev = v;
+      prev = v;
+      if (keep) out[i] = v;
     }
   } else if (width === 4) {
     let prev = -Infinity;
     for (let i = 0, p = HEADER_SIZE; i < count; i++, p += 4) {
       const v = u32le(blob, p) | 0;
       if (v <= prev) throw notSorted(i, base, p);
-      out[i] = prev = v;
+      prev = v;
+      if (keep) out[i] = v;
     }
   } else {
     // Compare (signed high word, unsigned low word) pairs; build a number only when it is safe.
@@ -58,11 +69,12 @@ export function decodeIntset(blob: Uint8Array, base = 0): (number | bigint)[] {
       if (hi < prevHi || (hi === prevHi && lo <= prevLo)) throw notSorted(i, base, p);
       prevHi = hi;
       prevLo = lo;
+      if (!keep) continue;
       const n = hi * 0x100000000 + lo;
       out[i] = hi >= -0x200000 && hi < 0x200000 && Number.isSafeInteger(n) ? n : (BigInt(hi) << 32n) + BigInt(lo);
     }
   }
-  return out;
+  return keep ? out : count;
 }
 
 function notSorted(i: number, base: number, p: number): CorruptError {

@@ -5,7 +5,7 @@ import { ChecksumError, CorruptError, RedbackError, TruncatedError, UnsupportedE
 import { QuicklistContainer, REDIS_RDB_VERSION_MAX, RdbOpcode, RdbType, StringEncoding, VALKEY_RDB_VERSIONS, typeInfo } from './constants.js';
 import type { RedisType } from './constants.js';
 import { ByteSet } from '../bytes/byte-set.js';
-import { decodeIntset } from './intset.js';
+import { checkIntset, decodeIntset } from './intset.js';
 import { checkListpack, decodeListpack } from './listpack.js';
 import type {
   Element,
@@ -567,6 +567,10 @@ export class RdbParser {
         }
         case RdbType.SET_INTSET: {
           const blob = readBlob(r, !this.materialize);
+          if (!this.materialize) {
+            this.finishKey(r, out, record, valueOffset, fieldTtls, decodeAt(blob, checkIntset), undefined);
+            return;
+          }
           const members = decodeAt(blob, decodeIntset);
           this.finishKey(r, out, record, valueOffset, fieldTtls, members.length, { type: 'set', members });
           return;

@@ -152,3 +152,30 @@ describe('check --threads', () => {
     expect(readFileSync(FIXTURE).length).toBeGreaterThan(0);
   });
 });
+
+describe('check with the CRC on a second thread', () => {
+  async function sameAsOneThread(file: string): Promise<void> {
+    const alone = await checkRdb(file, { now: NOW, name: 'f.rdb', crcThread: false });
+    const beside = await checkRdb(file, { now: NOW, name: 'f.rdb', crcThreadMinBytes: 0 });
+    expect(beside).toEqual(alone);
+  }
+
+  it('gives the same report on valid, damaged, cut and padded files', async () => {
+    const data = generatedRdb(2000);
+    await sameAsOneThread(write('crc-valid.rdb', data));
+    const badCrc = data.slice();
+    badCrc[Buffer.from(badCrc).lastIndexOf(Buffer.from('vvvvvvvv')) + 2] = 0x41;
+    await sameAsOneThread(write('crc-bad.rdb', badCrc));
+    const badStored = data.slice();
+    badStored[data.length - 3] = (badStored[data.length - 3] as number) ^ 1;
+    await sameAsOneThread(write('crc-bad-stored.rdb', badStored));
+    const padded = new Uint8Array(data.length + 50);
+    padded.set(data);
+    await sameAsOneThread(write('crc-padded.rdb', padded)); // the checksum is not at the end: computed here
+    await sameAsOneThread(write('crc-cut.rdb', data.subarray(0, data.length - 4)));
+    const noChecksum = data.slice();
+    noChecksum.fill(0, data.length - 8);
+    await sameAsOneThread(write('crc-disabled.rdb', noChecksum));
+    expect((await checkRdb(path.join(dir, 'crc-bad.rdb'), { now: NOW, crcThreadMinBytes: 0 })).error?.kind).toBe('checksum');
+  });
+});
