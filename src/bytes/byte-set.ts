@@ -75,12 +75,16 @@ export class ByteSet {
 
   /** Adds a copy of `data[start, end)`; returns false when an equal member was already in the set. */
   add(data: Uint8Array, start: number, end: number): boolean {
-    const hash = hashBytes(data, start, end);
     const length = end - start;
-    const slot = this.probe(hash, data, start, length);
+    // Copy to the arena's free end and hash in the same pass; the copy is kept only for a new member.
+    const offset = this.reserve(length);
+    const arena = this.arena;
+    const hash = length > 32 ? copyThenHash(data, start, end, arena, offset) : hashCopy(data, start, end, arena, offset);
+    const slot = this.probe(hash, arena, offset, length);
     if (slot < 0) return false;
+    this.used = offset + length;
     // Copied members are told apart from members in place by a negative reference (~arena offset).
-    this.insert(slot, hash, ~this.store(data, start, length), length);
+    this.insert(slot, hash, ~offset, length);
     return true;
   }
 
@@ -129,7 +133,8 @@ export class ByteSet {
     return this.add(digits, 0, text.length);
   }
 
-  private store(data: Uint8Array, start: number, length: number): number {
+  /** Makes room for `length` more bytes in the arena; returns where they would go (not yet used). */
+  private reserve(length: number): number {
     const offset = this.used;
     const need = offset + length;
     if (need > this.arena.length) {
@@ -139,12 +144,9 @@ export class ByteSet {
       grown.set(this.arena.subarray(0, offset));
       this.arena = grown;
     }
-    const arena = this.arena;
-    if (length > 32) arena.set(data.subarray(start, start + length), offset);
-    else for (let i = 0; i < length; i++) arena[offset + i] = data[start + i] as number;
-    this.used = need;
     return offset;
   }
+
 
   private grow(): void {
     const old = this.table;
@@ -171,6 +173,64 @@ export class ByteSet {
 function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, length: number): boolean {
   for (let i = 0; i < length; i++) if (a[aStart + i] !== b[bStart + i]) return false;
   return true;
+}
+
+function copyThenHash(data: Uint8Array, start: number, end: number, arena: Uint8Array, offset: number): number {
+  arena.set(data.subarray(start, end), offset);
+  return hashBytes(arena, offset, offset + end - start);
+}
+
+/** {@link hashBytes} of `data[start, end)` while copying those bytes to `arena` at `offset`. */
+function hashCopy(data: Uint8Array, start: number, end: number, arena: Uint8Array, offset: number): number {
+  let h = 0x9747b28c ^ (end - start);
+  let p = start;
+  let q = offset;
+  const whole = end - ((end - start) & 3);
+  while (p < whole) {
+    const b0 = data[p] as number;
+    const b1 = data[p + 1] as number;
+    const b2 = data[p + 2] as number;
+    const b3 = data[p + 3] as number;
+    arena[q] = b0;
+    arena[q + 1] = b1;
+    arena[q + 2] = b2;
+    arena[q + 3] = b3;
+    let k = b0 | (b1 << 8) | (b2 << 16) | (b3 << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    p += 4;
+    q += 4;
+  }
+  const tail = end - p;
+  if (tail > 0) {
+    const b0 = data[p] as number;
+    arena[q] = b0;
+    let k = b0;
+    if (tail > 1) {
+      const b1 = data[p + 1] as number;
+      arena[q + 1] = b1;
+      k |= b1 << 8;
+    }
+    if (tail > 2) {
+      const b2 = data[p + 2] as number;
+      arena[q + 2] = b2;
+      k |= b2 << 16;
+    }
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
 }
 
 /** murmur3 (x86, 32-bit) of `data[start, end)`. */
