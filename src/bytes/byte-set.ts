@@ -8,6 +8,8 @@
  * generation stamp instead of being cleared).
  */
 
+import { writeDecimal } from './text.js';
+
 /** Int32 words per slot: generation stamp, hash, reference (offset in the home array, or ~offset in the arena), length. */
 const SLOT = 4;
 /** Slots of a new table (a power of two). */
@@ -118,16 +120,7 @@ export class ByteSet {
   /** Adds an integer as its decimal text (Redis compares the string forms of members). */
   addInteger(value: number | bigint): boolean {
     const digits = this.digits;
-    if (typeof value === 'number' && Number.isSafeInteger(value)) {
-      let rest = value < 0 ? -value : value;
-      let p = digits.length;
-      do {
-        digits[--p] = 48 + (rest % 10);
-        rest = Math.floor(rest / 10);
-      } while (rest > 0);
-      if (value < 0) digits[--p] = 45;
-      return this.add(digits, p, digits.length);
-    }
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return this.add(digits, writeDecimal(value, digits), digits.length);
     const text = value.toString();
     for (let i = 0; i < text.length; i++) digits[i] = text.charCodeAt(i);
     return this.add(digits, 0, text.length);

@@ -21,3 +21,18 @@ export function jsonBytes(bytes: Uint8Array): JsonBytes {
 export function utf8(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes);
 }
+
+/**
+ * Writes the decimal text of a safe integer at the end of `out` (which must have room: 21 bytes always
+ * do) and returns where it starts: `out[start, out.length)` is the text, as Redis prints integers.
+ */
+export function writeDecimal(value: number, out: Uint8Array): number {
+  let rest = value < 0 ? -value : value;
+  let p = out.length;
+  do {
+    out[--p] = 48 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  } while (rest > 0);
+  if (value < 0) out[--p] = 45;
+  return p;
+}

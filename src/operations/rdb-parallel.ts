@@ -5,11 +5,12 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ByteReader } from '../bytes/reader.js';
-import { Crc64 } from '../codecs/crc64.js';
 import { ChecksumError, ioError, RedbackError, TruncatedError } from '../errors.js';
+import { fileCrc64 } from '../io/file-crc.js';
 import { openInput } from '../io/open.js';
 import { REDIS_RDB_VERSION_MAX, RdbOpcode, RdbType, VALKEY_RDB_VERSIONS, typeInfo } from '../rdb/constants.js';
 import type { KeyEndRecord, KeyRecord, RdbRecord } from '../rdb/model.js';
+import { u32le } from '../rdb/blob-common.js';
 import { RdbParser } from '../rdb/parser.js';
 import { describeFailure, mergeSummaries, summarizeInput } from './rdb-summary.js';
 import type { CrcMessage, CrcTask } from './crc-worker.js';
@@ -177,7 +178,7 @@ async function settleChecksum(summary: RdbSummary, run: CrcRun, path: string, na
   const stored = summary.storedChecksum;
   if (!summary.done || summary.error !== undefined || stored === undefined || summary.checksum !== 'skipped') return;
   let crc = stored.offset === run.end ? await run.result : undefined;
-  crc ??= await crcOfRange(path, name, stored.offset);
+  crc ??= await fileCrc64(path, stored.offset, name);
   if (crc === stored.value) {
     summary.checksum = 'ok';
     return;
@@ -188,28 +189,6 @@ async function settleChecksum(summary: RdbSummary, run: CrcRun, path: string, na
   summary.error = describeFailure(new ChecksumError(stored.value, crc, { file: name, offset: stored.offset }));
 }
 
-/** The CRC64 of bytes [0, end) of a file, read here. */
-async function crcOfRange(path: string, name: string, end: number): Promise<bigint> {
-  let handle: FileHandle;
-  try {
-    handle = await openFile(path, 'r');
-  } catch (error) {
-    throw ioError(error, name);
-  }
-  try {
-    const crc = new Crc64();
-    const buffer = new Uint8Array(1 << 20);
-    for (let position = 0; position < end; ) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
-      if (bytesRead === 0) throw ioError(new Error(`file shrank while being read (at ${position})`), name);
-      crc.update(buffer, 0, bytesRead);
-      position += bytesRead;
-    }
-    return crc.digest();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** A compiled worker script beside this module; undefined when there is none (running from sources without a build). */
 function workerScript(file: string): URL | undefined {
@@ -543,9 +522,6 @@ function u32be(data: Uint8Array, p: number): number {
   return (data[p] as number) * 0x1000000 + (((data[p + 1] as number) << 16) | ((data[p + 2] as number) << 8) | (data[p + 3] as number));
 }
 
-function u32le(data: Uint8Array, p: number): number {
-  return (data[p] as number) + ((data[p + 1] as number) << 8) + ((data[p + 2] as number) << 16) + (data[p + 3] as number) * 0x1000000;
-}
 
 /** For a plain (not LZF) blob string at p: does its start look like what `type` keeps in it? */
 function plausibleBlob(data: Uint8Array, p: number, type: number): boolean {

@@ -5,6 +5,7 @@ import { ChecksumError, CorruptError, RedbackError, TruncatedError, UnsupportedE
 import { QuicklistContainer, REDIS_RDB_VERSION_MAX, RdbOpcode, RdbType, StringEncoding, VALKEY_RDB_VERSIONS, typeInfo } from './constants.js';
 import type { RedisType } from './constants.js';
 import { ByteSet } from '../bytes/byte-set.js';
+import { writeDecimal } from '../bytes/text.js';
 import { checkIntset, decodeIntset } from './intset.js';
 import { checkListpack, decodeListpack } from './listpack.js';
 import type {
@@ -1008,15 +1009,8 @@ export class RdbParser {
         r.pos += 1;
         const value = encoding === StringEncoding.INT8 ? r.i8() : encoding === StringEncoding.INT16 ? r.i16le() : r.i32le();
         const digits = this.memberDigits;
-        let rest = value < 0 ? -value : value;
-        let p = digits.length;
-        do {
-          digits[--p] = 48 + (rest % 10);
-          rest = Math.floor(rest / 10);
-        } while (rest > 0);
-        if (value < 0) digits[--p] = 45;
         this.memberData = digits;
-        this.memberStart = p;
+        this.memberStart = writeDecimal(value, digits);
         this.memberEnd = digits.length;
         return;
       }

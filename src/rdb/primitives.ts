@@ -1,4 +1,5 @@
 import type { ByteReader } from '../bytes/reader.js';
+import { writeDecimal } from '../bytes/text.js';
 import { CorruptError } from '../errors.js';
 import { lzfDecompress, lzfDecompressTransient, lzfValidate } from '../codecs/lzf.js';
 import { ModuleOpcode, StringEncoding } from './constants.js';
@@ -65,18 +66,8 @@ export function readLengthBig(r: ByteReader): bigint {
 
 /** Decimal ASCII bytes of an integer (what Redis makes of an int-encoded string), without TextEncoder. */
 export function intBytes(value: number): Uint8Array {
-  const negative = value < 0;
-  let rest = negative ? -value : value;
-  const scratch: number[] = [];
-  do {
-    scratch.push(48 + (rest % 10));
-    rest = Math.floor(rest / 10);
-  } while (rest > 0);
-  const out = new Uint8Array(scratch.length + (negative ? 1 : 0));
-  let p = 0;
-  if (negative) out[p++] = 45;
-  for (let i = scratch.length - 1; i >= 0; i--) out[p++] = scratch[i] as number;
-  return out;
+  const digits = new Uint8Array(21);
+  return digits.slice(writeDecimal(value, digits));
 }
 
 /**
