@@ -237,7 +237,7 @@ export function startBytes(header: Header): Uint8Array {
  * Guesses a record boundary at or after `hint` (see {@link searchBoundary}); `at` is undefined when none
  * was found in the `scanned` bytes after it.
  */
-export async function findBoundary(
+async function findBoundary(
   handle: FileHandle,
   name: string,
   size: number,
@@ -266,7 +266,7 @@ export async function findBoundary(
  * A record boundary in `data` (at absolute `base`): the first offset from which a run of records parses
  * cleanly, or rather the boundary at the end of that run. `scanned` says how far the search went.
  */
-export function searchBoundary(data: Uint8Array, base: number, header: Header, starts: Uint8Array, atFileEnd: boolean): { at: number | undefined; scanned: number } {
+function searchBoundary(data: Uint8Array, base: number, header: Header, starts: Uint8Array, atFileEnd: boolean): { at: number | undefined; scanned: number } {
   const out: RdbRecord[] = [];
   const deadline = performance.now() + SEARCH_MS;
   let tries = 0;
@@ -556,7 +556,10 @@ function plausibleBlob(data: Uint8Array, p: number, type: number): boolean {
  */
 export function plausibleRecord(data: Uint8Array, q: number, starts: Uint8Array, depth = 3): boolean {
   if (q >= data.length) return true;
-  const next = (at: number): boolean => at >= data.length || depth <= 1 || data[at] === RdbOpcode.EOF || plausibleRecord(data, at, starts, depth - 1);
+  // The record after: any top-level opcode may follow a key (AUX, MODULE_AUX, functions… are not part
+  // starts but may come next).
+  const next = (at: number): boolean =>
+    at >= data.length || depth <= 1 || ((data[at] as number) >= RdbOpcode.KEY_META_OR_SLOT_IMPORT && starts[data[at] as number] !== 1) || plausibleRecord(data, at, starts, depth - 1);
   let p = q;
   const first = data[p] as number;
   if (starts[first] !== 1) return false;

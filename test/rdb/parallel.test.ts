@@ -10,8 +10,9 @@ import path from 'node:path';
 import { crc64 } from '../../src/codecs/crc64.js';
 import { encodeListpack } from '../../src/rdb/listpack.js';
 import { checkRdb } from '../../src/operations/check-rdb.js';
-import { summarizeRdbFile } from '../../src/operations/rdb-parallel.js';
-import { REPO_ROOT } from '../support/paths.js';
+import { plausibleRecord, startBytes, summarizeRdbFile } from '../../src/operations/rdb-parallel.js';
+import { readRdbSync } from '../../src/rdb/reader.js';
+import { PEER_DIR, REPO_ROOT } from '../support/paths.js';
 
 const NOW = Date.UTC(2026, 0, 1);
 const FIXTURE = path.join(REPO_ROOT, 'fixtures/redis-7.0-all-types.rdb');
@@ -177,5 +178,36 @@ describe('check with the CRC on a second thread', () => {
     noChecksum.fill(0, data.length - 8);
     await sameAsOneThread(write('crc-disabled.rdb', noChecksum));
     expect((await checkRdb(path.join(dir, 'crc-bad.rdb'), { now: NOW, crcThreadMinBytes: 0 })).error?.kind).toBe('checksum');
+  });
+});
+
+describe('the boundary guess filter', () => {
+  it('never turns down a real record start that a part may begin at (on real files and a generated one)', () => {
+    const files = [FIXTURE, write('filter.rdb', generatedRdb(3000))];
+    for (const name of [
+      'redis__redis/tests/assets/encodings.rdb',
+      'HDT3213__rdb/cases/listpack.rdb',
+      'sripathikrishnan__redis-rdb-tools/tests/dumps/redis_50_with_streams.rdb',
+      'leonchen83__redis-replicator/src/test/resources/dumpV11.rdb',
+      'leonchen83__redis-replicator/src/test/resources/dump-module-2.rdb',
+      'leonchen83__redis-replicator/src/test/resources/dump-slot.rdb',
+    ]) {
+      if (existsSync(path.join(PEER_DIR, name))) files.push(path.join(PEER_DIR, name));
+    }
+    let checked = 0;
+    for (const file of files) {
+      const data = new Uint8Array(readFileSync(file));
+      const records = [...readRdbSync(data, { materialize: false })];
+      const header = records[0];
+      if (header?.kind !== 'header') throw new Error('no header');
+      const starts = startBytes({ magic: header.magic, version: header.version });
+      for (const record of records) {
+        const at = record.kind === 'key' ? record.offset : record.kind === 'selectdb' ? record.offset : undefined;
+        if (at === undefined || starts[data[at] as number] !== 1) continue;
+        expect(plausibleRecord(data, at, starts), `${path.basename(file)} at ${at}`).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(3000);
   });
 });
