@@ -173,6 +173,29 @@ function copyThenHash(data: Uint8Array, start: number, end: number, arena: Uint8
   return hashBytes(arena, offset, offset + end - start);
 }
 
+/** murmur3's step for one 4-byte word `k`. */
+function mixWord(h: number, k: number): number {
+  h ^= mixTail(k);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** murmur3's scrambling of a word (also of the 1–3 tail bytes, XORed in without the step). */
+function mixTail(k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, 0x1b873593);
+}
+
+/** murmur3's final avalanche. */
+function finalMix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
 /** {@link hashBytes} of `data[start, end)` while copying those bytes to `arena` at `offset`. */
 function hashCopy(data: Uint8Array, start: number, end: number, arena: Uint8Array, offset: number): number {
   let h = 0x9747b28c ^ (end - start);
@@ -188,42 +211,18 @@ function hashCopy(data: Uint8Array, start: number, end: number, arena: Uint8Arra
     arena[q + 1] = b1;
     arena[q + 2] = b2;
     arena[q + 3] = b3;
-    let k = b0 | (b1 << 8) | (b2 << 16) | (b3 << 24);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    h = mixWord(h, b0 | (b1 << 8) | (b2 << 16) | (b3 << 24));
     p += 4;
     q += 4;
   }
-  const tail = end - p;
-  if (tail > 0) {
-    const b0 = data[p] as number;
-    arena[q] = b0;
-    let k = b0;
-    if (tail > 1) {
-      const b1 = data[p + 1] as number;
-      arena[q + 1] = b1;
-      k |= b1 << 8;
-    }
-    if (tail > 2) {
-      const b2 = data[p + 2] as number;
-      arena[q + 2] = b2;
-      k |= b2 << 16;
-    }
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
+  let k = 0;
+  for (let i = 0; p + i < end; i++) {
+    const b = data[p + i] as number;
+    arena[q + i] = b;
+    k |= b << (8 * i);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
+  if (p < end) h ^= mixTail(k);
+  return finalMix(h);
 }
 
 /** murmur3 (x86, 32-bit) of `data[start, end)`. */
@@ -232,29 +231,11 @@ export function hashBytes(data: Uint8Array, start: number, end: number): number 
   let p = start;
   const whole = end - ((end - start) & 3);
   while (p < whole) {
-    let k = (data[p] as number) | ((data[p + 1] as number) << 8) | ((data[p + 2] as number) << 16) | ((data[p + 3] as number) << 24);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    h = mixWord(h, (data[p] as number) | ((data[p + 1] as number) << 8) | ((data[p + 2] as number) << 16) | ((data[p + 3] as number) << 24));
     p += 4;
   }
-  const tail = end - p;
-  if (tail > 0) {
-    let k = data[p] as number;
-    if (tail > 1) k |= (data[p + 1] as number) << 8;
-    if (tail > 2) k |= (data[p + 2] as number) << 16;
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
+  let k = 0;
+  for (let i = 0; p + i < end; i++) k |= (data[p + i] as number) << (8 * i);
+  if (p < end) h ^= mixTail(k);
+  return finalMix(h);
 }

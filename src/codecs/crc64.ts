@@ -14,6 +14,7 @@
  */
 
 // cspell:words Jones
+import { WASM_HEADER, instantiate, signedLeb, unsignedLeb, wasmName, wasmSection } from './wasm-encoding.js';
 
 /** Low and high 32-bit halves of the reflected polynomial 0x95ac9329ac4bc9b5. */
 const POLY_LO = 0xac4bc9b5;
@@ -198,31 +199,6 @@ interface Kernel {
   words: BigUint64Array;
 }
 
-function unsignedLeb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-/** Signed LEB128 for the small non-negative constants used here (< 8192). */
-function signedLeb(n: number): number[] {
-  const out: number[] = [];
-  while (true) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if (n === 0 && (byte & 0x40) === 0) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
 function assembleKernel(): Uint8Array {
   // Opcodes used.
   const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, END = 0x0b, VOID = 0x40;
@@ -235,25 +211,33 @@ function assembleKernel(): Uint8Array {
   // Locals: parameters crc, p, end; then x, y.
   const CRC = 0, P = 1, LIMIT = 2, X = 3, Y = 4;
 
+  /**
+   * Appends to `out` the 16 lookups of one slicing-by-16 step, for the 16 bytes held in locals `x` (the
+   * first 8, already XORed with the CRC) and `y`: table[(value >> 8·byte) & 0xff] of the matching table,
+   * XORed together; the result is left on the stack.
+   */
+  const step16 = (out: number[], x: number, y: number): void => {
+    const lookup = (value: number, byte: number, table: number, first: boolean): void => {
+      out.push(LOCAL_GET, value);
+      if (byte > 0) out.push(I64_CONST, ...signedLeb(8 * byte), I64_SHR_U);
+      if (byte < 7) out.push(I64_CONST, ...signedLeb(0xff), I64_AND);
+      out.push(I32_WRAP_I64, I32_CONST, 3, I32_SHL, I64_LOAD, 3, ...unsignedLeb(table * 2048));
+      if (!first) out.push(I64_XOR);
+    };
+    for (let j = 0; j < 8; j++) lookup(x, j, 15 - j, j === 0);
+    for (let j = 0; j < 8; j++) lookup(y, j, 7 - j, false);
+  };
+
   const code: number[] = [];
   const emit = (...bytes: number[]): void => {
     code.push(...bytes);
-  };
-  /** Pushes table[(value >> 8 * byte) & 0xff] from table `table`, XOR-ing it into the running value. */
-  const lookup = (value: number, byte: number, table: number, first: boolean): void => {
-    emit(LOCAL_GET, value);
-    if (byte > 0) emit(I64_CONST, ...signedLeb(8 * byte), I64_SHR_U);
-    if (byte < 7) emit(I64_CONST, ...signedLeb(0xff), I64_AND);
-    emit(I32_WRAP_I64, I32_CONST, 3, I32_SHL, I64_LOAD, 3, ...unsignedLeb(table * 2048));
-    if (!first) emit(I64_XOR);
   };
 
   emit(BLOCK, VOID, LOOP, VOID);
   emit(LOCAL_GET, P, I32_CONST, 16, I32_ADD, LOCAL_GET, LIMIT, I32_GT_U, BR_IF, 1);
   emit(LOCAL_GET, CRC, LOCAL_GET, P, I64_LOAD, 3, 0, I64_XOR, LOCAL_SET, X);
   emit(LOCAL_GET, P, I64_LOAD, 3, 8, LOCAL_SET, Y);
-  for (let j = 0; j < 8; j++) lookup(X, j, 15 - j, j === 0);
-  for (let j = 0; j < 8; j++) lookup(Y, j, 7 - j, false);
+  step16(code, X, Y);
   emit(LOCAL_SET, CRC);
   emit(LOCAL_GET, P, I32_CONST, 16, I32_ADD, LOCAL_SET, P, BR, 0, END, END);
 
@@ -273,17 +257,8 @@ function assembleKernel(): Uint8Array {
   const code2: number[] = [];
   {
     const A = 0, PA = 1, PB = 2, N = 3, XA = 4, YA = 5, B = 6, XB = 7, YB = 8, END2 = 9;
-    const saved = code.length;
-    void saved;
     const e = (...bytes: number[]): void => {
       code2.push(...bytes);
-    };
-    const look = (value: number, byte: number, table: number, first: boolean): void => {
-      e(LOCAL_GET, value);
-      if (byte > 0) e(I64_CONST, ...signedLeb(8 * byte), I64_SHR_U);
-      if (byte < 7) e(I64_CONST, ...signedLeb(0xff), I64_AND);
-      e(I32_WRAP_I64, I32_CONST, 3, I32_SHL, I64_LOAD, 3, ...unsignedLeb(table * 2048));
-      if (!first) e(I64_XOR);
     };
     e(LOCAL_GET, PA, LOCAL_GET, N, I32_ADD, LOCAL_SET, END2);
     e(BLOCK, VOID, LOOP, VOID);
@@ -292,11 +267,9 @@ function assembleKernel(): Uint8Array {
     e(LOCAL_GET, PA, I64_LOAD, 3, 8, LOCAL_SET, YA);
     e(LOCAL_GET, B, LOCAL_GET, PB, I64_LOAD, 3, 0, I64_XOR, LOCAL_SET, XB);
     e(LOCAL_GET, PB, I64_LOAD, 3, 8, LOCAL_SET, YB);
-    for (let j = 0; j < 8; j++) look(XA, j, 15 - j, j === 0);
-    for (let j = 0; j < 8; j++) look(YA, j, 7 - j, false);
+    step16(code2, XA, YA);
     e(LOCAL_SET, A);
-    for (let j = 0; j < 8; j++) look(XB, j, 15 - j, j === 0);
-    for (let j = 0; j < 8; j++) look(YB, j, 7 - j, false);
+    step16(code2, XB, YB);
     e(LOCAL_SET, B);
     e(LOCAL_GET, PA, I32_CONST, 16, I32_ADD, LOCAL_SET, PA);
     e(LOCAL_GET, PB, I32_CONST, 16, I32_ADD, LOCAL_SET, PB);
@@ -306,10 +279,10 @@ function assembleKernel(): Uint8Array {
   }
   // locals of update2 after its 4 parameters: xA, yA, crcB, xB, yB (i64) then end (i32)
   const body2 = [2, 5, I64, 1, I32, ...code2];
-  const name = (text: string): number[] => [...unsignedLeb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
-  const section = (id: number, bytes: number[]): number[] => [id, ...unsignedLeb(bytes.length), ...bytes];
+  const name = wasmName;
+  const section = wasmSection;
   return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+    ...WASM_HEADER,
     // types: 0 = (i64, i32, i32) -> i64; 1 = (i64, i32, i32, i32) -> i64
     ...section(1, [2, 0x60, 3, I64, I32, I32, 1, I64, 0x60, 4, I64, I32, I32, I32, 1, I64]),
     ...section(3, [2, 0, 1]), // function 0 has type 0, function 1 type 1
@@ -319,27 +292,20 @@ function assembleKernel(): Uint8Array {
   ]);
 }
 
-/** The few WebAssembly APIs used (the project's type libraries do not declare WebAssembly). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-
 /** Instantiates the kernel; undefined when WebAssembly is unavailable (e.g. node --jitless). */
 function buildKernel(): Kernel | undefined {
   try {
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (wasm === undefined || !LITTLE_ENDIAN) return undefined;
-    const instance = new wasm.Instance(new wasm.Module(assembleKernel()), {});
-    const memory = instance.exports['memory'] as { buffer: ArrayBuffer; grow(pages: number): number };
-    const run = instance.exports['update'] as (crc: bigint, p: number, end: number) => bigint;
+    const exports = LITTLE_ENDIAN ? instantiate(assembleKernel()) : undefined;
+    if (exports === undefined) return undefined;
+    const memory = exports['memory'] as { buffer: ArrayBuffer; grow(pages: number): number };
+    const run = exports['update'] as (crc: bigint, p: number, end: number) => bigint;
     memory.grow(Math.ceil((WASM_DATA + WASM_CHUNK) / 65536));
     const words = new Uint32Array(memory.buffer, 0, SLICES * 256 * 2);
     for (let i = 0; i < SLICES * 256; i++) {
       words[2 * i] = TABLE_LO[i] as number;
       words[2 * i + 1] = TABLE_HI[i] as number;
     }
-    const run2 = instance.exports['update2'] as Kernel['run2'];
+    const run2 = exports['update2'] as Kernel['run2'];
     const kernel: Kernel = { view: new Uint8Array(memory.buffer), run, run2, words: new BigUint64Array(memory.buffer) };
     // Self-check against the JS tables before trusting it.
     const probe = new Uint8Array(64).map((_, i) => (i * 37 + 11) & 0xff);

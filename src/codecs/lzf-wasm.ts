@@ -29,22 +29,7 @@
  */
 
 // cspell:words lzf ababa
-
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-
-function unsignedLeb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
+import { WASM_HEADER, instantiate, unsignedLeb, wasmName, wasmSection } from './wasm-encoding.js';
 
 function assemble(): Uint8Array {
   const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, RETURN = 0x0f, VOID = 0x40;
@@ -130,10 +115,10 @@ function assemble(): Uint8Array {
   emit(I32_CONST, 0x7f, END); // unreachable in practice: -1
 
   const body = [1, 6, I32, ...code]; // one local group: 6 × i32
-  const name = (text: string): number[] => [...unsignedLeb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
-  const section = (id: number, bytes: number[]): number[] => [id, ...unsignedLeb(bytes.length), ...bytes];
+  const name = wasmName;
+  const section = wasmSection;
   return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...WASM_HEADER,
     ...section(1, [1, 0x60, 4, I32, I32, I32, I32, 1, I32]), // type: (i32 × 4) -> i32
     ...section(3, [1, 0]),
     ...section(5, [1, 0, 1]), // one memory, at least 1 page
@@ -155,12 +140,11 @@ interface Kernel {
 
 function build(): Kernel | undefined {
   try {
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (wasm === undefined) return undefined;
-    const instance = new wasm.Instance(new wasm.Module(assemble()), {});
+    const exports = instantiate(assemble());
+    if (exports === undefined) return undefined;
     const kernel: Kernel = {
-      memory: instance.exports['memory'] as Kernel['memory'],
-      run: instance.exports['lzf'] as Kernel['run'],
+      memory: exports['memory'] as Kernel['memory'],
+      run: exports['lzf'] as Kernel['run'],
     };
     // Self-check on a tiny stream before trusting it: "ab" + back reference (dist 2, len 3) + overlap.
     const input = Uint8Array.from([1, 0x61, 0x62, 0x20, 0x01]);

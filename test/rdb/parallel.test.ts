@@ -10,6 +10,7 @@ import path from 'node:path';
 import { crc64 } from '../../src/codecs/crc64.js';
 import { encodeListpack } from '../../src/rdb/listpack.js';
 import { checkRdb } from '../../src/operations/check-rdb.js';
+import { InputOutputError } from '../../src/errors.js';
 import { plausibleRecord, startBytes, summarizeRdbFile } from '../../src/operations/rdb-parallel.js';
 import { readRdbSync } from '../../src/rdb/reader.js';
 import { PEER_DIR, REPO_ROOT } from '../support/paths.js';
@@ -149,8 +150,12 @@ describe('check --threads', () => {
   });
 
   it('reports a missing file the same way', async () => {
-    await expect(checkRdb(path.join(dir, 'missing.rdb'), { threads: 2 })).rejects.toThrow(/no such file/);
-    expect(readFileSync(FIXTURE).length).toBeGreaterThan(0);
+    const missing = path.join(dir, 'missing.rdb');
+    for (const threads of [1, 2]) {
+      const error = await checkRdb(missing, { threads }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InputOutputError);
+      expect((error as InputOutputError).toLine()).toBe(`${missing}: no such file or directory`);
+    }
   });
 });
 
