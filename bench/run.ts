@@ -265,15 +265,6 @@ async function main(): Promise<void> {
       speedTarget: 1,
     },
     {
-      id: 'rdb-check-t2',
-      file: rdbRel,
-      size: rdbSize,
-      redback: { label: 'redback check --threads 2', binary: process.execPath, args: ['bin/run.js', 'check', rdbRel, '--threads', '2'] },
-      baseline: { label: 'redis-check-rdb', binary: redisCheckRdb, args: [rdbRel] },
-      speedTarget: 1,
-      informational: true,
-    },
-    {
       id: 'rdb-inspect',
       file: rdbRel,
       size: rdbSize,

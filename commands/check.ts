@@ -25,7 +25,6 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
     '<%= config.bin %> check dump.rdb',
     '<%= config.bin %> check backups/*.rdb',
     '<%= config.bin %> check dump.rdb --json',
-    '<%= config.bin %> check big-dump.rdb --threads 4',
   ];
 
   static override strict = false;
@@ -37,12 +36,6 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
   static override flags = {
     strict: Flags.boolean({ description: 'AOF: unknown commands and wrong argument counts make the file invalid (otherwise warnings)', default: false }),
     now: Flags.string({ description: 'the time expiries are measured from: unix seconds, ms, or ISO date (default: now)' }),
-    threads: Flags.integer({
-      description: 'RDB: read large files in parts on this many threads (the verdict is the same; see README)',
-      default: 1,
-      min: 1,
-      max: 64,
-    }),
   };
 
   async run(): Promise<void> {
@@ -63,7 +56,7 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
           const what = kind === 'empty' ? 'empty file' : 'neither an RDB nor an AOF: unknown signature';
           outcome = { file: path, format: 'unknown', valid: false, error: { kind: 'corrupt', message: `${path}: offset 0: ${what}` } };
         } else {
-          outcome = await checkRdb(path, { now, threads: flags.threads, onProgress: (done, total) => progress.update(done, total) });
+          outcome = await checkRdb(path, { now, onProgress: (done, total) => progress.update(done, total) });
         }
       } catch (error) {
         if (!(error instanceof RedbackError)) throw error;

@@ -1,5 +1,5 @@
 import type { ScanFailure } from './rdb-scan.js';
-import { summarizeRdbFile } from './rdb-parallel.js';
+import { summarizeRdbFile } from './rdb-file.js';
 import { reviveFailure } from './rdb-summary.js';
 
 /** The verdict of `redback check` on one RDB file. */
@@ -39,10 +39,6 @@ export interface CheckRdbOptions {
   onProgress?: (offset: number, total: number | undefined) => void;
   /** The name to report (default: the path). */
   name?: string;
-  /** Threads to read with (default 1: a single pass). */
-  threads?: number;
-  /** Smallest part of the file given its own thread (default 16 MiB). */
-  minPartBytes?: number;
   /** With false, the CRC is computed in the same thread as the parse (default: a second thread for large files). */
   crcThread?: boolean;
   /** Smallest file whose CRC is computed by a second thread (default 16 MiB). */
@@ -61,8 +57,6 @@ export async function checkRdb(path: string, options: CheckRdbOptions = {}): Pro
     name,
     now,
     detail: false,
-    threads: options.threads,
-    minPartBytes: options.minPartBytes,
     crcThread: options.crcThread,
     crcThreadMinBytes: options.crcThreadMinBytes,
     onProgress: options.onProgress,

@@ -3,7 +3,7 @@ import { jsonBytes, utf8 } from '../bytes/text.js';
 import type { JsonBytes } from '../bytes/text.js';
 import type { RedisType } from '../rdb/constants.js';
 import type { KeyEndRecord, KeyRecord } from '../rdb/model.js';
-import { summarizeRdbFile } from './rdb-parallel.js';
+import { summarizeRdbFile } from './rdb-file.js';
 import { reviveFailure, summarizeInput } from './rdb-summary.js';
 import type { RdbSummary } from './rdb-summary.js';
 
@@ -90,11 +90,8 @@ export interface InspectRdbOptions {
   name?: string;
 }
 
-/** Options of {@link inspectRdb} beyond {@link InspectRdbOptions}. */
-export interface InspectRdbFileOptions extends InspectRdbOptions {
-  /** Threads to read with (default 1; see `check --threads`). */
-  threads?: number;
-}
+/** Options of {@link inspectRdb}. */
+export type InspectRdbFileOptions = InspectRdbOptions;
 
 /**
  * Summarises an RDB file in one streaming pass: header, AUX fields, functions, modules, per-database
@@ -110,7 +107,6 @@ export async function inspectRdb(path: string, options: InspectRdbFileOptions = 
     now,
     detail: true,
     top: options.top ?? 10,
-    threads: options.threads,
     onKey: onKey && ((key, end) => onKey(keyInfo(key, end, now))),
     onProgress: options.onProgress,
   });

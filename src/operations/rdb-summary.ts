@@ -1,5 +1,4 @@
 import type { ChunkedInput } from '../bytes/input.js';
-import { crc64Combine } from '../codecs/crc64.js';
 import { ChecksumError, CorruptError, InputOutputError, RedbackError, TruncatedError, UnsupportedError } from '../errors.js';
 import type { RedisType } from '../rdb/constants.js';
 import type { KeyEndRecord, KeyRecord, RdbRecord } from '../rdb/model.js';
@@ -9,17 +8,12 @@ import type { RdbVisitor, ScanFailure } from './rdb-scan.js';
 
 /**
  * What one pass over an RDB, or over a part of one, learns for `check` and `inspect`: counts, per-db totals,
- * the biggest keys, AUX fields, the CRC of the bytes read, and how the pass ended. Plain data (it crosses
- * worker-thread boundaries); parts read in parallel are merged with {@link mergeSummaries}.
+ * the biggest keys, AUX fields, and how the pass ended. Plain data.
  */
 export interface RdbSummary {
-  /** Absolute offset where the pass started (0, or a record boundary in the middle of the file). */
-  start: number;
-  /** The record boundary where the pass stopped by request; undefined when it ran to the end or failed. */
-  stoppedAt: number | undefined;
   /** The EOF opcode and checksum were read. */
   done: boolean;
-  /** The db selected where the pass ended (-1: a part that saw no SELECTDB). */
+  /** The db selected where the pass ended. */
   endDb: number;
   magic: 'REDIS' | 'VALKEY' | undefined;
   version: number | undefined;
@@ -30,8 +24,6 @@ export interface RdbSummary {
   bytes: number;
   /** Absolute offset just past the last complete record. */
   okUpTo: number;
-  /** CRC64 of the bytes [from, to) (through the EOF opcode when done). */
-  crc: { crc: bigint; from: number; to: number } | undefined;
   storedChecksum: { value: bigint; offset: number } | undefined;
   checksum: 'ok' | 'disabled' | 'absent' | 'skipped' | undefined;
   /** Bytes found after the checksum (how many, when the size of the source is known). */
@@ -63,7 +55,7 @@ export interface KeyTotals {
   elements: number;
 }
 
-/** Totals of one database (db -1: keys of a part read before its first SELECTDB). */
+/** Totals of one database. */
 export interface SummaryDb {
   db: number;
   keys: number;
@@ -95,23 +87,17 @@ export interface SummaryOptions {
   detail: boolean;
   /** How many biggest keys to keep (default 10). */
   top?: number;
-  /** Start at a record boundary in the middle of the file. */
-  resume?: { magic: 'REDIS' | 'VALKEY'; version: number; offset: number };
-  /** Stop at the first of these record boundaries reached (the set may grow while the pass runs). */
-  stopAt?: ReadonlySet<number>;
-  /** Compute and compare the CRC64 (default true); with false the caller checks it (see `crc`). */
+  /** Compute and compare the CRC64 (default true); with false the caller checks it. */
   verifyChecksum?: boolean;
   /** Receives every key in file order. */
   onKey?: (key: KeyRecord, end: KeyEndRecord) => void;
   onProgress?: (offset: number) => void;
 }
 
-export function emptySummary(start: number, db: number): RdbSummary {
+export function emptySummary(start: number): RdbSummary {
   return {
-    start,
-    stoppedAt: undefined,
     done: false,
-    endDb: db,
+    endDb: 0,
     magic: undefined,
     version: undefined,
     keys: 0,
@@ -120,7 +106,6 @@ export function emptySummary(start: number, db: number): RdbSummary {
     subexpires: 0,
     bytes: 0,
     okUpTo: start,
-    crc: undefined,
     storedChecksum: undefined,
     checksum: undefined,
     trailing: undefined,
@@ -159,10 +144,9 @@ class Summarizer implements RdbVisitor {
 
   constructor(
     start: number,
-    startDb: number,
     private readonly options: SummaryOptions,
   ) {
-    this.summary = emptySummary(start, startDb);
+    this.summary = emptySummary(start);
     this.topLimit = options.top ?? 10;
   }
 
@@ -310,141 +294,29 @@ export function reviveFailure(failure: SummaryFailure): RedbackError {
 }
 
 /**
- * Reads an RDB (or the part of one from `options.resume` to the first of `options.stopAt` reached) and
- * summarizes it. Never throws for bad bytes: the first problem is in `error`. Throws only what is not ours.
+ * Reads an RDB and summarizes it. Never throws for bad bytes: the first problem is in `error`. Throws only what is not ours.
  */
 export async function summarizeInput(input: ChunkedInput, options: SummaryOptions): Promise<RdbSummary> {
-  const resume = options.resume;
-  const startDb = resume ? -1 : 0;
-  const summarizer = new Summarizer(resume?.offset ?? input.offset, startDb, options);
+  const summarizer = new Summarizer(input.offset, options);
   const summary = summarizer.summary;
   let parser: RdbParser | undefined;
   try {
     parser = await scanRdb(input, summarizer, {
       onProgress: options.onProgress,
-      stopAt: options.stopAt,
-      resume: resume ? { ...resume, db: -1 } : undefined,
-      deferChecksum: resume !== undefined,
       verifyChecksum: options.verifyChecksum,
       onParser: (p) => (parser = p),
     });
-    if (parser.done) {
-      summary.done = true;
-      summary.storedChecksum = parser.storedChecksum;
-      if (!(await input.atEnd())) {
-        const size = input.source.size;
-        summary.trailing = { offset: input.offset, bytes: size === undefined ? undefined : size - input.offset };
-      }
-    } else {
-      summary.stoppedAt = parser.committedOffset;
+    summary.done = true;
+    summary.storedChecksum = parser.storedChecksum;
+    if (!(await input.atEnd())) {
+      const size = input.source.size;
+      summary.trailing = { offset: input.offset, bytes: size === undefined ? undefined : size - input.offset };
     }
-    summary.crc = parser.checksumSoFar();
   } catch (error) {
     summary.error = describeFailure(error);
   }
   if (parser) {
-    if (summary.magic === undefined && resume) {
-      summary.magic = resume.magic;
-      summary.version = resume.version;
-    }
     for (const warning of parser.warnings) summary.warnings.push({ offset: warning.offset, message: warning.message });
   }
   return summary;
-}
-
-/**
- * Joins the summaries of consecutive parts of one file (each part starting where the previous stopped)
- * into the summary of the whole, as one pass would have made it: keys of a part read before its first
- * SELECTDB go to the db the previous part ended in, the CRCs are combined, and when the last part read
- * the stored checksum, it is compared with the combined CRC.
- */
-export function mergeSummaries(parts: readonly RdbSummary[], file: string, top = 10): RdbSummary {
-  const first = parts[0];
-  if (!first) throw new RangeError('mergeSummaries needs at least one part');
-  const merged = emptySummary(first.start, 0);
-  merged.magic = first.magic;
-  merged.version = first.version;
-  const dbs = new Map<number, SummaryDb>();
-  const modules = new Map<string, RdbSummary['modules'][number]>();
-  let db = 0;
-  let crc: RdbSummary['crc'];
-  const tops: SummaryKey[] = [];
-  parts.forEach((part, index) => {
-    const realDb = (n: number): number => (n === -1 ? db : n);
-    merged.keys += part.keys;
-    merged.expires += part.expires;
-    merged.alreadyExpired += part.alreadyExpired;
-    merged.subexpires += part.subexpires;
-    merged.bytes += part.bytes;
-    merged.okUpTo = Math.max(merged.okUpTo, part.okUpTo);
-    merged.warnings.push(...part.warnings);
-    merged.aux.push(...part.aux);
-    merged.functions.push(...part.functions);
-    for (const module of part.modules) {
-      const entry = modules.get(module.name);
-      if (entry) {
-        entry.keys += module.keys;
-        entry.auxRecords += module.auxRecords;
-      } else {
-        const copy = { ...module };
-        modules.set(module.name, copy);
-        merged.modules.push(copy);
-      }
-    }
-    for (const part_db of part.databases) {
-      const id = realDb(part_db.db);
-      let entry = dbs.get(id);
-      if (!entry) {
-        entry = newDb(id);
-        dbs.set(id, entry);
-        merged.databases.push(entry);
-      }
-      entry.keys += part_db.keys;
-      entry.expires += part_db.expires;
-      entry.alreadyExpired += part_db.alreadyExpired;
-      entry.bytes += part_db.bytes;
-      if (part_db.sizeHint) entry.sizeHint = part_db.sizeHint;
-      for (const [name, totals] of Object.entries(part_db.byType)) mergeTotals(entry.byType, name, totals as KeyTotals);
-      for (const [name, totals] of Object.entries(part_db.byEncoding)) mergeTotals(entry.byEncoding, name, totals);
-    }
-    for (const key of part.top) tops.push({ ...key, db: realDb(key.db) });
-    if (part.crc && (index === 0 ? true : crc !== undefined && crc.to === part.crc.from)) {
-      crc = crc === undefined ? part.crc : { crc: crc64Combine(crc.crc, part.crc.crc, part.crc.to - part.crc.from), from: crc.from, to: part.crc.to };
-    } else {
-      crc = undefined;
-    }
-    db = part.endDb === -1 ? db : part.endDb;
-  });
-  const last = parts[parts.length - 1] as RdbSummary;
-  merged.endDb = db;
-  merged.stoppedAt = last.stoppedAt;
-  merged.done = last.done;
-  merged.crc = crc;
-  merged.storedChecksum = last.storedChecksum;
-  merged.checksum = last.checksum;
-  merged.trailing = last.trailing;
-  merged.error = last.error;
-  merged.top = tops.sort(byBytes).slice(0, Math.max(0, top));
-  if (parts.length > 1 && last.done && !last.error && last.checksum === 'skipped' && last.storedChecksum && last.storedChecksum.value !== 0n) {
-    // The last part could not check the CRC alone: compare the combined one.
-    if (crc === undefined) {
-      merged.checksum = 'skipped';
-    } else if (crc.crc === last.storedChecksum.value) {
-      merged.checksum = 'ok';
-    } else {
-      // As one pass would: the EOF record is not complete, the checksum it carries being wrong.
-      merged.checksum = undefined;
-      merged.done = false;
-      merged.okUpTo = last.storedChecksum.offset - 1;
-      merged.error = describeFailure(new ChecksumError(last.storedChecksum.value, crc.crc, { file, offset: last.storedChecksum.offset }));
-    }
-  }
-  return merged;
-}
-
-function mergeTotals(into: Partial<Record<string, KeyTotals>>, name: string, totals: KeyTotals): void {
-  const entry = (into[name] ??= { keys: 0, bytes: 0, elements: 0 });
-  entry.keys += totals.keys;
-  entry.bytes += totals.bytes;
-  entry.elements += totals.elements;
 }

@@ -59,17 +59,6 @@ export interface RdbParserOptions {
    * `value` records are emitted (except module values), which is much cheaper for `check` and `inspect`.
    */
   materialize?: boolean;
-  /**
-   * Start in the middle of a file, at a top-level record boundary (after the header, outside any key):
-   * the file's magic and version, the absolute offset, and the selected db (-1 when unknown). The CRC then
-   * covers the bytes from `offset` on (see {@link RdbParser.checksumSoFar}).
-   */
-  resume?: { magic: 'REDIS' | 'VALKEY'; version: number; offset: number; db: number };
-  /**
-   * Read the stored checksum but do not compare it: for a parser that saw only the end of the file, whose
-   * CRC is combined with the other parts' by the caller. The EOF record then says 'skipped'.
-   */
-  deferChecksum?: boolean;
 }
 
 type Phase = 'header' | 'top' | 'value' | 'checksum' | 'done';
@@ -150,8 +139,6 @@ export class RdbParser {
   private readonly crc: Crc64 | undefined;
   /** Absolute offset up to which the CRC has been computed; committed bytes after it are hashed in bulk. */
   private crcFrom = 0;
-  /** Absolute offset where the CRC starts. */
-  private crcStart = 0;
   /** Absolute offset just past the last committed step. */
   private committed = 0;
   private readonly batchSize: number;
@@ -174,27 +161,12 @@ export class RdbParser {
     this.deep = options.deep ?? true;
     this.duplicateCheckLimit = options.duplicateCheckLimit ?? 64 * 1024 * 1024;
     this.materialize = options.materialize ?? true;
-    this.deferChecksum = options.deferChecksum ?? false;
-    if (options.resume) {
-      this.magic = options.resume.magic;
-      this.version = options.resume.version;
-      this.db = options.resume.db;
-      this.phase = 'top';
-      this.crcFrom = options.resume.offset;
-      this.crcStart = options.resume.offset;
-      this.committed = options.resume.offset;
-    }
   }
-
-  private readonly deferChecksum: boolean;
-
-  /** The CRC through the EOF opcode, once the checksum has been read. */
-  private finalCrc: { crc: bigint; from: number; to: number } | undefined;
 
   /** The stored checksum and where it was, once read. */
   storedChecksum: { value: bigint; offset: number } | undefined;
 
-  /** The db selected at this point of the file (-1 when resumed and no SELECTDB seen yet). */
+  /** The db selected at this point of the file. */
   get currentDb(): number {
     return this.db;
   }
@@ -210,19 +182,6 @@ export class RdbParser {
    */
   get clean(): boolean {
     return this.phase === 'top' && this.keyStart === undefined;
-  }
-
-  /**
-   * The CRC64 of the bytes from where this parser started (0, or `resume.offset`) to the committed offset,
-   * with the range. `r` must be the reader of the last step (the bytes not yet hashed are taken from it),
-   * unless the driver has already called {@link flushChecksum} with it.
-   */
-  checksumSoFar(r?: ByteReader): { crc: bigint; from: number; to: number } | undefined {
-    if (!this.crc) return undefined;
-    if (this.phase === 'done') return this.finalCrc; // undefined before RDB 5, which has no checksum
-    if (r) this.flushChecksum(r);
-    else if (this.committed > this.crcFrom) throw new RangeError('checksumSoFar needs the reader: bytes not yet hashed');
-    return { crc: this.crc.digest(), from: this.crcStart, to: this.committed };
   }
 
   /** True once the EOF opcode and checksum have been read. */
@@ -294,7 +253,6 @@ export class RdbParser {
 
   private readHeader(r: ByteReader, out: RdbRecord[]): void {
     this.crcFrom = r.offset;
-    this.crcStart = r.offset;
     this.committed = r.offset;
     r.need(9, 'RDB header');
     const head = latin1.decode(r.data.subarray(r.pos, r.pos + 9));
@@ -467,14 +425,12 @@ export class RdbParser {
     }
     this.flushChecksum(r);
     const computed = this.crc?.digest();
-    if (computed !== undefined) this.finalCrc = { crc: computed, from: this.crcStart, to: this.crcFrom };
     const at = r.offset;
     const stored = r.u64le();
     this.phase = 'done';
     this.storedChecksum = { value: stored, offset: at };
     let checksum: 'ok' | 'disabled' | 'skipped';
     if (stored === 0n) checksum = 'disabled';
-    else if (this.deferChecksum) checksum = 'skipped';
     else if (computed === undefined) checksum = 'skipped';
     else if (computed !== stored) throw new ChecksumError(stored, computed, { file: this.file, offset: at });
     else checksum = 'ok';

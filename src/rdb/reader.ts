@@ -13,12 +13,6 @@ export interface RdbReadOptions extends RdbParserOptions {
   onProgress?: (offset: number) => void;
   /** Receives the parser before the first record, to read its warnings or version afterwards. */
   parser?: (parser: RdbParser) => void;
-  /**
-   * Stop, without error, at the first of these absolute offsets that the parser reaches between two
-   * top-level records ({@link RdbParser.clean}); `parser.done` is then false and the CRC is flushed up to
-   * there. For reading a file in parts.
-   */
-  stopAt?: ReadonlySet<number>;
 }
 
 function addKeyContext(error: unknown, parser: RdbParser): unknown {
@@ -40,21 +34,14 @@ export async function* readRdbBatches(input: ChunkedInput, options: RdbReadOptio
   const parser = new RdbParser({ ...options, file: options.file ?? input.name });
   options.parser?.(parser);
   const perBatch = options.recordsPerBatch ?? 1024;
-  const stopAt = options.stopAt;
-  let stopped = false;
   let out: RdbRecord[] = [];
-  while (!parser.done && !stopped) {
+  while (!parser.done) {
     const r = input.reader();
     let good = r.pos;
     try {
       while (!parser.done && out.length < perBatch) {
         parser.step(r, out);
         good = r.pos;
-        if (stopAt !== undefined && parser.clean && stopAt.has(r.base + good)) {
-          stopped = true;
-          parser.flushChecksum(r);
-          break;
-        }
       }
     } catch (error) {
       input.consumeTo(r.base + good);
