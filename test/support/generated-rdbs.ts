@@ -322,9 +322,14 @@ export function generatedRdbs(): GeneratedRdb[] {
   return cache;
 }
 
-/** The generated files a Redis 7.0 server and redis-check-rdb can load: RDB version 10 or lower, no module data. */
+/** The generated files redis-check-rdb 7.0 reads: REDIS magic, RDB version 10 or lower. */
 export function generatedForRedis70(): GeneratedRdb[] {
   return generatedRdbs().filter((file) => (file.spec.magic ?? 'REDIS') === 'REDIS' && file.spec.version <= 10);
+}
+
+/** The generated files a Redis 7.0 server loads: those of {@link generatedForRedis70} without module data. */
+export function generatedLoadableByRedis70(): GeneratedRdb[] {
+  return generatedForRedis70().filter((file) => !file.spec.items.some((item) => 'moduleAux' in item || ('key' in item && item.key.value.encoding === 'module-value')));
 }
 
 /** An RDB file the tests can read without ../shared: a fixture made by Redis, or a generated one. */
