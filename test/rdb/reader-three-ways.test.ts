@@ -1,3 +1,4 @@
+// cspell:words genmodule
 /**
  * The synchronous reader over a whole buffer and the streaming reader over any chunking of the same bytes
  * must give the same records. Every peer RDB under 400 KiB that reads cleanly is read:

@@ -3,7 +3,7 @@
  * encoding) is what the reader reads back — every type and encoding, prefix opcodes, dbs, aux fields,
  * functions — for the generated files and for random ones (fast-check).
  */
-// cspell:words listpack ziplist zipmap intset quicklist
+// cspell:words listpack ziplist zipmap intset quicklist genmodule
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { typeInfo } from '../../src/rdb/constants.js';
