@@ -3,7 +3,7 @@
  * and a Redis 7.0 server loads each one to the same DEBUG DIGEST as the same data built with commands
  * (plus, for streams, the same consumer groups, pending entries and consumers, which the digest leaves out).
  */
-// cspell:words PEXPIREAT XADD XDEL XGROUP CREATECONSUMER XCLAIM RETRYCOUNT JUSTID ENTRIESREAD SETID FLUSHALL MAXDELETEDID ENTRIESADDED dbfilename
+// cspell:words zadd PEXPIREAT XADD XDEL XGROUP CREATECONSUMER XCLAIM RETRYCOUNT JUSTID ENTRIESREAD SETID FLUSHALL MAXDELETEDID ENTRIESADDED dbfilename
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
