@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { lz4EncodeBuffer } from '../src/codecs/lz4.js';
-import { makeTempDir } from './support/redis.js';
+import { makeTempDir, stopAll } from './support/redis.js';
 import { REPO_ROOT } from './support/paths.js';
 import { readFileSync } from 'node:fs';
 
@@ -18,6 +18,8 @@ function run(...args: string[]): { code: number | null; stdout: string; stderr: 
 }
 
 describe('redback on the command line', () => {
+  afterAll(stopAll); // removes the temp dirs, whatever happened
+
   it('check: exit 0 for a valid RDB, 1 for a truncated one with a one-line error naming file and offset, 3 for a missing file', async () => {
     const dir = await makeTempDir('redback-cli-');
     const truncated = path.join(dir, 'cut.rdb');
