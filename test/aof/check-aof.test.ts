@@ -1,5 +1,5 @@
 /* cspell:words hset zset XXYY argc hincrby incrbyfloat rpush sadd xadd zadd */
-/** checkAof's redis-check-aof semantics on hand-made cases (check-aof.oracle.test.ts holds them to the binary). */
+/** The redis-check-aof semantics of checkAof on hand-made cases (check-aof.oracle.test.ts holds them to the binary). */
 import { describe, expect, it } from 'vitest';
 import { bufferSource, ChunkedInput } from '../../src/bytes/input.js';
 import { checkAofStream, checkAofSync } from '../../src/aof/resp.js';

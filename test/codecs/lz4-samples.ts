@@ -1,3 +1,4 @@
+// cspell:words chunkings
 /** Sample data and byte helpers shared by the LZ4 unit and oracle tests. */
 import { expect } from 'vitest';
 import { lz4DecodeBuffer, lz4DecodeFrames } from '../../src/codecs/lz4.js';
