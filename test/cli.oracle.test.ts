@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { lz4EncodeBuffer } from '../src/codecs/lz4.js';
 import { makeTempDir, stopAll } from './support/redis.js';
 import { REPO_ROOT } from './support/paths.js';
+import { writeRdb } from './support/rdb-writer.js';
 import { readFileSync } from 'node:fs';
 
 // The commands as a user runs them (npm test builds dist/ first): exit codes, one-line errors, --json.
@@ -38,7 +39,8 @@ describe('redback on the command line', () => {
   it('inspect: errors are one line on stderr without a stack trace; bad flags exit 2', async () => {
     const dir = await makeTempDir('redback-cli-');
     const garbage = path.join(dir, 'garbage.rdb');
-    await writeFile(garbage, 'REDIS0010\xff\x00\x01');
+    // An empty version 10 RDB cut inside its checksum.
+    await writeFile(garbage, writeRdb({ version: 10, items: [] }).subarray(0, 12));
     const result = run('inspect', garbage);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
