@@ -365,6 +365,7 @@ describeOracle('checkAof agrees with redis-check-aof 7.0', () => {
     console.log(`[oracle] ${summary}; servers ${serverSeconds.toFixed(1)} s, total ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (skipped.length > 0) console.log(`[oracle] skipped:\n  ${skipped.slice(0, 10).join('\n  ')}`);
     expect(mismatches.slice(0, 20), summary).toEqual([]);
-    expect(compared.length).toBeGreaterThan(1000);
+    // ~1,200 cases with the peer AOFs, ~500 from the hand-made and server-written files alone.
+    expect(compared.length).toBeGreaterThan(HAVE_PEER ? 1000 : 400);
   }, 300_000); // measured: see vitest.config.ts
 });
