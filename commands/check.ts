@@ -1,18 +1,13 @@
 import { Args, Flags } from '@oclif/core';
-import { checkRdb } from '../src/operations/check-rdb.js';
-import type { RdbCheckReport } from '../src/operations/check-rdb.js';
+import { checkPath } from '../src/operations/check.js';
+import type { CheckReport } from '../src/operations/check.js';
 import { parseTimeMs } from '../src/operations/time.js';
-import { sniffInput } from '../src/io/sniff.js';
-import { ExitCode, InputOutputError, RedbackError } from '../src/errors.js';
+import { ExitCode } from '../src/errors.js';
 import { BaseCommand } from '../src/render/base-command.js';
 import { createProgress } from '../src/render/progress.js';
 import { renderRdbCheck } from '../src/render/rdb.js';
-import { checkAof } from '../src/operations/check-aof.js';
-import type { AofCheckReport } from '../src/operations/check-aof.js';
 import { renderAofCheck } from '../src/render/aof.js';
 import { style } from '../src/render/style.js';
-
-type Outcome = RdbCheckReport | AofCheckReport | { file: string; format: 'unknown'; valid: false; error: { kind: string; message: string } };
 
 export default class Check extends BaseCommand {
   static override description = `Validate RDB files and AOFs completely and give a verdict for each.
@@ -43,24 +38,13 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
     this.configureOutput(flags);
     const paths = argv as string[];
     const now = flags.now === undefined ? Date.now() : parseTimeMs(flags.now);
-    const outcomes: Outcome[] = [];
+    const outcomes: CheckReport[] = [];
     let code: number = ExitCode.ok;
     for (const path of paths) {
-      let outcome: Outcome;
       const progress = createProgress(`check ${path}`, this.progressAllowed(flags.json));
+      let outcome: CheckReport;
       try {
-        const kind = await sniffInput(path);
-        if (kind === 'aof' || kind === 'manifest' || kind === 'directory' || (kind === 'rdb' && /\.aof(\.lz4)?$/i.test(path))) {
-          outcome = await checkAof(path, { strict: flags.strict, onProgress: (done, total) => progress.update(done, total) });
-        } else if (kind !== 'rdb') {
-          const what = kind === 'empty' ? 'empty file' : 'neither an RDB nor an AOF: unknown signature';
-          outcome = { file: path, format: 'unknown', valid: false, error: { kind: 'corrupt', message: `${path}: offset 0: ${what}` } };
-        } else {
-          outcome = await checkRdb(path, { now, onProgress: (done, total) => progress.update(done, total) });
-        }
-      } catch (error) {
-        if (!(error instanceof RedbackError)) throw error;
-        outcome = { file: path, format: 'unknown', valid: false, error: { kind: error instanceof InputOutputError ? 'io' : 'corrupt', message: error.toLine() } };
+        outcome = await checkPath(path, { now, strict: flags.strict, onProgress: (done, total) => progress.update(done, total) });
       } finally {
         progress.finish();
       }
