@@ -1,7 +1,7 @@
 import { jsonBytes, utf8 } from '../bytes/text.js';
 import type { JsonBytes } from '../bytes/text.js';
 import type { RedisType } from '../rdb/constants.js';
-import type { KeyEndRecord, KeyRecord } from '../rdb/model.js';
+import type { AnyKeyRecord, KeyEndRecord } from '../rdb/model.js';
 import { failureError } from '../errors.js';
 import { summarizeRdbFile } from '../rdb/summary.js';
 import type { RdbSummary } from '../rdb/summary.js';
@@ -112,7 +112,7 @@ export async function inspectRdb(path: string, options: InspectRdbFileOptions = 
   return toReport(summary, { name, size: summary.size, compressed: summary.compressed, now });
 }
 
-function keyInfo(key: KeyRecord, end: KeyEndRecord, now: number): KeyInfo {
+function keyInfo(key: AnyKeyRecord, end: KeyEndRecord, now: number): KeyInfo {
   return {
     db: key.db,
     key: jsonBytes(key.key),

@@ -1,7 +1,7 @@
 import type { ChunkedInput } from '../bytes/input.js';
 import { InputOutputError, RedbackError, toFailure } from '../errors.js';
 import type { ScanFailure } from '../errors.js';
-import type { KeyEndRecord, KeyRecord, RdbRecord } from './model.js';
+import type { AnyKeyRecord, AnyRdbRecord, KeyEndRecord } from './model.js';
 import type { RdbParser } from './parser.js';
 import { readRdbBatches } from './reader.js';
 import type { RdbReadOptions } from './reader.js';
@@ -15,9 +15,9 @@ import type { RdbReadOptions } from './reader.js';
 
 /** Callbacks of {@link scanRdb}; each is optional. Records are handed over in file order. */
 export interface RdbVisitor {
-  record?(record: RdbRecord): void;
-  key?(key: KeyRecord): void;
-  keyEnd?(end: KeyEndRecord, key: KeyRecord): void;
+  record?(record: AnyRdbRecord): void;
+  key?(key: AnyKeyRecord): void;
+  keyEnd?(end: KeyEndRecord, key: AnyKeyRecord): void;
 }
 
 /** Options of {@link scanRdb}. */
@@ -35,7 +35,7 @@ export type RdbScanOptions = Omit<RdbReadOptions, 'parser'> & {
  */
 export async function scanRdb(input: ChunkedInput, visitor: RdbVisitor, options: RdbScanOptions = {}): Promise<RdbParser> {
   let parser: RdbParser | undefined;
-  let current: KeyRecord | undefined;
+  let current: AnyKeyRecord | undefined;
   const { onParser, onRecordsEnd, ...rest } = options;
   const capture = (p: RdbParser): void => {
     parser = p;
@@ -48,7 +48,7 @@ export async function scanRdb(input: ChunkedInput, visitor: RdbVisitor, options:
         current = record;
         visitor.key?.(record);
       } else if (record.kind === 'key-end') {
-        visitor.keyEnd?.(record, current as KeyRecord);
+        visitor.keyEnd?.(record, current as AnyKeyRecord);
         current = undefined;
       }
     }

@@ -2,7 +2,7 @@ import type { ChunkedInput } from '../bytes/input.js';
 import type { RedisType } from './constants.js';
 import { scanRdbFile } from './file.js';
 import type { RdbFileScanOptions } from './file.js';
-import type { KeyEndRecord, KeyRecord, RdbRecord } from './model.js';
+import type { AnyKeyRecord, AnyRdbRecord, KeyEndRecord } from './model.js';
 import { scanRdbInput } from './scan.js';
 import type { RdbScanOutcome, RdbVisitor } from './scan.js';
 
@@ -67,7 +67,7 @@ export interface SummaryOptions {
   /** How many biggest keys to keep (default 10). */
   top?: number;
   /** Receives every key in file order. */
-  onKey?: (key: KeyRecord, end: KeyEndRecord) => void;
+  onKey?: (key: AnyKeyRecord, end: KeyEndRecord) => void;
 }
 
 interface Counts {
@@ -140,7 +140,7 @@ export class Summarizer implements RdbVisitor {
     return entry;
   }
 
-  record(record: RdbRecord): void {
+  record(record: AnyRdbRecord): void {
     const summary = this.summary;
     if (record.kind === 'selectdb') {
       summary.endDb = record.db;
@@ -161,21 +161,21 @@ export class Summarizer implements RdbVisitor {
       case 'module-aux':
         this.module(record.moduleName, record.encver).auxRecords++;
         break;
-      case 'value':
-        if (record.chunk.type === 'module') this.module(record.chunk.moduleName, record.chunk.encver).keys++;
+      case 'key':
+        if (record.module) this.module(record.module.moduleName, record.module.encver).keys++;
         break;
       default:
         break;
     }
   }
 
-  key(key: KeyRecord): void {
+  key(key: AnyKeyRecord): void {
     if (key.expireMs === undefined) return;
     this.summary.expires++;
     if (key.expireMs < this.options.now) this.summary.alreadyExpired++;
   }
 
-  keyEnd(end: KeyEndRecord, key: KeyRecord): void {
+  keyEnd(end: KeyEndRecord, key: AnyKeyRecord): void {
     const summary = this.summary;
     summary.keys++;
     summary.bytes += end.encodedBytes;
