@@ -2,8 +2,9 @@ import { Buffer } from 'node:buffer';
 import type { ChunkedInput } from '../bytes/input.js';
 import { checkAofStream } from '../aof/check.js';
 import type { AofCheckOptions, AofCheckResult } from '../aof/check.js';
-import { readAof } from '../aof/resp.js';
-import type { AofAnnotation } from '../aof/resp.js';
+import { readAofBatches } from '../aof/resp.js';
+import { NameCache } from '../aof/scanner.js';
+import type { AofAnnotation, AofRecord } from '../aof/resp.js';
 import type { AofPart, AofSet } from '../aof/set.js';
 import { latin1 } from '../bytes/text.js';
 import { failureError } from '../errors.js';
@@ -53,12 +54,18 @@ export interface AofSetCommand {
   timestamp: number | undefined;
 }
 
+/** A command as {@link readAofSetBatches} yields it: the command itself, and its file. */
+export interface AofSetCommandEvent extends AofSetCommand {
+  kind: 'command';
+  file: AofFileInfo;
+}
+
 /** What {@link readAofSet} yields, in order, for each file: `file`, then `rdb` (if any), its records, `end`. */
 export type AofSetEvent =
   | { kind: 'file'; file: AofFileInfo }
   /** The RDB part of the file was read through `options.rdb` (an error in it is thrown, unless checking). */
   | { kind: 'rdb'; file: AofFileInfo; outcome: RdbScanOutcome }
-  | { kind: 'command'; file: AofFileInfo; command: AofSetCommand }
+  | AofSetCommandEvent
   | { kind: 'annotation'; file: AofFileInfo; annotation: AofAnnotation }
   /** The file was read to its end; with `check`, its redis-check-aof verdict. */
   | { kind: 'end'; file: AofFileInfo; verdict: AofCheckResult | undefined };
@@ -86,23 +93,26 @@ const SELECT = 'SELECT';
 const RDB_MAGIC = [Buffer.from('REDIS'), Buffer.from('VALKEY')];
 
 /**
- * Reads an AOF file by file in load order (see the module comment). Throws the readers' errors for a broken
- * file (with its name and offset), {@link InputOutputError} for an unreadable one; with `check`, problems are
- * verdicts instead. A consumer may stop early with `break`: the open file is closed.
+ * Reads an AOF file by file in load order (see the module comment), as batches of events: the commands of
+ * one buffered window at a time (their arguments are views valid until the next batch is asked for).
+ * Throws the readers' errors for a broken file (with its name and offset) after the events before the
+ * error, {@link InputOutputError} for an unreadable one; with `check`, problems are verdicts instead. A
+ * consumer may stop early with `break`: the open file is closed.
  */
-export async function* readAofSet(set: AofSet, options: ReadAofSetOptions = {}): AsyncGenerator<AofSetEvent> {
+export async function* readAofSetBatches(set: AofSet, options: ReadAofSetOptions = {}): AsyncGenerator<AofSetEvent[]> {
   let timestamp: number | undefined;
   let line = 1;
+  const names = new NameCache(true);
   for (let index = 0; index < set.parts.length; index++) {
     const part = set.parts[index] as AofPart;
-    const input = await openInput(part.path, part.path, { reuseBuffer: options.check !== undefined || options.materialize !== true });
+    const input = await openInput(part.path, part.path, { reuseBuffer: options.materialize !== true });
     try {
       const file: AofFileInfo = { part, index, size: input.fileSize, compressed: input.compressed, rdb: await startsWithRdb(input) };
-      yield { kind: 'file', file };
+      yield [{ kind: 'file', file }];
       const progress = options.onProgress && ((offset: number) => options.onProgress?.(file, offset));
       if (file.rdb) {
         const outcome = await scanRdbInput(input, options.rdb?.(file) ?? {}, { file: part.path, materialize: options.materialize, onProgress: progress });
-        yield { kind: 'rdb', file, outcome };
+        yield [{ kind: 'rdb', file, outcome }];
         if (outcome.error) {
           if (options.check) return;
           throw failureError(outcome.error);
@@ -112,32 +122,42 @@ export async function* readAofSet(set: AofSet, options: ReadAofSetOptions = {}):
         const verdict = await checkAofStream(input, { file: part.path, startLine: line, onCommand: options.check.onCommand, onProgress: progress });
         if (input.compressed) file.size = verdict.size;
         line = verdict.okUpToLine;
-        yield { kind: 'end', file, verdict };
+        yield [{ kind: 'end', file, verdict }];
         if (!verdict.valid) return;
         continue;
       }
       let db = 0;
       let multi: number | undefined;
-      for await (const record of readAof(input, { file: part.path })) {
-        if (record.kind === 'annotation') {
-          if (record.timestamp !== undefined) timestamp = record.timestamp;
-          yield { kind: 'annotation', file, annotation: record };
-          continue;
+      for await (const records of readAofBatches(input, { file: part.path })) {
+        const events: AofSetEvent[] = new Array(records.length);
+        for (let i = 0; i < records.length; i++) {
+          const record = records[i] as AofRecord;
+          if (record.kind === 'annotation') {
+            if (record.timestamp !== undefined) timestamp = record.timestamp;
+            events[i] = { kind: 'annotation', file, annotation: record };
+            continue;
+          }
+          const first = record.args[0] as Uint8Array;
+          const name = names.name(first, 0, first.length);
+          if (name === MULTI) multi = record.offset;
+          events[i] = { kind: 'command', file, args: record.args, name, offset: record.offset, length: record.length, line: record.line, db, multi, timestamp };
+          if (name === EXEC) multi = undefined;
+          else if (name === SELECT && record.args.length === 2) db = selectedDb(record.args[1] as Uint8Array, db);
         }
-        const name = commandName(record.args[0] as Uint8Array);
-        if (name === MULTI) multi = record.offset;
-        const command: AofSetCommand = { args: record.args, name, offset: record.offset, length: record.length, line: record.line, db, multi, timestamp };
-        if (name === EXEC) multi = undefined;
-        else if (name === SELECT && record.args.length === 2) db = selectedDb(record.args[1] as Uint8Array, db);
-        yield { kind: 'command', file, command };
-        progress?.(record.offset + record.length);
+        yield events;
+        progress?.(input.offset);
       }
       if (input.compressed) file.size = input.offset;
-      yield { kind: 'end', file, verdict: undefined };
+      yield [{ kind: 'end', file, verdict: undefined }];
     } finally {
       await input.close();
     }
   }
+}
+
+/** {@link readAofSetBatches} one event at a time (simpler to consume; slower on large files). */
+export async function* readAofSet(set: AofSet, options: ReadAofSetOptions = {}): AsyncGenerator<AofSetEvent> {
+  for await (const batch of readAofSetBatches(set, options)) yield* batch;
 }
 
 /** True when the input starts with an RDB: the magic and at least 8 bytes, as Redis's loader decides. */
@@ -146,19 +166,6 @@ async function startsWithRdb(input: ChunkedInput): Promise<boolean> {
   const r = input.reader();
   if (r.remaining < 8) return false;
   return RDB_MAGIC.some((magic) => magic.every((byte, i) => r.data[r.pos + i] === byte));
-}
-
-const nameCache = new Map<string, string>();
-
-/** The command name in upper case (names repeat: cached by their latin1 text). */
-function commandName(bytes: Uint8Array): string {
-  const raw = latin1(bytes);
-  let name = nameCache.get(raw);
-  if (name === undefined) {
-    name = raw.toUpperCase();
-    if (nameCache.size < 1024) nameCache.set(raw, name);
-  }
-  return name;
 }
 
 /** The db a SELECT argument names, as Redis's SELECT parses it; an invalid one leaves the db unchanged. */

@@ -114,7 +114,7 @@ export async function inspectAofSet(set: AofSet, path: string, options: { now?: 
           break;
         }
         case 'command': {
-          const { name, db } = event.command;
+          const { name, db } = event;
           counts.set(name, (counts.get(name) ?? 0) + 1);
           if (file) file.commands++;
           report.commands++;

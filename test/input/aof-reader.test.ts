@@ -35,7 +35,7 @@ async function collect(events: AsyncIterable<AofSetEvent>): Promise<AofSetEvent[
 }
 
 function commandsOf(events: AofSetEvent[]): (AofSetCommand & { file: string })[] {
-  return events.flatMap((e) => (e.kind === 'command' ? [{ ...e.command, file: e.file.part.name }] : []));
+  return events.flatMap((e) => (e.kind === 'command' ? [{ ...e, file: e.file.part.name }] : []));
 }
 
 /** A set laid out as Redis 7 lays one out: an RDB BASE and two INCR files. */
@@ -125,7 +125,7 @@ describe('the AOF reader', () => {
     await writeFile(path.join(dir, 'appendonly.aof.2.incr.aof'), cut);
     const seen: string[] = [];
     const error = await (async () => {
-      for await (const event of readAofSet(await resolveAof(dir))) if (event.kind === 'command') seen.push(event.command.name);
+      for await (const event of readAofSet(await resolveAof(dir))) if (event.kind === 'command') seen.push(event.name);
     })().catch((caught: unknown) => caught as Error & { offset?: number; file?: string });
     expect(seen.at(-1)).toBe('SET');
     expect(error?.file).toContain('appendonly.aof.2.incr.aof');
