@@ -16,6 +16,8 @@ export const ExitCode = {
   invalid: 1,
   usage: 2,
   io: 3,
+  /** The input could not be fully verified for a reason other than damage (a format redback does not read). */
+  unverified: 4,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -110,8 +112,13 @@ export class ChecksumError extends CorruptError {
   }
 }
 
-/** Well-formed input that this version of redback does not handle (a future RDB version, a pre-GA opcode). */
-export class UnsupportedError extends CorruptError {}
+/**
+ * Input that this version of redback does not handle (a future RDB version, a pre-GA module value, a vendor
+ * opcode): not proof of damage, so `check` calls such a file "unverified" rather than invalid.
+ */
+export class UnsupportedError extends CorruptError {
+  override readonly exitCode: ExitCodeValue = ExitCode.unverified;
+}
 
 /** The file system failed: missing file, permission denied, disk full. */
 export class InputOutputError extends RedbackError {

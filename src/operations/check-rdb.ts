@@ -6,6 +6,11 @@ export interface RdbCheckReport {
   file: string;
   format: 'rdb';
   valid: boolean;
+  /**
+   * 'valid'; 'invalid' (damaged: truncated, corrupt, checksum mismatch); 'unverified' (well-formed as far as
+   * read, but holding something redback does not read: a future version, a vendor opcode, a pre-GA module).
+   */
+  verdict: 'valid' | 'invalid' | 'unverified';
   /** Byte size of the file on disk. */
   size: number;
   /** True when the file was LZ4-compressed (offsets are then in the decompressed stream). */
@@ -70,6 +75,7 @@ export async function checkRdb(path: string, options: CheckRdbOptions = {}): Pro
     file: name,
     format: 'rdb',
     valid: error === undefined && summary.done,
+    verdict: error === undefined && summary.done ? 'valid' : error?.kind === 'unsupported' ? 'unverified' : 'invalid',
     size: summary.size,
     compressed: summary.compressed,
     magic: summary.magic,

@@ -68,6 +68,17 @@ export interface RdbParserOptions {
 
 type Phase = 'header' | 'top' | 'value' | 'checksum' | 'done';
 
+/**
+ * Opcodes that only Redis Enterprise writes (after librdb's defines.h): a file holding one is not damaged,
+ * but its layout is not public, so it cannot be read past.
+ */
+const VENDOR_OPCODES: Partial<Record<number, string>> = {
+  101: 'GCAS, Redis Enterprise',
+  102: 'GFLAGS, Redis Enterprise',
+  107: 'RAM_LRU, Redis Enterprise',
+  121: 'SLOT_NUM, Redis Enterprise',
+};
+
 /** Committed bytes gathered before they are hashed in one call. */
 const CRC_BATCH = 256 * 1024;
 
@@ -489,6 +500,10 @@ export class RdbParser {
   private readKeyStart(r: ByteReader, out: RdbRecord[], code: number, typeOffset: number): void {
     const info = typeInfo(code, this.magic);
     if (!info) {
+      const vendor = VENDOR_OPCODES[code];
+      if (vendor !== undefined) {
+        throw new UnsupportedError(`opcode ${code} (${vendor}) is not part of the open RDB format: redback cannot read past it`, { file: this.file, offset: typeOffset });
+      }
       throw new CorruptError(`invalid object type ${code}`, { file: this.file, offset: typeOffset });
     }
     // Types up to RDB 10 are loaded by Redis whatever version the file declares; newer ones only by the

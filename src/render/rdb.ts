@@ -105,10 +105,17 @@ export function renderRdbCheck(report: RdbCheckReport): string {
       `${style.ok('valid')}   ${report.file}: RDB ${version}, ${formatCount(report.keys)} keys, ${formatCount(report.expires)} expires ` +
         `(${formatCount(report.alreadyExpired)} already expired), checksum ${report.checksum}`,
     );
+  } else if (report.verdict === 'unverified') {
+    lines.push(`${style.warn('UNVERIFIED')} ${report.error?.message ?? report.file}`);
+    lines.push(style.dim(`        not damage as far as read: ${formatCount(report.keys)} keys read and valid up to offset ${report.okUpTo}, the rest not verified`));
   } else {
     const error = report.error;
     lines.push(`${style.bad('INVALID')} ${error?.message ?? report.file}`);
-    if (error) lines.push(style.dim(`        ${error.kind}; ${formatCount(report.keys)} keys read before it; good up to offset ${report.okUpTo}`));
+    if (error?.kind === 'checksum') {
+      lines.push(style.dim(`        every record parsed (${formatCount(report.keys)} keys), but the bytes differ from what was saved: the damage lies somewhere before the checksum`));
+    } else if (error) {
+      lines.push(style.dim(`        ${error.kind}; ${formatCount(report.keys)} keys read before it; good up to offset ${report.okUpTo}`));
+    }
   }
   for (const warning of report.warnings) lines.push(style.warn(`        warning: offset ${warning.offset}: ${warning.message}`));
   return lines.join('\n');
