@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../src/render/flags.js';
 import { checkRdb } from '../src/operations/check-rdb.js';
 import type { RdbCheckReport } from '../src/operations/check-rdb.js';
 import { parseTimeMs } from '../src/operations/time.js';
@@ -7,19 +7,15 @@ import { ExitCode, InputOutputError, RedbackError } from '../src/errors.js';
 import { BaseCommand } from '../src/render/base-command.js';
 import { createProgress } from '../src/render/progress.js';
 import { renderRdbCheck } from '../src/render/rdb.js';
-import { checkAof } from '../src/operations/check-aof.js';
 import type { AofCheckReport } from '../src/operations/check-aof.js';
-import { renderAofCheck } from '../src/render/aof.js';
 import { style } from '../src/render/style.js';
 
 type Outcome = RdbCheckReport | AofCheckReport | { file: string; format: 'unknown'; valid: false; error: { kind: string; message: string } };
 
 export default class Check extends BaseCommand {
-  static override description = `Validate RDB files and AOFs completely and give a verdict for each.
+  static override summary = 'Validate RDB files and AOFs completely and give a verdict for each.';
 
-Checks the structure, every encoding (with the deep listpack / ziplist / intset / zipmap checks Redis does with
-sanitize-dump-payload yes), stream consistency and the CRC64. Exit code: 0 when every file is valid, 1 when any is
-invalid, 3 when any cannot be read, 2 for bad usage.`;
+  static override description = `Checks the structure, every encoding (with the deep listpack, ziplist, intset and zipmap checks Redis does with sanitize-dump-payload yes), stream consistency and the CRC64; for an AOF, what redis-check-aof checks and more. Exit code: 0 when every file is valid, 1 when any is invalid, 3 when any cannot be read, 2 for bad usage.`;
 
   static override examples = [
     '<%= config.bin %> check dump.rdb',
@@ -30,12 +26,12 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
   static override strict = false;
 
   static override args = {
-    paths: Args.string({ description: 'files to check (several may be given)', required: true }),
+    paths: Args.string({ description: 'Files to check (several may be given).', required: true }),
   };
 
   static override flags = {
-    strict: Flags.boolean({ description: 'AOF: unknown commands and wrong argument counts make the file invalid (otherwise warnings)', default: false }),
-    now: Flags.string({ description: 'the time expiries are measured from: unix seconds, ms, or ISO date (default: now)' }),
+    strict: Flags.boolean({ description: 'AOF: unknown commands and wrong argument counts make the file invalid (otherwise they are warnings).', default: false }),
+    now: Flags.string({ description: 'The time expiries are measured from: unix seconds, milliseconds or an ISO date (default: now).' }),
   };
 
   async run(): Promise<void> {
@@ -51,6 +47,8 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
       try {
         const kind = await sniffInput(path);
         if (kind === 'aof' || kind === 'manifest' || kind === 'directory' || (kind === 'rdb' && /\.aof(\.lz4)?$/i.test(path))) {
+          // The AOF modules are loaded only for AOF inputs (startup of `check dump.rdb`; see bench "startup").
+          const { checkAof } = await import('../src/operations/check-aof.js');
           outcome = await checkAof(path, { strict: flags.strict, onProgress: (done, total) => progress.update(done, total) });
         } else if (kind !== 'rdb') {
           const what = kind === 'empty' ? 'empty file' : 'neither an RDB nor an AOF: unknown signature';
@@ -71,7 +69,7 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
           outcome.format === 'rdb'
             ? renderRdbCheck(outcome)
             : outcome.format === 'aof'
-              ? renderAofCheck(outcome)
+              ? (await import('../src/render/aof.js')).renderAofCheck(outcome)
               : `${style.bad('INVALID')} ${outcome.error.message}`,
         );
       }

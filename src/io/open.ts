@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import { ChunkedInput, iterableSource } from '../bytes/input.js';
 import type { ByteSource } from '../bytes/input.js';
-import { isLz4Frame, lz4DecodeFrames } from '../codecs/lz4.js';
+import { isLz4Frame } from '../codecs/lz4-magic.js';
 import { ioError } from '../errors.js';
 import { fileSource } from './file-source.js';
 
@@ -39,6 +39,8 @@ export async function openSource(path: string, name = path): Promise<ByteSource 
     throw ioError(error, name);
   }
   if (await isLz4File(path)) {
+    // The codec is loaded only for compressed inputs (it is a large module; see bench "startup").
+    const { lz4DecodeFrames } = await import('../codecs/lz4.js');
     const raw = createReadStream(path, { highWaterMark: 1 << 20 });
     const chunks = (async function* () {
       try {
