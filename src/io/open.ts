@@ -41,12 +41,16 @@ export async function openSource(path: string, name = path): Promise<ByteSource 
   if (await isLz4File(path)) {
     // The codec is loaded only for compressed inputs (it is a large module; see bench "startup").
     const { lz4DecodeFrames } = await import('../codecs/lz4.js');
-    const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+    // The stream is opened by the first read, inside the generator: a source closed before reading opens
+    // nothing, and one closed early (return) destroys the stream, which closes the file.
     const chunks = (async function* () {
+      const raw = createReadStream(path, { highWaterMark: 1 << 20 });
       try {
         for await (const chunk of raw) yield chunk as Uint8Array;
       } catch (error) {
         throw ioError(error, name);
+      } finally {
+        raw.destroy();
       }
     })();
     return Object.assign(iterableSource(lz4DecodeFrames(chunks, name), name), { compressed: true, fileSize });

@@ -1,6 +1,7 @@
 import { ByteReader } from '../bytes/reader.js';
 import type { ChunkedInput } from '../bytes/input.js';
 import { RedbackError, TruncatedError } from '../errors.js';
+import { openInput } from '../io/open.js';
 import type { RdbRecord } from './model.js';
 import { RdbParser, printable } from './parser.js';
 import type { RdbParserOptions } from './parser.js';
@@ -72,6 +73,22 @@ export async function* readRdbBatches(input: ChunkedInput, options: RdbReadOptio
 /** Streams an RDB from `input` one record at a time (see {@link readRdbBatches}). */
 export async function* readRdb(input: ChunkedInput, options: RdbReadOptions = {}): AsyncGenerator<RdbRecord> {
   for await (const batch of readRdbBatches(input, options)) yield* batch;
+}
+
+/**
+ * Streams the RDB file at `path` one record at a time (see {@link readRdb}); an `.lz4` file is decompressed
+ * on the fly (offsets are then in the decompressed stream). The reader owns the file: it is closed when the
+ * records end, when reading fails, and when the consumer stops early (`break` or `return` in a
+ * `for await` loop). Throws {@link InputOutputError} when the file cannot be opened or read, and the errors
+ * of {@link readRdb}.
+ */
+export async function* readRdbFile(path: string, options: RdbReadOptions = {}): AsyncGenerator<RdbRecord> {
+  const input = await openInput(path, options.file ?? path);
+  try {
+    yield* readRdb(input, options);
+  } finally {
+    await input.close();
+  }
 }
 
 /**

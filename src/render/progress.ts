@@ -25,9 +25,9 @@ export function formatEta(seconds: number): string {
 }
 
 /**
- * One frame of the bar, at most `width` characters: `label [####....] 42% 12.0 MiB/120 MiB 45.6 MiB/s ETA 0:03`.
- * Without a total (a compressed input), the bytes read and the rate. Narrow terminals lose the bar first,
- * then the label is shortened.
+ * One frame of the bar, at most `width` characters: `label [####....]  42% 12.0 MiB 45.6 MiB/s ETA 0:03`.
+ * Without a total (a compressed input), the bytes read and the rate. Narrow terminals shorten the label (with
+ * `…` in the middle) and lose the bar first.
  */
 export function progressLine(label: string, done: number, total: number | undefined, elapsedSeconds: number, width: number): string {
   const rate = elapsedSeconds > 0 ? done / elapsedSeconds : 0;
@@ -36,15 +36,20 @@ export function progressLine(label: string, done: number, total: number | undefi
   if (total !== undefined && total > 0) {
     fraction = Math.min(1, done / total);
     const eta = rate > 0 ? formatEta((total - done) / rate) : '?';
-    facts = `${(fraction * 100).toFixed(0).padStart(3)}% ${formatBytes(done)}/${formatBytes(total)} ${formatBytes(rate)}/s ETA ${eta}`;
+    facts = `${(fraction * 100).toFixed(0).padStart(3)}% ${formatBytes(done)} ${formatBytes(rate)}/s ETA ${eta}`;
   } else {
     facts = `${formatBytes(done)} ${formatBytes(rate)}/s`;
   }
+  // The facts first, then the label (up to 24 characters when a bar is drawn), then a bar of 10 to 40.
   const room = width - facts.length - 1;
-  const labelWidth = Math.min(label.length, Math.max(0, room - (fraction === undefined ? 0 : 13)));
+  let labelWidth = Math.max(0, Math.min(label.length, room));
+  let barWidth = 0;
+  if (fraction !== undefined && room - Math.min(label.length, 24) - 3 >= 10) {
+    barWidth = Math.min(40, room - Math.min(label.length, 24) - 3);
+    labelWidth = Math.min(label.length, room - barWidth - 3);
+  }
   const shownLabel = labelWidth > 0 ? shortenMiddle(label, labelWidth) : '';
-  const barWidth = fraction === undefined ? 0 : Math.min(40, room - shownLabel.length - 3);
-  const bar = barWidth >= 10 && fraction !== undefined ? `[${'#'.repeat(Math.round(fraction * barWidth)).padEnd(barWidth, '.')}] ` : '';
+  const bar = barWidth > 0 && fraction !== undefined ? `[${'#'.repeat(Math.round(fraction * barWidth)).padEnd(barWidth, '.')}] ` : '';
   const line = `${shownLabel}${shownLabel ? ' ' : ''}${bar}${facts}`;
   return line.length > width ? line.slice(0, Math.max(0, width)) : line;
 }

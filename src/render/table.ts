@@ -77,5 +77,8 @@ export function renderTable(columns: Column[], rows: string[][], width = outputW
     style: { head: [], border: [] },
   });
   for (const row of rows) table.push(row.map((cell, i) => shortenMiddle(cell, widths[i] as number)));
-  return table.toString();
+  // cli-table3 draws the header rule with the row separators it was told to leave out: put it back.
+  const lines = table.toString().split('\n');
+  lines.splice(2, 0, `├${widths.map((w) => '─'.repeat(w + 2)).join('┼')}┤`);
+  return lines.join('\n');
 }
