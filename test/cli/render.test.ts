@@ -1,3 +1,4 @@
+// cspell:words inpect chek
 import { describe, expect, it } from 'vitest';
 import { createProgress, formatEta, progressLine } from '../../src/render/progress.js';
 import { renderTable, shortenMiddle, visibleLength } from '../../src/render/table.js';
@@ -7,7 +8,7 @@ import { closestCommand } from '../../src/render/not-found.js';
 describe('progress line', () => {
   it('shows the bar, percentage, bytes, rate and ETA within the width', () => {
     const line = progressLine('check dump.rdb', 50 << 20, 200 << 20, 2, 79);
-    expect(line).toMatch(/^check dump\.rdb \[#+\.+\]  25% 50\.0 MiB 25\.0 MiB\/s ETA 0:06$/);
+    expect(line).toMatch(/^check dump\.rdb \[#+\.+\] {2}25% 50\.0 MiB 25\.0 MiB\/s ETA 0:06$/);
     expect(line.length).toBeLessThanOrEqual(79);
   });
 
@@ -32,6 +33,7 @@ describe('progress line', () => {
     progress.update(2, 10);
     progress.finish();
     expect(written).toHaveLength(2);
+    // eslint-disable-next-line no-control-regex
     expect(written[0]).toMatch(/^\r.{1,39}\u001b\[K$/);
     expect(written[1]).toBe('\r\u001b[K');
     const silent: string[] = [];
