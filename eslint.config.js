@@ -2,6 +2,38 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/*
+ * The layers of ../shared/DESIGN.md, lowest first: a folder of src/ may import its own layer and the layers
+ * below it, never one above (rdb/ and aof/ share a layer and do not import each other).
+ */
+const layers = [['bytes'], ['codecs'], ['io'], ['rdb', 'aof'], ['input'], ['keyspace'], ['operations'], ['render']];
+
+function layerRules() {
+  return layers.flatMap((layer, level) =>
+    layer.map((folder) => {
+      const above = layers.slice(level + 1).flat();
+      const siblings = layer.filter((other) => other !== folder);
+      const forbidden = [...above, ...siblings];
+      return {
+        files: [`src/${folder}/**/*.ts`],
+        rules: {
+          'no-restricted-imports': ['error', {
+            paths: ['@oclif/core', 'chalk', 'cli-table3']
+              .filter(() => folder !== 'render')
+              .map((name) => ({ name, message: 'library code stays free of the terminal layer' })),
+            patterns: forbidden.map((other) => ({
+              group: [`../${other}/*`, `../../${other}/*`],
+              message: siblings.includes(other)
+                ? `src/${folder}/ and src/${other}/ share a layer of DESIGN.md and do not import each other`
+                : `src/${folder}/ sits below src/${other}/ in the layers of DESIGN.md: it may not import it`,
+            })),
+          }],
+        },
+      };
+    }),
+  );
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'fixtures/**/*.js'] },
   js.configs.recommended,
@@ -38,4 +70,10 @@ export default tseslint.config(
       }],
     },
   },
+  // errors.ts is the bottom layer: it imports nothing of ours.
+  {
+    files: ['src/errors.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['./*'], message: 'errors.ts is the bottom layer' }] }] },
+  },
+  ...layerRules(),
 );

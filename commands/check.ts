@@ -1,16 +1,12 @@
 import { Args, Flags } from '../src/render/flags.js';
-import { checkRdb } from '../src/operations/check-rdb.js';
-import type { RdbCheckReport } from '../src/operations/check-rdb.js';
+import { checkPath } from '../src/operations/check.js';
+import type { CheckReport } from '../src/operations/check.js';
 import { parseTimeMs } from '../src/operations/time.js';
-import { sniffInput } from '../src/io/sniff.js';
-import { ExitCode, InputOutputError, RedbackError } from '../src/errors.js';
+import { ExitCode } from '../src/errors.js';
 import { BaseCommand } from '../src/render/base-command.js';
 import { createProgress } from '../src/render/progress.js';
 import { renderRdbCheck } from '../src/render/rdb.js';
-import type { AofCheckReport } from '../src/operations/check-aof.js';
 import { style } from '../src/render/style.js';
-
-type Outcome = RdbCheckReport | AofCheckReport | { file: string; format: 'unknown'; valid: false; error: { kind: string; message: string } };
 
 export default class Check extends BaseCommand {
   static override summary = 'Validate RDB files and AOFs completely and give a verdict for each.';
@@ -39,26 +35,13 @@ export default class Check extends BaseCommand {
     this.configureOutput(flags);
     const paths = argv as string[];
     const now = flags.now === undefined ? Date.now() : parseTimeMs(flags.now);
-    const outcomes: Outcome[] = [];
+    const outcomes: CheckReport[] = [];
     let code: number = ExitCode.ok;
     for (const path of paths) {
-      let outcome: Outcome;
       const progress = createProgress(`check ${path}`, this.progressAllowed(flags.json));
+      let outcome: CheckReport;
       try {
-        const kind = await sniffInput(path);
-        if (kind === 'aof' || kind === 'manifest' || kind === 'directory' || (kind === 'rdb' && /\.aof(\.lz4)?$/i.test(path))) {
-          // The AOF modules are loaded only for AOF inputs (startup of `check dump.rdb`; see bench "startup").
-          const { checkAof } = await import('../src/operations/check-aof.js');
-          outcome = await checkAof(path, { strict: flags.strict, onProgress: (done, total) => progress.update(done, total) });
-        } else if (kind !== 'rdb') {
-          const what = kind === 'empty' ? 'empty file' : 'neither an RDB nor an AOF: unknown signature';
-          outcome = { file: path, format: 'unknown', valid: false, error: { kind: 'corrupt', message: `${path}: offset 0: ${what}` } };
-        } else {
-          outcome = await checkRdb(path, { now, onProgress: (done, total) => progress.update(done, total) });
-        }
-      } catch (error) {
-        if (!(error instanceof RedbackError)) throw error;
-        outcome = { file: path, format: 'unknown', valid: false, error: { kind: error instanceof InputOutputError ? 'io' : 'corrupt', message: error.toLine() } };
+        outcome = await checkPath(path, { now, strict: flags.strict, onProgress: (done, total) => progress.update(done, total) });
       } finally {
         progress.finish();
       }

@@ -1,12 +1,11 @@
 import { Args, Flags } from '../src/render/flags.js';
-import { inspectRdb } from '../src/operations/inspect-rdb.js';
+import { inspectPath } from '../src/operations/inspect.js';
 import type { KeyInfo } from '../src/operations/inspect-rdb.js';
 import { parseTimeMs } from '../src/operations/time.js';
-import { sniffInput } from '../src/io/sniff.js';
 import { BaseCommand } from '../src/render/base-command.js';
 import { createProgress } from '../src/render/progress.js';
 import { renderKeyLine, renderKeyLineHeader, renderRdbInspect } from '../src/render/rdb.js';
-import { CorruptError, UsageError } from '../src/errors.js';
+import { UsageError } from '../src/errors.js';
 
 export default class Inspect extends BaseCommand {
   static override summary = 'Describe an RDB file or an AOF: version, aux fields, keys by type and encoding, TTLs, sizes, the biggest keys.';
@@ -42,35 +41,33 @@ export default class Inspect extends BaseCommand {
     if (flags.jsonl && !flags.keys) throw new UsageError('--jsonl goes with --keys');
     if (flags.summary && !flags.jsonl) throw new UsageError('--summary goes with --jsonl');
     const now = flags.now === undefined ? Date.now() : parseTimeMs(flags.now);
-    const kind = await sniffInput(args.path);
-    if (kind === 'aof' || kind === 'manifest' || kind === 'directory' || (kind === 'rdb' && /\.aof(\.lz4)?$/i.test(args.path))) {
-      if (flags.keys) throw new UsageError('--keys lists the keys of an RDB; for an AOF use inspect without it');
-      // The AOF modules are loaded only for AOF inputs (startup; see bench "startup").
-      const { inspectAof } = await import('../src/operations/inspect-aof.js');
-      const { renderAofInspect } = await import('../src/render/aof.js');
-      const aof = await inspectAof(args.path, { now, top: flags.top });
-      if (flags.json) this.printJson(aof);
-      else this.log(renderAofInspect(aof));
-      return;
-    }
-    if (kind !== 'rdb') throw new CorruptError(`neither an RDB nor an AOF (${kind === 'empty' ? 'empty file' : 'unknown signature'})`, { file: args.path, offset: 0 });
     const progress = createProgress(`inspect ${args.path}`, this.progressAllowed(flags.json || flags.jsonl));
     const listed: KeyInfo[] = [];
     // --keys streams: one JSON line or one text line per key as it is read; only --json collects them.
+    let header = false;
     const onKey = flags.keys
       ? flags.jsonl
         ? (key: KeyInfo) => this.printJsonLine(key)
         : flags.json
           ? (key: KeyInfo) => listed.push(key)
-          : (key: KeyInfo) => this.log(renderKeyLine(key))
+          : (key: KeyInfo) => {
+              if (!header) this.log(renderKeyLineHeader());
+              header = true;
+              this.log(renderKeyLine(key));
+            }
       : undefined;
-    if (flags.keys && !flags.json && !flags.jsonl) this.log(renderKeyLineHeader());
     let report;
     try {
-      report = await inspectRdb(args.path, { top: flags.top, now, onKey, onProgress: (done, total) => progress.update(done, total) });
+      report = await inspectPath(args.path, { top: flags.top, now, onKey, onProgress: (done, total) => progress.update(done, total) });
     } finally {
       progress.finish();
     }
+    if (report.format === 'aof') {
+      if (flags.json) this.printJson(report);
+      else this.log((await import('../src/render/aof.js')).renderAofInspect(report));
+      return;
+    }
+    if (flags.keys && !flags.json && !flags.jsonl && !header) this.log(renderKeyLineHeader());
     if (flags.jsonl) {
       if (flags.summary) this.printJsonLine({ summary: report });
     } else if (flags.json) {

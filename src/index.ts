@@ -56,7 +56,12 @@ export type {
 export { REDIS_RDB_VERSION_MAX, VALKEY_RDB_VERSIONS, RdbType, RdbOpcode, typeInfo } from './rdb/constants.js';
 export type { RedisType, TypeInfo } from './rdb/constants.js';
 
-export { readAof, readAofFile, readAofSync, AofWriter, encodeCommand } from './aof/resp.js';
+export { readAof, readAofSync, AofWriter, encodeCommand } from './aof/resp.js';
+export { readAofFile } from './input/aof-file.js';
+export { readAofSet } from './input/aof-reader.js';
+export type { AofFileInfo, AofSetCommand, AofSetEvent, ReadAofSetOptions } from './input/aof-reader.js';
+export { identifyInput } from './input/detect.js';
+export type { AofInputInfo, InputInfo, RdbInputInfo } from './input/detect.js';
 export type { AofAnnotation, AofCommand, AofRecord, ReadAofOptions, AofWriterOptions, ByteSink } from './aof/resp.js';
 export { resolveAof } from './aof/set.js';
 export type { AofPart, AofSet } from './aof/set.js';

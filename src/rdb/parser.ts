@@ -60,6 +60,11 @@ export interface RdbParserOptions {
    * `value` records are emitted (except module values), which is much cheaper for `check` and `inspect`.
    */
   materialize?: boolean;
+  /**
+   * Also yield the bytes of every key's value exactly as the file holds them, as {@link RawRecord}s between
+   * the key record and its key-end record (default false): for writers that copy an encoding unchanged.
+   */
+  raw?: boolean;
 }
 
 type Phase = 'header' | 'top' | 'value' | 'checksum' | 'done';
@@ -112,6 +117,20 @@ function latin1Bytes(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
+/** Joins byte pieces into one array. */
+function concatPieces(pieces: readonly Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0] as Uint8Array;
+  let size = 0;
+  for (const piece of pieces) size += piece.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}
+
 function idKey(id: StreamId): string {
   return `${id.ms}-${id.seq}`;
 }
@@ -146,6 +165,8 @@ export class RdbParser {
   private readonly deep: boolean;
   private readonly duplicateCheckLimit: number;
   private readonly materialize: boolean;
+  private readonly raw: boolean;
+  private meta: Uint8Array | undefined;
   private db = 0;
   private expireMs: number | undefined;
   private idle: number | undefined;
@@ -162,6 +183,7 @@ export class RdbParser {
     this.deep = options.deep ?? true;
     this.duplicateCheckLimit = options.duplicateCheckLimit ?? 64 * 1024 * 1024;
     this.materialize = options.materialize ?? true;
+    this.raw = options.raw ?? false;
   }
 
   /** The stored checksum and where it was, once read. */
@@ -205,6 +227,8 @@ export class RdbParser {
    */
   step(r: ByteReader, out: RdbRecord[]): void {
     const mark = out.length;
+    const start = r.pos;
+    const inValue = this.phase === 'value';
     this.attemptKey = undefined;
     try {
       switch (this.phase) {
@@ -234,8 +258,29 @@ export class RdbParser {
       }
       throw error;
     }
+    if (this.raw) this.addRaw(r, out, mark, inValue ? r.base + start : undefined);
     this.committed = r.base + r.pos;
     if (this.crc && this.committed - this.crcFrom >= CRC_BATCH) this.flushChecksum(r);
+  }
+
+  /**
+   * Appends the value bytes a step read as a {@link RawRecord}: from `from` (a step inside a value) or from
+   * the end of the key record the step made, to the key-end record it made or to where it stopped; before
+   * that key-end record.
+   */
+  private addRaw(r: ByteReader, out: RdbRecord[], mark: number, from: number | undefined): void {
+    let start = from;
+    let endAt = out.length;
+    for (let i = mark; i < out.length; i++) {
+      const record = out[i] as RdbRecord;
+      if (record.kind === 'key') start = record.offset + record.length;
+      else if (record.kind === 'key-end') endAt = i;
+    }
+    if (start === undefined) return;
+    const end = endAt < out.length ? (out[endAt] as RdbRecord).offset : r.base + r.pos;
+    if (end <= start) return;
+    const bytes = r.data.slice(start - r.base, end - r.base);
+    out.splice(endAt, 0, { kind: 'raw', bytes, offset: start, length: end - start });
   }
 
   /**
@@ -350,9 +395,10 @@ export class RdbParser {
         if (whenOpcode !== 2) {
           throw new CorruptError(`bad when_opcode ${whenOpcode} in MODULE_AUX`, { file: this.file, offset });
         }
+        const bodyStart = r.pos;
         skipModuleOpcodes(r);
         const { name, encver } = decodeModuleId(moduleId);
-        out.push({ kind: 'module-aux', moduleId, moduleName: name, encver, when, offset, length: r.offset - offset });
+        out.push({ kind: 'module-aux', moduleId, moduleName: name, encver, when, body: r.data.slice(bodyStart, r.pos), offset, length: r.offset - offset });
         return;
       }
       case RdbOpcode.FUNCTION_PRE_GA: {
@@ -401,6 +447,7 @@ export class RdbParser {
         if (this.version < 13) {
           throw new CorruptError(`opcode 243 (KEY_META) is not valid in RDB version ${this.version}`, { file: this.file, offset });
         }
+        const metaStart = r.pos;
         const classes = readLength(r);
         for (let i = 0; i < classes; i++) {
           r.skip(4, 'KEY_META class spec');
@@ -408,6 +455,7 @@ export class RdbParser {
         }
         this.keyStart ??= offset;
         this.metaClasses = classes;
+        this.meta = r.data.slice(metaStart, r.pos);
         return;
       }
       default:
@@ -466,6 +514,9 @@ export class RdbParser {
       idle: this.idle,
       freq: this.freq,
       metaClasses: this.metaClasses,
+      meta: this.meta,
+      module: undefined,
+      values: this.materialize as true,
       offset: keyOffset,
       length: r.offset - keyOffset,
     };
@@ -632,9 +683,10 @@ export class RdbParser {
         case RdbType.MODULE_2: {
           const moduleId = readLengthBig(r);
           const { name, encver } = decodeModuleId(moduleId);
+          record.module = { moduleId, moduleName: name, encver };
           this.openKey(out, record, 'module', 1, {});
           (this.open as OpenValue).streamNodes = undefined;
-          this.moduleInfo = { moduleId, moduleName: name, encver, opcodes: 0, start: r.offset };
+          this.moduleInfo = { moduleId, moduleName: name, encver, opcodes: 0, start: r.offset, pieces: [] };
           return;
         }
         default:
@@ -663,7 +715,7 @@ export class RdbParser {
       throw new CorruptError(`empty ${record.type} (${record.encoding})`, { file: this.file, offset: valueOffset }).during(keyText(record.key));
     }
     out.push(record);
-    if (chunk && (this.materialize || chunk.type === 'module')) out.push({ kind: 'value', chunk, offset: valueOffset, length: r.offset - valueOffset });
+    if (chunk && this.materialize) out.push({ kind: 'value', chunk, offset: valueOffset, length: r.offset - valueOffset });
     out.push(this.keyEnd(record, elements, r.offset, fieldTtls, objectEncoding));
     this.clearPrefix();
   }
@@ -690,13 +742,14 @@ export class RdbParser {
     this.clearPrefix();
   }
 
-  private moduleInfo: { moduleId: bigint; moduleName: string; encver: number; opcodes: number; start: number } | undefined;
+  private moduleInfo: { moduleId: bigint; moduleName: string; encver: number; opcodes: number; start: number; pieces: Uint8Array[] } | undefined;
 
   private clearPrefix(): void {
     this.expireMs = undefined;
     this.idle = undefined;
     this.freq = undefined;
     this.metaClasses = undefined;
+    this.meta = undefined;
     this.keyStart = undefined;
   }
 
@@ -910,16 +963,22 @@ export class RdbParser {
       }
       case 'module': {
         const info = this.moduleInfo as NonNullable<RdbParser['moduleInfo']>;
+        const from = r.pos;
         const read = skipModuleOpcodesInSteps(r, this.batchSize);
+        // A step that runs out of bytes is retried from its start, so its piece is kept only once it commits.
+        if (this.materialize) info.pieces.push(r.data.slice(from, r.pos));
         info.opcodes += read.count;
         if (!read.done) return;
         open.remaining = 0;
-        out.push({
-          kind: 'value',
-          chunk: { type: 'module', moduleId: info.moduleId, moduleName: info.moduleName, encver: info.encver, opcodes: info.opcodes },
-          offset: info.start,
-          length: r.offset - info.start,
-        });
+        if (this.materialize) {
+          out.push({
+            kind: 'value',
+            chunk: { type: 'module', moduleId: info.moduleId, moduleName: info.moduleName, encver: info.encver, opcodes: info.opcodes, body: concatPieces(info.pieces) },
+            offset: info.start,
+            length: r.offset - info.start,
+          });
+        }
+        info.pieces = [];
         open.elements = 1;
         break;
       }

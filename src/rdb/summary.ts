@@ -1,35 +1,23 @@
 import type { ChunkedInput } from '../bytes/input.js';
-import { ChecksumError, CorruptError, InputOutputError, RedbackError, TruncatedError, UnsupportedError } from '../errors.js';
-import type { RedisType } from '../rdb/constants.js';
-import type { KeyEndRecord, KeyRecord, RdbRecord } from '../rdb/model.js';
-import type { RdbParser } from '../rdb/parser.js';
-import { scanRdb, toFailure } from './rdb-scan.js';
-import type { RdbVisitor, ScanFailure } from './rdb-scan.js';
+import type { RedisType } from './constants.js';
+import { scanRdbFile } from './file.js';
+import type { RdbFileScanOptions } from './file.js';
+import type { AnyKeyRecord, AnyRdbRecord, KeyEndRecord } from './model.js';
+import { scanRdbInput } from './scan.js';
+import type { RdbScanOutcome, RdbVisitor } from './scan.js';
 
 /**
- * What one pass over an RDB, or over a part of one, learns for `check` and `inspect`: counts, per-db totals,
- * the biggest keys, AUX fields, and how the pass ended. Plain data.
+ * What one pass over an RDB learns for `check` and `inspect`: how it ended (the scan outcome), counts, and
+ * with `detail` per-db totals, the biggest keys, AUX fields, functions and modules.
  */
-export interface RdbSummary {
-  /** The EOF opcode and checksum were read. */
-  done: boolean;
+export interface RdbSummary extends RdbScanOutcome {
   /** The db selected where the pass ended. */
   endDb: number;
-  magic: 'REDIS' | 'VALKEY' | undefined;
-  version: number | undefined;
   keys: number;
   expires: number;
   alreadyExpired: number;
   subexpires: number;
   bytes: number;
-  /** Absolute offset just past the last complete record. */
-  okUpTo: number;
-  storedChecksum: { value: bigint; offset: number } | undefined;
-  checksum: 'ok' | 'disabled' | 'absent' | 'skipped' | undefined;
-  /** Bytes found after the checksum (how many, when the size of the source is known). */
-  trailing: { offset: number; bytes: number | undefined } | undefined;
-  error: SummaryFailure | undefined;
-  warnings: { offset: number; message: string }[];
   /** The rest is filled only with `detail` (for inspect). */
   aux: { key: Uint8Array; value: Uint8Array }[];
   functions: { library: string | undefined; engine: string | undefined; bytes: number; preRelease: boolean }[];
@@ -37,15 +25,6 @@ export interface RdbSummary {
   databases: SummaryDb[];
   /** The biggest keys, by encoded bytes descending then offset ascending. */
   top: SummaryKey[];
-}
-
-/** A {@link ScanFailure} with what it takes to rebuild the error on the other side of a thread. */
-export interface SummaryFailure extends ScanFailure {
-  file: string | undefined;
-  needed?: number;
-  available?: number;
-  expected?: bigint;
-  actual?: bigint;
 }
 
 /** Totals of one group of keys. */
@@ -85,7 +64,7 @@ export interface SummaryKey {
   offset: number;
 }
 
-/** Options of {@link summarizeInput}. */
+/** Options of {@link summarizeRdbInput} and {@link summarizeRdbFile}. */
 export interface SummaryOptions {
   /** "Now" in ms since the epoch, for counting expired keys. */
   now: number;
@@ -93,36 +72,26 @@ export interface SummaryOptions {
   detail: boolean;
   /** How many biggest keys to keep (default 10). */
   top?: number;
-  /** Compute and compare the CRC64 (default true); with false the caller checks it. */
-  verifyChecksum?: boolean;
   /** Receives every key in file order. */
-  onKey?: (key: KeyRecord, end: KeyEndRecord) => void;
-  onProgress?: (offset: number) => void;
+  onKey?: (key: AnyKeyRecord, end: KeyEndRecord) => void;
 }
 
-export function emptySummary(start: number): RdbSummary {
-  return {
-    done: false,
-    endDb: 0,
-    magic: undefined,
-    version: undefined,
-    keys: 0,
-    expires: 0,
-    alreadyExpired: 0,
-    subexpires: 0,
-    bytes: 0,
-    okUpTo: start,
-    storedChecksum: undefined,
-    checksum: undefined,
-    trailing: undefined,
-    error: undefined,
-    warnings: [],
-    aux: [],
-    functions: [],
-    modules: [],
-    databases: [],
-    top: [],
-  };
+interface Counts {
+  endDb: number;
+  keys: number;
+  expires: number;
+  alreadyExpired: number;
+  subexpires: number;
+  bytes: number;
+  aux: RdbSummary['aux'];
+  functions: RdbSummary['functions'];
+  modules: RdbSummary['modules'];
+  databases: SummaryDb[];
+  top: SummaryKey[];
+}
+
+function emptyCounts(): Counts {
+  return { endDb: 0, keys: 0, expires: 0, alreadyExpired: 0, subexpires: 0, bytes: 0, aux: [], functions: [], modules: [], databases: [], top: [] };
 }
 
 function addTotals(totals: Partial<Record<string, KeyTotals>>, name: string, bytes: number, elements: number): void {
@@ -141,19 +110,20 @@ function byBytes(a: SummaryKey, b: SummaryKey): number {
   return b.bytes - a.bytes || a.offset - b.offset;
 }
 
-/** Builds a summary from the records of a scan. */
-class Summarizer implements RdbVisitor {
-  readonly summary: RdbSummary;
+/** Builds a summary from the records of a scan: a visitor for {@link scanRdb} and the AOF reader. */
+export class Summarizer implements RdbVisitor {
+  readonly summary: Counts = emptyCounts();
   private readonly dbs = new Map<number, SummaryDb>();
   private readonly moduleIndex = new Map<string, RdbSummary['modules'][number]>();
   private readonly topLimit: number;
 
-  constructor(
-    start: number,
-    private readonly options: SummaryOptions,
-  ) {
-    this.summary = emptySummary(start);
+  constructor(private readonly options: SummaryOptions) {
     this.topLimit = options.top ?? 10;
+  }
+
+  /** The summary of the scan that ended with `outcome`. */
+  finish(outcome: RdbScanOutcome): RdbSummary {
+    return { ...outcome, ...this.summary };
   }
 
   private db(db: number): SummaryDb {
@@ -176,23 +146,12 @@ class Summarizer implements RdbVisitor {
     return entry;
   }
 
-  record(record: RdbRecord): void {
+  record(record: AnyRdbRecord): void {
     const summary = this.summary;
-    summary.okUpTo = record.offset + record.length;
-    switch (record.kind) {
-      case 'header':
-        summary.magic = record.magic;
-        summary.version = record.version;
-        return;
-      case 'selectdb':
-        summary.endDb = record.db;
-        if (this.options.detail) this.db(record.db);
-        return;
-      case 'eof':
-        summary.checksum = record.checksum;
-        return;
-      default:
-        break;
+    if (record.kind === 'selectdb') {
+      summary.endDb = record.db;
+      if (this.options.detail) this.db(record.db);
+      return;
     }
     if (!this.options.detail) return;
     switch (record.kind) {
@@ -208,21 +167,21 @@ class Summarizer implements RdbVisitor {
       case 'module-aux':
         this.module(record.moduleName, record.encver).auxRecords++;
         break;
-      case 'value':
-        if (record.chunk.type === 'module') this.module(record.chunk.moduleName, record.chunk.encver).keys++;
+      case 'key':
+        if (record.module) this.module(record.module.moduleName, record.module.encver).keys++;
         break;
       default:
         break;
     }
   }
 
-  key(key: KeyRecord): void {
+  key(key: AnyKeyRecord): void {
     if (key.expireMs === undefined) return;
     this.summary.expires++;
     if (key.expireMs < this.options.now) this.summary.alreadyExpired++;
   }
 
-  keyEnd(end: KeyEndRecord, key: KeyRecord): void {
+  keyEnd(end: KeyEndRecord, key: AnyKeyRecord): void {
     const summary = this.summary;
     summary.keys++;
     summary.bytes += end.encodedBytes;
@@ -262,69 +221,22 @@ class Summarizer implements RdbVisitor {
   }
 }
 
-/** Describes a failure so that {@link reviveFailure} can rebuild it in another thread. */
-export function describeFailure(error: unknown): SummaryFailure {
-  const failure: SummaryFailure = { ...toFailure(error), file: (error as RedbackError).file };
-  if (error instanceof TruncatedError) {
-    failure.needed = error.needed;
-    failure.available = error.available;
-  } else if (error instanceof ChecksumError) {
-    failure.expected = error.expected;
-    failure.actual = error.actual;
-  }
-  return failure;
-}
-
-/** The error a {@link SummaryFailure} describes, of the same class, with the same one-line message. */
-export function reviveFailure(failure: SummaryFailure): RedbackError {
-  const where = { file: failure.file, offset: failure.offset };
-  let error: RedbackError;
-  switch (failure.kind) {
-    case 'truncated':
-      error = new TruncatedError(failure.needed ?? 0, failure.available ?? 0, where);
-      break;
-    case 'checksum':
-      error = new ChecksumError(failure.expected ?? 0n, failure.actual ?? 0n, where);
-      break;
-    case 'unsupported':
-      error = new UnsupportedError(failure.detail, where);
-      break;
-    case 'io':
-      error = new InputOutputError(failure.detail, where);
-      break;
-    default:
-      error = new CorruptError(failure.detail, where);
-  }
-  (error as { detail: string }).detail = failure.detail;
-  error.context = failure.context;
-  error.message = error.toLine();
-  return error;
-}
-
 /**
- * Reads an RDB and summarizes it. Never throws for bad bytes: the first problem is in `error`. Throws only what is not ours.
+ * Reads an RDB from an open input (an AOF's RDB preamble, say) and summarizes it. Never throws for bad bytes:
+ * the first problem is in `error`. Throws {@link InputOutputError} and what is not ours.
  */
-export async function summarizeInput(input: ChunkedInput, options: SummaryOptions): Promise<RdbSummary> {
-  const summarizer = new Summarizer(input.offset, options);
-  const summary = summarizer.summary;
-  let parser: RdbParser | undefined;
-  try {
-    parser = await scanRdb(input, summarizer, {
-      onProgress: options.onProgress,
-      verifyChecksum: options.verifyChecksum,
-      onParser: (p) => (parser = p),
-    });
-    summary.done = true;
-    summary.storedChecksum = parser.storedChecksum;
-    if (!(await input.atEnd())) {
-      const size = input.source.size;
-      summary.trailing = { offset: input.offset, bytes: size === undefined ? undefined : size - input.offset };
-    }
-  } catch (error) {
-    summary.error = describeFailure(error);
-  }
-  if (parser) {
-    for (const warning of parser.warnings) summary.warnings.push({ offset: warning.offset, message: warning.message });
-  }
-  return summary;
+export async function summarizeRdbInput(input: ChunkedInput, options: SummaryOptions & { onProgress?: (offset: number) => void; file?: string }): Promise<RdbSummary> {
+  const summarizer = new Summarizer(options);
+  return summarizer.finish(await scanRdbInput(input, summarizer, { onProgress: options.onProgress, file: options.file }));
+}
+
+/** Summarizes an RDB file in one pass (see {@link scanRdbFile}); the file's size comes with it. */
+export async function summarizeRdbFile(
+  path: string,
+  options: SummaryOptions & Omit<RdbFileScanOptions, 'materialize'>,
+): Promise<RdbSummary & { size: number; compressed: boolean }> {
+  const { now, detail, top, onKey, ...scan } = options;
+  const summarizer = new Summarizer({ now, detail, top, onKey });
+  const outcome = await scanRdbFile(path, summarizer, scan);
+  return Object.assign(summarizer.finish(outcome), { size: outcome.size, compressed: outcome.compressed });
 }
