@@ -58,8 +58,9 @@ describe('redback on the command line', () => {
   });
 
   it('inspect --keys --jsonl gives one object per key and nothing else; --summary adds the summary as the last line', async () => {
-    const keys = run('inspect', FIXTURE, '--keys', '--jsonl').stdout.trim().split('\n');
-    const withSummary = run('inspect', FIXTURE, '--keys', '--jsonl', '--summary').stdout.trim().split('\n');
+    const now = ['--now', '2026-01-01T00:00:00Z'];
+    const keys = run('inspect', FIXTURE, '--keys', '--jsonl', ...now).stdout.trim().split('\n');
+    const withSummary = run('inspect', FIXTURE, '--keys', '--jsonl', '--summary', ...now).stdout.trim().split('\n');
     const summary = JSON.parse(withSummary.at(-1) as string) as { schemaVersion: number; summary: { totals: { keys: number } } };
     expect(summary.schemaVersion).toBe(1);
     expect(keys.length).toBe(summary.summary.totals.keys);

@@ -49,7 +49,7 @@ describe('the packed package', () => {
     expect(files).toContain('dist/src/index.js');
     expect(files).toContain('dist/src/index.d.ts');
     expect(files).toContain('dist/commands/check.js');
-    expect(files).toContain('dist/src/operations/crc-worker.js');
+    expect(files).toContain('dist/src/rdb/crc-worker.js');
     expect(files).toContain('oclif.manifest.json');
     expect(files).toContain('LICENSE');
     expect(files).toContain('README.md');
