@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../src/render/flags.js';
 import { checkPath } from '../src/operations/check.js';
 import type { CheckReport } from '../src/operations/check.js';
 import { parseTimeMs } from '../src/operations/time.js';
@@ -6,15 +6,12 @@ import { ExitCode } from '../src/errors.js';
 import { BaseCommand } from '../src/render/base-command.js';
 import { createProgress } from '../src/render/progress.js';
 import { renderRdbCheck } from '../src/render/rdb.js';
-import { renderAofCheck } from '../src/render/aof.js';
 import { style } from '../src/render/style.js';
 
 export default class Check extends BaseCommand {
-  static override description = `Validate RDB files and AOFs completely and give a verdict for each.
+  static override summary = 'Validate RDB files and AOFs completely and give a verdict for each.';
 
-Checks the structure, every encoding (with the deep listpack / ziplist / intset / zipmap checks Redis does with
-sanitize-dump-payload yes), stream consistency and the CRC64. Exit code: 0 when every file is valid, 1 when any is
-invalid, 3 when any cannot be read, 2 for bad usage.`;
+  static override description = `Checks the structure, every encoding (with the deep listpack, ziplist, intset and zipmap checks Redis does with sanitize-dump-payload yes), stream consistency and the CRC64; for an AOF, what redis-check-aof checks and more. Exit code: 0 when every file is valid, 1 when any is invalid, 3 when any cannot be read, 2 for bad usage.`;
 
   static override examples = [
     '<%= config.bin %> check dump.rdb',
@@ -25,12 +22,12 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
   static override strict = false;
 
   static override args = {
-    paths: Args.string({ description: 'files to check (several may be given)', required: true }),
+    paths: Args.string({ description: 'Files to check (several may be given).', required: true }),
   };
 
   static override flags = {
-    strict: Flags.boolean({ description: 'AOF: unknown commands and wrong argument counts make the file invalid (otherwise warnings)', default: false }),
-    now: Flags.string({ description: 'the time expiries are measured from: unix seconds, ms, or ISO date (default: now)' }),
+    strict: Flags.boolean({ description: 'AOF: unknown commands and wrong argument counts make the file invalid (otherwise they are warnings).', default: false }),
+    now: Flags.string({ description: 'The time expiries are measured from: unix seconds, milliseconds or an ISO date (default: now).' }),
   };
 
   async run(): Promise<void> {
@@ -55,7 +52,7 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
           outcome.format === 'rdb'
             ? renderRdbCheck(outcome)
             : outcome.format === 'aof'
-              ? renderAofCheck(outcome)
+              ? (await import('../src/render/aof.js')).renderAofCheck(outcome)
               : `${style.bad('INVALID')} ${outcome.error.message}`,
         );
       }

@@ -11,7 +11,10 @@ export interface KeyInfo {
   db: number;
   key: JsonBytes;
   type: RedisType;
+  /** What Redis's `OBJECT ENCODING` says once the file is loaded: listpack, quicklist, int, embstr… */
   encoding: string;
+  /** The RDB type the file stores the value as (redis-check-rdb's name: "hash-listpack", "quicklist-v2"…). */
+  rdbType: string;
   /** Absolute expiry in ms since the epoch, or null. */
   expireAt: number | null;
   /** Milliseconds left at `now` (negative when already expired), or null without a TTL. */
@@ -40,7 +43,10 @@ export interface DatabaseReport {
   /** The RESIZEDB hint stored for the db, when present. */
   sizeHint: { keys: number; expires: number } | undefined;
   byType: Partial<Record<RedisType, KeyTotals>>;
-  byEncoding: Record<string, KeyTotals>;
+  /** By type, then by `OBJECT ENCODING` name ({"hash": {"listpack": …, "hashtable": …}}). */
+  byEncoding: Partial<Record<RedisType, Record<string, KeyTotals>>>;
+  /** By RDB type name ("hash-listpack"…). */
+  byRdbType: Record<string, KeyTotals>;
   bytes: number;
 }
 
@@ -117,7 +123,8 @@ function keyInfo(key: AnyKeyRecord, end: KeyEndRecord, now: number): KeyInfo {
     db: key.db,
     key: jsonBytes(key.key),
     type: key.type,
-    encoding: key.encoding,
+    encoding: end.objectEncoding,
+    rdbType: key.encoding,
     expireAt: key.expireMs ?? null,
     ttlMs: key.expireMs === undefined ? null : key.expireMs - now,
     elements: end.elements,
@@ -153,7 +160,8 @@ export function toReport(summary: RdbSummary, file: { name: string; size: number
       db: key.db,
       key: jsonBytes(key.key),
       type: key.type,
-      encoding: key.encoding,
+      encoding: key.objectEncoding,
+      rdbType: key.encoding,
       expireAt: key.expireMs ?? null,
       ttlMs: key.expireMs === undefined ? null : key.expireMs - file.now,
       elements: key.elements,
@@ -180,7 +188,7 @@ export function toReport(summary: RdbSummary, file: { name: string; size: number
   report.databases = summary.databases
     .filter((db) => db.keys > 0 || db.sizeHint !== undefined)
     .sort((a, b) => a.db - b.db)
-    .map((db) => ({ ...db }));
+    .map(({ byEncoding, byObjectEncoding, ...db }) => ({ ...db, byEncoding: byObjectEncoding, byRdbType: byEncoding }));
   for (const db of report.databases) {
     report.totals.keys += db.keys;
     report.totals.expires += db.expires;

@@ -209,7 +209,10 @@ export interface KeyEndRecord extends At {
   kind: 'key-end';
   key: Uint8Array;
   type: RedisType;
+  /** redis-check-rdb's name for the type byte (the RDB type name). */
   encoding: string;
+  /** What Redis's `OBJECT ENCODING` says of the key once loaded, as far as the file tells (listpack, int…). */
+  objectEncoding: string;
   /** Elements (list items, members, fields, stream entries; 1 for a string). */
   elements: number;
   /** Bytes from the first prefix opcode of the key (expiry, idle…) to the end of its value. */

@@ -34,6 +34,7 @@ import {
   skipLength,
   skipModuleOpcodes,
   skipString,
+  stringObjectEncoding,
 } from './primitives.js';
 import { checkStreamListpack, decodeStreamListpack } from './stream-listpack.js';
 import { decodeZiplist } from './ziplist.js';
@@ -539,13 +540,14 @@ export class RdbParser {
     try {
       switch (code) {
         case RdbType.STRING: {
+          const objectEncoding = stringObjectEncoding(r);
           if (!this.materialize) {
             skipString(r);
-            this.finishKey(r, out, record, valueOffset, fieldTtls, 1, undefined);
+            this.finishKey(r, out, record, valueOffset, fieldTtls, 1, undefined, objectEncoding);
             return;
           }
           const value = readString(r);
-          this.finishKey(r, out, record, valueOffset, fieldTtls, 1, { type: 'string', value });
+          this.finishKey(r, out, record, valueOffset, fieldTtls, 1, { type: 'string', value }, objectEncoding);
           return;
         }
         case RdbType.LIST:
@@ -722,13 +724,14 @@ export class RdbParser {
     fieldTtls: boolean,
     elements: number,
     chunk: ValueChunk | undefined,
+    objectEncoding?: string,
   ): void {
     if (elements === 0 && this.deep && record.type !== 'stream' && record.type !== 'module') {
       throw new CorruptError(`empty ${record.type} (${record.encoding})`, { file: this.file, offset: valueOffset }).during(keyText(record.key));
     }
     out.push(record);
     if (chunk && this.materialize) out.push({ kind: 'value', chunk, offset: valueOffset, length: r.offset - valueOffset });
-    out.push(this.keyEnd(record, elements, r.offset, fieldTtls));
+    out.push(this.keyEnd(record, elements, r.offset, fieldTtls, objectEncoding));
     this.clearPrefix();
   }
 
@@ -765,13 +768,14 @@ export class RdbParser {
     this.keyStart = undefined;
   }
 
-  private keyEnd(record: KeyRecord, elements: number, endOffset: number, fieldTtls = false): RdbRecord {
+  private keyEnd(record: KeyRecord, elements: number, endOffset: number, fieldTtls = false, objectEncoding?: string): RdbRecord {
     return {
       kind: 'key-end',
       fieldTtls,
       key: record.key,
       type: record.type,
       encoding: record.encoding,
+      objectEncoding: objectEncoding ?? typeInfo(record.typeCode, this.magic)?.objectEncoding ?? 'raw',
       elements,
       encodedBytes: endOffset - record.offset,
       keyOffset: record.offset,

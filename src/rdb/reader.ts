@@ -1,6 +1,7 @@
 import { ByteReader } from '../bytes/reader.js';
 import type { ChunkedInput } from '../bytes/input.js';
 import { RedbackError, TruncatedError } from '../errors.js';
+import { openInput } from '../io/open.js';
 import type { RdbCheckRecord, RdbRecord } from './model.js';
 import { RdbParser, printable } from './parser.js';
 import type { RdbParserOptions } from './parser.js';
@@ -78,6 +79,25 @@ export function readRdb(input: ChunkedInput, options?: RdbReadOptions & { materi
 export function readRdb(input: ChunkedInput, options?: RdbReadOptions): AsyncGenerator<RdbRecord | RdbCheckRecord>;
 export async function* readRdb(input: ChunkedInput, options: RdbReadOptions = {}): AsyncGenerator<RdbRecord | RdbCheckRecord> {
   for await (const batch of readRdbBatches(input, options)) yield* batch;
+}
+
+/**
+ * Streams the RDB file at `path` one record at a time (see {@link readRdb}); an `.lz4` file is decompressed
+ * on the fly (offsets are then in the decompressed stream). The reader owns the file: it is closed when the
+ * records end, when reading fails, and when the consumer stops early (`break` or `return` in a
+ * `for await` loop). Throws {@link InputOutputError} when the file cannot be opened or read, and the errors
+ * of {@link readRdb}.
+ */
+export function readRdbFile(path: string, options: RdbReadOptions & { materialize: false }): AsyncGenerator<RdbCheckRecord>;
+export function readRdbFile(path: string, options?: RdbReadOptions & { materialize?: true }): AsyncGenerator<RdbRecord>;
+export function readRdbFile(path: string, options?: RdbReadOptions): AsyncGenerator<RdbRecord | RdbCheckRecord>;
+export async function* readRdbFile(path: string, options: RdbReadOptions = {}): AsyncGenerator<RdbRecord | RdbCheckRecord> {
+  const input = await openInput(path, options.file ?? path);
+  try {
+    yield* readRdb(input, options);
+  } finally {
+    await input.close();
+  }
 }
 
 /**

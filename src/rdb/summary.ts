@@ -43,7 +43,10 @@ export interface SummaryDb {
   bytes: number;
   sizeHint: { keys: number; expires: number } | undefined;
   byType: Partial<Record<RedisType, KeyTotals>>;
+  /** Keyed by the RDB type name (redis-check-rdb's: "hash-listpack", "quicklist-v2"…). */
   byEncoding: Record<string, KeyTotals>;
+  /** Keyed by type, then by what `OBJECT ENCODING` says ("listpack", "int"…). */
+  byObjectEncoding: Partial<Record<RedisType, Record<string, KeyTotals>>>;
 }
 
 /** One key as the summary keeps it. */
@@ -51,7 +54,10 @@ export interface SummaryKey {
   db: number;
   key: Uint8Array;
   type: RedisType;
+  /** The RDB type name. */
   encoding: string;
+  /** What `OBJECT ENCODING` says. */
+  objectEncoding: string;
   expireMs: number | undefined;
   elements: number;
   bytes: number;
@@ -96,7 +102,7 @@ function addTotals(totals: Partial<Record<string, KeyTotals>>, name: string, byt
 }
 
 function newDb(db: number): SummaryDb {
-  return { db, keys: 0, expires: 0, alreadyExpired: 0, bytes: 0, sizeHint: undefined, byType: {}, byEncoding: {} };
+  return { db, keys: 0, expires: 0, alreadyExpired: 0, bytes: 0, sizeHint: undefined, byType: {}, byEncoding: {}, byObjectEncoding: {} };
 }
 
 /** Orders keys biggest first, then by position in the file. */
@@ -187,6 +193,7 @@ export class Summarizer implements RdbVisitor {
     db.bytes += end.encodedBytes;
     addTotals(db.byType, key.type, end.encodedBytes, end.elements);
     addTotals(db.byEncoding, key.encoding, end.encodedBytes, end.elements);
+    addTotals((db.byObjectEncoding[key.type] ??= {}), end.objectEncoding, end.encodedBytes, end.elements);
     if (key.expireMs !== undefined) {
       db.expires++;
       if (key.expireMs < this.options.now) db.alreadyExpired++;
@@ -201,6 +208,7 @@ export class Summarizer implements RdbVisitor {
       key: key.key.slice(),
       type: key.type,
       encoding: key.encoding,
+      objectEncoding: end.objectEncoding,
       expireMs: key.expireMs,
       elements: end.elements,
       bytes: end.encodedBytes,
