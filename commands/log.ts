@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../src/render/flags.js';
 import { UsageError } from '../src/errors.js';
 import { logAof } from '../src/operations/log.js';
 import type { LogEntry } from '../src/operations/log.js';

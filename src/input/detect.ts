@@ -1,7 +1,9 @@
-import { basename } from 'node:path';
+import type { Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { resolveAof } from '../aof/set.js';
 import type { AofSet } from '../aof/set.js';
-import { CorruptError } from '../errors.js';
+import { CorruptError, ioError } from '../errors.js';
 import { sniffInput } from '../io/sniff.js';
 
 /*
@@ -65,5 +67,70 @@ export async function identifyFormat(path: string): Promise<'rdb' | 'aof'> {
       return RDB_NAME.test(basename(path)) ? 'rdb' : 'aof';
     default:
       throw new CorruptError('neither an RDB nor an AOF: unknown signature', { file: path, offset: 0 });
+  }
+}
+
+/** What a folder of backups holds, as `check DIR` sees it. */
+export interface FolderInputs {
+  /** Paths to check, one verdict each: RDB files, single AOF files, AOF directories (sets), sorted. */
+  inputs: string[];
+  /** Files left out: neither named nor shaped like a Redis file (a README, a checksum list…). */
+  skipped: string[];
+}
+
+const REDIS_NAME = /\.(rdb|aof)(\.lz4)?$/i;
+
+/**
+ * Lists what a folder holds that can be checked: a folder that is itself an AOF directory (it holds a
+ * manifest) is one input; otherwise each RDB or AOF file in it (by name, or by content for other names), and
+ * each AOF directory below it (`appendonlydir/` of a Redis `dir`), and with `recursive` the same in every
+ * subfolder. Redis's temporary files (`temp-*`) are left out. Throws {@link InputOutputError} when the folder
+ * cannot be read.
+ */
+export async function listFolderInputs(dir: string, options: { recursive?: boolean } = {}): Promise<FolderInputs> {
+  const found: FolderInputs = { inputs: [], skipped: [] };
+  if (await isAofDirectory(dir)) {
+    found.inputs.push(dir);
+    return found;
+  }
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    throw ioError(error, dir);
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (await isAofDirectory(path)) found.inputs.push(path);
+      else if (options.recursive) {
+        const below = await listFolderInputs(path, options);
+        found.inputs.push(...below.inputs);
+        found.skipped.push(...below.skipped);
+      }
+      continue;
+    }
+    if (!entry.isFile() || entry.name.startsWith('temp-')) {
+      found.skipped.push(path);
+      continue;
+    }
+    if (REDIS_NAME.test(entry.name)) {
+      found.inputs.push(path);
+      continue;
+    }
+    const kind = await sniffInput(path).catch(() => 'unknown' as const);
+    if (kind === 'rdb' || kind === 'aof') found.inputs.push(path);
+    else found.skipped.push(path);
+  }
+  return found;
+}
+
+/** True when `dir` is a Redis 7 AOF directory: it holds a manifest. */
+async function isAofDirectory(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).some((name) => name.endsWith('.manifest') && !name.startsWith('temp-'));
+  } catch {
+    return false;
   }
 }
