@@ -70,7 +70,7 @@ export interface RdbParserOptions {
 type Phase = 'header' | 'top' | 'value' | 'checksum' | 'done';
 
 /**
- * Opcodes that only Redis Enterprise writes (after librdb's defines.h): a file holding one is not damaged,
+ * Opcodes that only Redis Enterprise writes (after the defines.h of librdb): a file holding one is not damaged,
  * but its layout is not public, so it cannot be read past.
  */
 const VENDOR_OPCODES: Partial<Record<number, string>> = {
