@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
  * The layers of ../shared/DESIGN.md, lowest first: a folder of src/ may import its own layer and the layers
  * below it, never one above (rdb/ and aof/ share a layer and do not import each other).
  */
-const layers = [['bytes'], ['codecs'], ['io'], ['rdb', 'aof'], ['input'], ['keyspace'], ['operations'], ['render']];
+const layers = [['bytes'], ['codecs'], ['io'], ['rdb', 'aof'], ['input', 'output'], ['keyspace'], ['operations'], ['render']];
 
 function layerRules() {
   return layers.flatMap((layer, level) =>
