@@ -163,6 +163,61 @@ export function skipString(r: ByteReader): void {
   r.skip(length, 'string');
 }
 
+/** Longest string Redis keeps in one allocation with its object header (OBJ_ENCODING_EMBSTR_SIZE_LIMIT). */
+const EMBSTR_SIZE_LIMIT = 44;
+
+/**
+ * True when `bytes` is a long long as Redis's string2ll reads one: optional `-`, no leading zeros
+ * (except "0" itself), no "+" or spaces, within 64 bits, at most 20 characters.
+ */
+export function isRedisInteger(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  if (n === 0 || n > 20) return false;
+  const negative = bytes[0] === 0x2d;
+  const start = negative ? 1 : 0;
+  if (start === n) return false;
+  if (bytes[start] === 0x30) return n === 1;
+  let value = 0n;
+  for (let i = start; i < n; i++) {
+    const digit = (bytes[i] as number) - 0x30;
+    if (digit < 0 || digit > 9) return false;
+    value = value * 10n + BigInt(digit);
+  }
+  return negative ? value <= 9223372036854775808n : value <= 9223372036854775807n;
+}
+
+/**
+ * What Redis's `OBJECT ENCODING` says of a string value read from an RDB (it applies tryObjectEncoding on
+ * load, whatever the RDB encoding was): 'int' for a long long of at most 20 characters, 'embstr' up to 44
+ * bytes, 'raw' beyond. Looks at the string at the reader's position without moving it; throws what reading
+ * the string would (a truncated or corrupt header).
+ */
+export function stringObjectEncoding(r: ByteReader): 'int' | 'embstr' | 'raw' {
+  const start = r.pos;
+  try {
+    const first = r.peek();
+    let length: number;
+    if (first >> 6 === 3) {
+      const encoding = first & 0x3f;
+      if (encoding <= StringEncoding.INT32) return 'int';
+      if (encoding !== StringEncoding.LZF) return 'raw';
+      r.pos += 1;
+      readLength(r);
+      length = readLength(r);
+      if (length <= 20) {
+        r.pos = start;
+        return isRedisInteger(readStringTransient(r)) ? 'int' : 'embstr';
+      }
+    } else {
+      length = readLength(r);
+      if (length <= 20) return isRedisInteger(r.bytes(length, 'string')) ? 'int' : 'embstr';
+    }
+    return length <= EMBSTR_SIZE_LIMIT ? 'embstr' : 'raw';
+  } finally {
+    r.pos = start;
+  }
+}
+
 /**
  * Reads a ZSET (type 3) score: a 1-byte length then ASCII, with 253 = NaN, 254 = +inf, 255 = -inf.
  * Parsed like C's `%lg`: the longest numeric prefix; a {@link CorruptError} when there is none.

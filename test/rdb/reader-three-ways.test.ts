@@ -101,11 +101,12 @@ function bytewise(data: Uint8Array): ChunkedInput {
  * buffers need no copying first; {@link detached} copies are used where vitest's deep equality runs.
  */
 async function readAsync(input: ChunkedInput, options: RdbReadOptions = {}): Promise<RdbRecord[]> {
-  return collectRecords(readRdb(input, options));
+  // Both readers' records, typed as the materializing reader's for the comparison helpers.
+  return collectRecords(readRdb(input, options)) as Promise<RdbRecord[]>;
 }
 
 function syncRecords(data: Uint8Array, options: RdbReadOptions = {}): RdbRecord[] {
-  return readRdbAll(data, options);
+  return readRdbAll(data, options) as RdbRecord[];
 }
 
 /** Offsets at which to split a file in two. */

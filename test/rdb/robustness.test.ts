@@ -79,7 +79,7 @@ type Outcome = { ok: true; records: RdbRecord[] } | { ok: false; error: unknown 
 
 function attempt(data: Uint8Array, options: RdbReadOptions = {}): Outcome {
   try {
-    return { ok: true, records: readRdbAll(data, options) };
+    return { ok: true, records: readRdbAll(data, options) as RdbRecord[] };
   } catch (error) {
     return { ok: false, error };
   }
@@ -87,7 +87,7 @@ function attempt(data: Uint8Array, options: RdbReadOptions = {}): Outcome {
 
 async function attemptAsync(input: ChunkedInput, options: RdbReadOptions = {}): Promise<Outcome> {
   try {
-    return { ok: true, records: await collectRecords(readRdb(input, options)) };
+    return { ok: true, records: (await collectRecords(readRdb(input, options))) as RdbRecord[] };
   } catch (error) {
     return { ok: false, error };
   }
