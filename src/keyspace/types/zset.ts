@@ -1,0 +1,307 @@
+// cspell:words listpack skiplist zset zsets
+import { PackCursor, packDouble, packText } from '../pack.js';
+import { BinMap } from '../table.js';
+import { SortedIndex, compareEntry } from './sorted-index.js';
+
+/** Redis's `zset-max-listpack-entries` / `zset-max-listpack-value` (7.0 defaults 128 and 64). */
+export interface ZsetLimits {
+  entries: number;
+  value: number;
+}
+
+export const DEFAULT_ZSET_LIMITS: ZsetLimits = { entries: 128, value: 64 };
+
+const cursor = new PackCursor();
+
+/** A lexicographic range bound, as ZRANGEBYLEX takes it: `-`, `+`, `[x` or `(x`. */
+export interface LexBound {
+  /** -Infinity for '-', +Infinity for '+', else the member. */
+  value: string | number;
+  exclusive: boolean;
+}
+
+function gteMin(member: string, min: LexBound): boolean {
+  if (min.value === -Infinity) return true;
+  if (min.value === Infinity) return false;
+  return min.exclusive ? member > (min.value as string) : member >= (min.value as string);
+}
+
+function lteMax(member: string, max: LexBound): boolean {
+  if (max.value === Infinity) return true;
+  if (max.value === -Infinity) return false;
+  return max.exclusive ? member < (max.value as string) : member <= (max.value as string);
+}
+
+/**
+ * A sorted set. It mirrors Redis's two encodings because one difference between them is visible: a listpack
+ * stores a score that is an integer as an integer, so a -0 score becomes 0, while a skiplist keeps -0.
+ * - "listpack" form: a pack of (member, 8-byte double) pairs in (score, member) order, used exactly when
+ *   Redis would use a listpack (see {@link ZsetLimits} and the conversions in the commands);
+ * - "skiplist" form: a {@link BinMap} of members to scores plus a {@link SortedIndex} for the order.
+ */
+export class ZsetValue {
+  readonly type = 'zset' as const;
+  private packed: string | undefined;
+  private count = 0;
+  private dict: BinMap<number> | undefined;
+  private index: SortedIndex | undefined;
+
+  /** A new empty sorted set in the listpack form (true) or the skiplist form (false). */
+  constructor(listpack = true) {
+    if (listpack) this.packed = '';
+    else {
+      this.dict = new BinMap();
+      this.index = new SortedIndex();
+    }
+  }
+
+  /** True in the listpack form. */
+  get listpack(): boolean {
+    return this.packed !== undefined;
+  }
+
+  get size(): number {
+    return this.dict ? this.dict.size : this.count;
+  }
+
+  score(member: string): number | undefined {
+    if (this.dict) return this.dict.get(member);
+    cursor.reset(this.packed as string);
+    while (cursor.next()) {
+      const match = cursor.equalsText(member);
+      const s = cursor.double();
+      if (match) return s;
+    }
+    return undefined;
+  }
+
+  /**
+   * Inserts or updates `member` with `score`, converting to the skiplist form first when Redis would
+   * (more than `limits.entries` members, or a member longer than `limits.value`). Returns the score stored.
+   */
+  set(member: string, score: number, limits: ZsetLimits): number {
+    if (this.packed !== undefined) {
+      const old = this.score(member);
+      if (old === score) return old;
+      if (old === undefined && (this.count + 1 > limits.entries || member.length > limits.value)) this.toSkiplist();
+    }
+    if (this.packed !== undefined) {
+      const stored = score === 0 ? 0 : score; // a listpack stores integral scores as integers: -0 becomes 0
+      this.deletePacked(member);
+      const pack = this.packed;
+      cursor.reset(pack);
+      let at = pack.length;
+      while (cursor.next()) {
+        const start = cursor.at;
+        const m = cursor.text();
+        const s = cursor.double();
+        if (compareEntry(s, m, stored, member) > 0) {
+          at = start;
+          break;
+        }
+      }
+      this.packed = pack.slice(0, at) + packText(member) + packDouble(stored) + pack.slice(at);
+      this.count++;
+      return stored;
+    }
+    const dict = this.dict as BinMap<number>;
+    const index = this.index as SortedIndex;
+    const old = dict.get(member);
+    if (old !== undefined) {
+      if (old === score) return old; // Redis updates only when score != curscore (so 0 and -0 are the same)
+      index.remove(old, member);
+    }
+    dict.set(member, score);
+    index.insert(score, member);
+    return score;
+  }
+
+  /** Removes `member`; true when it was there. */
+  delete(member: string): boolean {
+    if (this.packed !== undefined) return this.deletePacked(member);
+    const dict = this.dict as BinMap<number>;
+    const old = dict.get(member);
+    if (old === undefined) return false;
+    dict.delete(member);
+    (this.index as SortedIndex).remove(old, member);
+    return true;
+  }
+
+  private deletePacked(member: string): boolean {
+    const pack = this.packed as string;
+    cursor.reset(pack);
+    while (cursor.next()) {
+      const at = cursor.at;
+      const match = cursor.equalsText(member);
+      cursor.double();
+      if (!match) continue;
+      this.packed = pack.slice(0, at) + pack.slice(cursor.end);
+      this.count--;
+      return true;
+    }
+    return false;
+  }
+
+  /** 0-based ascending rank of `member`, or undefined. */
+  rank(member: string): number | undefined {
+    if (this.dict) {
+      const s = this.dict.get(member);
+      return s === undefined ? undefined : (this.index as SortedIndex).rank(s, member);
+    }
+    cursor.reset(this.packed as string);
+    let r = 0;
+    while (cursor.next()) {
+      const match = cursor.equalsText(member);
+      cursor.double();
+      if (match) return r;
+      r++;
+    }
+    return undefined;
+  }
+
+  private packedItems(): [string, number][] {
+    const out: [string, number][] = [];
+    const c = new PackCursor().reset(this.packed as string);
+    while (c.next()) {
+      const m = c.text();
+      out.push([m, c.double()]);
+    }
+    return out;
+  }
+
+  /** Entries with ranks start..stop (inclusive, resolved, within bounds), ascending. */
+  range(start: number, stop: number): [string, number][] {
+    if (start > stop) return [];
+    if (this.packed !== undefined) return this.packedItems().slice(start, stop + 1);
+    return [...(this.index as SortedIndex).range(start, stop)];
+  }
+
+  /** Rank of the first entry with score ≥ min (> min when exclusive); size when none. */
+  firstByScore(min: number, exclusive: boolean): number {
+    if (this.packed === undefined) return (this.index as SortedIndex).firstByScore(min, exclusive);
+    const items = this.packedItems();
+    const i = items.findIndex(([, s]) => (exclusive ? s > min : s >= min));
+    return i < 0 ? items.length : i;
+  }
+
+  /** Rank of the last entry with score ≤ max (< max when exclusive); -1 when none. */
+  lastByScore(max: number, exclusive: boolean): number {
+    if (this.packed === undefined) return (this.index as SortedIndex).lastByScore(max, exclusive);
+    const items = this.packedItems();
+    let last = -1;
+    for (let i = 0; i < items.length; i++) if (exclusive ? (items[i] as [string, number])[1] < max : (items[i] as [string, number])[1] <= max) last = i;
+    return last;
+  }
+
+  /**
+   * The ranks [first, last] of the entries in a lex range, found as Redis finds them (the listpack scans
+   * from the head; the skiplist descends assuming member order, which holds when all scores are equal).
+   * first > last when the range is empty.
+   */
+  lexRange(min: LexBound, max: LexBound): [number, number] {
+    if (this.packed !== undefined) {
+      const items = this.packedItems();
+      let first = -1;
+      for (let i = 0; i < items.length; i++) {
+        if (gteMin((items[i] as [string, number])[0], min)) {
+          first = i;
+          break;
+        }
+      }
+      if (first < 0 || !lteMax((items[first] as [string, number])[0], max)) return [0, -1];
+      let last = first;
+      while (last + 1 < items.length && lteMax((items[last + 1] as [string, number])[0], max)) last++;
+      return [first, last];
+    }
+    const index = this.index as SortedIndex;
+    const first = index.countWhile((_s, m) => !gteMin(m, min));
+    let last = first - 1;
+    for (const [m] of index.range(first, index.length - 1)) {
+      if (!lteMax(m, max)) break;
+      last++;
+    }
+    return last < first ? [0, -1] : [first, last];
+  }
+
+  /**
+   * The ranks [first, last] of a lex range searched from the tail, as ZRANGE … BYLEX REV does (the last
+   * entry ≤ max must be ≥ min; then backwards while ≥ min). first > last when empty.
+   */
+  lexRangeReverse(min: LexBound, max: LexBound): [number, number] {
+    const items = this.packed !== undefined ? this.packedItems() : [...(this.index as SortedIndex).entries()];
+    let last = -1;
+    if (this.packed !== undefined) {
+      for (let i = items.length - 1; i >= 0; i--) {
+        if (lteMax((items[i] as [string, number])[0], max)) {
+          last = i;
+          break;
+        }
+      }
+    } else {
+      last = (this.index as SortedIndex).countWhile((_s, m) => lteMax(m, max)) - 1;
+    }
+    if (last < 0 || !gteMin((items[last] as [string, number])[0], min)) return [0, -1];
+    let first = last;
+    while (first - 1 >= 0 && gteMin((items[first - 1] as [string, number])[0], min)) first--;
+    return [first, last];
+  }
+
+  /** Every (member, score), ascending. */
+  *entries(): IterableIterator<[string, number]> {
+    if (this.packed !== undefined) {
+      yield* this.packedItems();
+      return;
+    }
+    yield* (this.index as SortedIndex).entries();
+  }
+
+  /** Converts to the skiplist form (Redis's zsetConvert to OBJ_ENCODING_SKIPLIST). */
+  toSkiplist(): void {
+    if (this.packed === undefined) return;
+    const items = this.packedItems();
+    this.packed = undefined;
+    this.count = 0;
+    this.dict = new BinMap();
+    this.index = new SortedIndex();
+    for (const [m, s] of items) {
+      this.dict.set(m, s);
+      this.index.insert(s, m);
+    }
+  }
+
+  /** Converts to the listpack form (scores that are -0 become 0). */
+  toListpack(): void {
+    if (this.packed !== undefined) return;
+    let pack = '';
+    for (const [m, s] of (this.index as SortedIndex).entries()) pack += packText(m) + packDouble(s === 0 ? 0 : s);
+    this.count = this.size;
+    this.packed = pack;
+    this.dict = undefined;
+    this.index = undefined;
+  }
+
+  /**
+   * Redis's zsetConvertToListpackIfNeeded, after the *STORE commands and on RDB load: to the listpack form
+   * when within both limits.
+   */
+  convertToListpackIfNeeded(limits: ZsetLimits): void {
+    if (this.packed !== undefined) return;
+    if (this.size > limits.entries) return;
+    for (const m of (this.dict as BinMap<number>).keys()) if (m.length > limits.value) return;
+    this.toListpack();
+  }
+
+  clone(): ZsetValue {
+    const copy = new ZsetValue(this.packed !== undefined);
+    if (this.packed !== undefined) {
+      copy.packed = this.packed;
+      copy.count = this.count;
+    } else {
+      for (const [m, s] of this.entries()) {
+        (copy.dict as BinMap<number>).set(m, s);
+        (copy.index as SortedIndex).insert(s, m);
+      }
+    }
+    return copy;
+  }
+}
