@@ -158,7 +158,7 @@ export class RdbLoader {
         const group: ConsumerGroup = {
           name,
           lastId,
-          entriesRead: g.entriesRead ?? s.estimateDistanceFromFirstEverEntry(lastId),
+          entriesRead: g.entriesRead !== undefined ? BigInt.asIntN(64, g.entriesRead) : s.estimateDistanceFromFirstEverEntry(lastId),
           pel: new Map<string, Nack>(),
           consumers: new Map<string, Consumer>(),
         };

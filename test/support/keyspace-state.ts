@@ -252,6 +252,11 @@ export interface CompareOptions {
   ignoreSeenTime?: boolean;
   /** Do not compare groups' entries-read (Redis's AOF replay does not restore it; see reference notes). */
   ignoreEntriesRead?: boolean;
+  /**
+   * Take a -0 score as 0: Redis itself loses the sign when a sorted set is rebuilt as a listpack (AOF rewrite
+   * batches, RDB load of a small skiplist), so a server and a load of its AOF can differ there.
+   */
+  ignoreZeroSign?: boolean;
 }
 
 const TIME_FIELDS = new Set(['expire', 'deliveryTime', 'seenTime']);
@@ -292,6 +297,7 @@ export function compareStates(expected: DatasetState, actual: DatasetState, opti
       }
       return;
     }
+    if (options.ignoreZeroSign && (a === '-0' || a === '0') && (b === '-0' || b === '0')) return;
     if (a !== b) out.push(`${path}: expected ${show(a)}, got ${show(b)}`);
   };
   walk('state', expected, actual, '');

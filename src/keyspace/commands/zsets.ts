@@ -147,7 +147,7 @@ function zremrange(kind: 'rank' | 'score' | 'lex'): Handler {
       first = start;
       last = Math.min(end, len - 1);
     } else if (range) [first, last] = scoreRanks(zset, range);
-    else [first, last] = zset.lexRange(...(lex as [LexBound, LexBound]));
+    else [first, last] = zset.lexRange(...(lex as [LexBound, LexBound]), true);
     if (first > last) return;
     for (const [m] of zset.range(first, last)) zset.delete(m);
     deleteIfEmpty(c.db, k, zset);

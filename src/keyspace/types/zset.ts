@@ -32,6 +32,26 @@ function lteMax(member: string, max: LexBound): boolean {
   return max.exclusive ? member < (max.value as string) : member <= (max.value as string);
 }
 
+/** sdscmplex on two bounds: -∞ and +∞ sort before and after every member. */
+function compareBounds(a: LexBound, b: LexBound): number {
+  if (a.value === b.value) return 0;
+  if (a.value === -Infinity || b.value === Infinity) return -1;
+  if (a.value === Infinity || b.value === -Infinity) return 1;
+  return (a.value as string) < (b.value as string) ? -1 : 1;
+}
+
+/**
+ * zslIsInLexRange / zzlIsInLexRange: false when the range is empty by its bounds, or when the last member is
+ * below min or the first above max (Redis checks only those two ends, whatever the members between).
+ */
+function mayBeInLexRange(first: string | undefined, last: string | undefined, min: LexBound, max: LexBound): boolean {
+  const cmp = compareBounds(min, max);
+  if (cmp > 0 || (cmp === 0 && (min.exclusive || max.exclusive))) return false;
+  if (last === undefined || !gteMin(last, min)) return false;
+  if (first === undefined || !lteMax(first, max)) return false;
+  return true;
+}
+
 /**
  * A sorted set. It mirrors Redis's two encodings because one difference between them is visible: a listpack
  * stores a score that is an integer as an integer, so a -0 score becomes 0, while a skiplist keeps -0.
@@ -198,9 +218,10 @@ export class ZsetValue {
    * from the head; the skiplist descends assuming member order, which holds when all scores are equal).
    * first > last when the range is empty.
    */
-  lexRange(min: LexBound, max: LexBound): [number, number] {
+  lexRange(min: LexBound, max: LexBound, forDelete = false): [number, number] {
     if (this.packed !== undefined) {
       const items = this.packedItems();
+      if (!mayBeInLexRange(items[0]?.[0], items.at(-1)?.[0], min, max)) return [0, -1];
       let first = -1;
       for (let i = 0; i < items.length; i++) {
         if (gteMin((items[i] as [string, number])[0], min)) {
@@ -214,6 +235,7 @@ export class ZsetValue {
       return [first, last];
     }
     const index = this.index as SortedIndex;
+    if (!forDelete && !mayBeInLexRange(this.edge(true), this.edge(false), min, max)) return [0, -1];
     const first = index.countWhile((_s, m) => !gteMin(m, min));
     let last = first - 1;
     for (const [m] of index.range(first, index.length - 1)) {
@@ -229,6 +251,7 @@ export class ZsetValue {
    */
   lexRangeReverse(min: LexBound, max: LexBound): [number, number] {
     const items = this.packed !== undefined ? this.packedItems() : [...(this.index as SortedIndex).entries()];
+    if (!mayBeInLexRange(items[0]?.[0], items.at(-1)?.[0], min, max)) return [0, -1];
     let last = -1;
     if (this.packed !== undefined) {
       for (let i = items.length - 1; i >= 0; i--) {
@@ -244,6 +267,14 @@ export class ZsetValue {
     let first = last;
     while (first - 1 >= 0 && gteMin((items[first - 1] as [string, number])[0], min)) first--;
     return [first, last];
+  }
+
+  /** The first (or last) member in order, or undefined when empty. */
+  private edge(first: boolean): string | undefined {
+    const n = this.size;
+    if (n === 0) return undefined;
+    const [entry] = this.range(first ? 0 : n - 1, first ? 0 : n - 1);
+    return entry?.[0];
   }
 
   /** Every (member, score), ascending. */
