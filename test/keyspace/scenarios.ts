@@ -250,6 +250,18 @@ export const scenarios: Scenario[] = [
       ['XCLAIM', 's', 'g1', 'x', 'bad', '1-0'], ['XCLAIM', 'missing', 'g1', 'x', '0', '1-0'], ['XGROUP', 'CREATE', 's', 'g4', '0', 'ENTRIESREAD', '-5'],
     ],
   },
+  {
+    name: 'XREADGROUP (new entries, history, NOACK, entries-read)',
+    commands: [
+      ...range(8, (i) => ['XADD', 's', `${i + 1}-0`, 'f', `v${i}`]), ['XGROUP', 'CREATE', 's', 'g', '0'], ['XGROUP', 'CREATE', 's', 'h', '$'],
+      ['XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', '2', 'STREAMS', 's', '>'], ['XREADGROUP', 'GROUP', 'g', 'bob', 'STREAMS', 's', '>'], ['XREADGROUP', 'GROUP', 'g', 'bob', 'STREAMS', 's', '>'],
+      ['XREADGROUP', 'GROUP', 'g', 'alice', 'STREAMS', 's', '0'], ['XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', '1', 'STREAMS', 's', '1-0'], ['XDEL', 's', '4-0'],
+      ['XREADGROUP', 'GROUP', 'g', 'bob', 'STREAMS', 's', '0'], ['XADD', 's', '9-0', 'f', 'v'], ['XADD', 's', '10-0', 'f', 'v'], ['XREADGROUP', 'GROUP', 'h', 'carol', 'NOACK', 'STREAMS', 's', '>'],
+      ['XREADGROUP', 'GROUP', 'g', 'dave', 'COUNT', '1', 'BLOCK', '10', 'STREAMS', 's', '>'], ['XREADGROUP', 'GROUP', 'nog', 'x', 'STREAMS', 's', '>'], ['XREADGROUP', 'GROUP', 'g', 'x', 'STREAMS', 's', '$'],
+      ['XGROUP', 'SETID', 's', 'g', '0'], ['XREADGROUP', 'GROUP', 'g', 'erin', 'STREAMS', 's', '>'], ['XTRIM', 's', 'MAXLEN', '3'], ['XGROUP', 'CREATE', 's', 'k', '0', 'ENTRIESREAD', '2'],
+      ['XREADGROUP', 'GROUP', 'k', 'frank', 'COUNT', '2', 'STREAMS', 's', '>'],
+    ],
+  },
   // ---- HyperLogLog
   {
     name: 'PFADD PFCOUNT PFMERGE sparse',
@@ -275,6 +287,23 @@ export const scenarios: Scenario[] = [
       ['GEOADD', 'g', '0', '0', 'zero', '-0.0000001', '0.0000001', 'tiny'], ['GEOADD', 'g', 'NX', '1', '1', 'Palermo'], ['GEOADD', 'g', 'XX', 'CH', '2', '2', 'Palermo', '3', '3', 'new'],
       ['GEOADD', 'g', '181', '0', 'bad'], ['GEOADD', 'g', '0', '86', 'bad'], ['GEOADD', 'g', 'NX', 'XX', '0', '0', 'x'], ['GEOADD', 'g', '1', '2'],
       ...range(20, (i) => ['GEOADD', 'h', String(-179.99 + i * 17.77777), String(-85 + i * 8.5), `p${i}`]),
+    ],
+  },
+  {
+    name: 'GEORADIUS/GEORADIUSBYMEMBER STORE, GEOSEARCHSTORE',
+    commands: [
+      ['GEOADD', 'Sicily', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania', '12.758489', '38.788135', 'edge1', '17.241510', '38.222595', 'edge2'],
+      ...range(60, (i) => ['GEOADD', 'Sicily', String(12 + (i % 10) * 0.5), String(36.5 + Math.floor(i / 10) * 0.4), `p${i}`]),
+      ['GEORADIUS', 'Sicily', '15', '37', '200', 'km', 'STORE', 'r1'], ['GEORADIUS', 'Sicily', '15', '37', '100', 'km', 'STOREDIST', 'r2', 'ASC', 'COUNT', '5'],
+      ['GEORADIUS', 'Sicily', '15', '37', '100', 'km', 'STORE', 'r3', 'COUNT', '3', 'ANY'], ['GEORADIUS', 'Sicily', '15', '37', '100', 'km', 'STORE', 'r4', 'DESC', 'COUNT', '4'],
+      ['GEORADIUSBYMEMBER', 'Sicily', 'Palermo', '150', 'km', 'STORE', 'r5'], ['GEORADIUSBYMEMBER', 'Sicily', 'nope', '150', 'km', 'STORE', 'r6'],
+      ['GEOSEARCHSTORE', 'r7', 'Sicily', 'FROMLONLAT', '15', '37', 'BYBOX', '400', '400', 'km', 'ASC', 'COUNT', '10'],
+      ['GEOSEARCHSTORE', 'r8', 'Sicily', 'FROMMEMBER', 'Palermo', 'BYRADIUS', '100', 'mi', 'STOREDIST'], ['GEOSEARCHSTORE', 'r9', 'Sicily', 'FROMLONLAT', '15', '37', 'BYBOX', '200', '100', 'ft'],
+      ['GEOSEARCHSTORE', 'r10', 'missing', 'FROMLONLAT', '15', '37', 'BYRADIUS', '10', 'km'], ['SET', 'r11', 'x'], ['GEOSEARCHSTORE', 'r11', 'Sicily', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1', 'm'],
+      ['GEORADIUS', 'Sicily', '15', '37', '100', 'km', 'WITHDIST', 'STORE', 'r12'], ['GEORADIUS', 'Sicily', '15', '37', '200', 'km'], ['GEORADIUS', 'Sicily', '15', '37', '9000', 'km', 'STORE', 'r13'],
+      ['GEOADD', 'poles', '0', '85', 'n', '180', '-85', 's', '-179.9', '84.9', 'x'], ['GEORADIUS', 'poles', '179', '84', '500', 'km', 'STORE', 'r14'],
+      ['GEOSEARCHSTORE', 'r15', 'poles', 'FROMLONLAT', '-179.5', '-84.5', 'BYBOX', '3000', '3000', 'km', 'STOREDIST'],
+      ['GEOSEARCHSTORE', 'r16', 'Sicily', 'FROMMEMBER', 'Palermo', 'BYRADIUS', '0', 'km'], ['GEOSEARCHSTORE', 'r17', 'Sicily', 'BYRADIUS', '10', 'km'],
     ],
   },
   // ---- functions

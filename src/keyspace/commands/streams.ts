@@ -442,8 +442,103 @@ function xautoclaim(c: Context, argv: Uint8Array[]): void {
   }
 }
 
-function xreadgroup(): void {
-  throw new NotReplayable('XREADGROUP delivers entries at the time of loading', 'Redis writes XREADGROUP to an AOF as XCLAIM and XGROUP commands; this file was edited or written by another tool');
+/** streamRangeHasTombstones: whether a deleted entry may lie in [start, end] (from the metadata alone). */
+function rangeHasTombstones(s: StreamValue, start: string | undefined, end: string | undefined): boolean {
+  if (s.length === 0 || s.maxDeletedId === ID_ZERO) return false;
+  if (s.firstId > s.maxDeletedId) return false;
+  const a = start ?? ID_ZERO;
+  const b = end ?? ID_MAX;
+  return a <= s.maxDeletedId && s.maxDeletedId <= b;
+}
+
+/**
+ * XREADGROUP (Redis writes it to AOFs as XCLAIM and XGROUP; replayed here for AOFs that hold it): delivers
+ * new entries (`>`) or re-delivers the consumer's pending ones, at the replay clock. BLOCK never blocks.
+ */
+function xreadgroup(c: Context, argv: Uint8Array[]): void {
+  let count = 0;
+  let noack = false;
+  let streamsAt = 0;
+  let groupName: string | undefined;
+  let consumerName: string | undefined;
+  for (let i = 1; i < argv.length; i++) {
+    const more = argv.length - i - 1;
+    const o = opt(argv[i]);
+    if (o === 'BLOCK' && more) {
+      if (int64(argv[++i] as Uint8Array, 'ERR timeout is not an integer or out of range') < 0n) throw new ReplyError('ERR timeout is negative');
+    } else if (o === 'COUNT' && more) {
+      const n = int64(argv[++i] as Uint8Array);
+      count = n < 0n ? 0 : Number(n);
+    } else if (o === 'STREAMS' && more) {
+      streamsAt = i + 1;
+      if ((argv.length - streamsAt) % 2 !== 0) throw new ReplyError('ERR Unbalanced \'xreadgroup\' list of streams');
+      break;
+    } else if (o === 'GROUP' && more >= 2) {
+      groupName = key(argv, i + 1);
+      consumerName = key(argv, i + 2);
+      i += 2;
+    } else if (o === 'NOACK') noack = true;
+    else throw new ReplyError(SYNTAX);
+  }
+  if (streamsAt === 0) throw new ReplyError(SYNTAX);
+  if (groupName === undefined || consumerName === undefined) throw new ReplyError('ERR Missing GROUP option for XREADGROUP');
+  const n = (argv.length - streamsAt) / 2;
+  const targets: { s: StreamValue; group: ConsumerGroup; after: string | undefined }[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = lookupStream(c.db, key(argv, streamsAt + i));
+    const group = s?.groups.get(groupName);
+    if (!s || !group) throw new ReplyError('NOGROUP No such key or consumer group in XREADGROUP with GROUP option');
+    const a = argv[streamsAt + n + i] as Uint8Array;
+    if (a.length === 1 && (a[0] === 0x24 || a[0] === 0x2b)) throw new ReplyError('ERR The $ and + IDs are meaningless in the context of XREADGROUP');
+    const after = a.length === 1 && a[0] === 0x3e ? undefined : parseStreamId(a, 0n, true).id;
+    targets.push({ s, group, after });
+  }
+  const now = c.now;
+  for (const { s, group, after } of targets) {
+    let consumer = group.consumers.get(consumerName);
+    if (!consumer) consumer = createConsumer(c, group, consumerName);
+    consumer.seenTime = now;
+    if (after !== undefined) {
+      // The consumer's own history: pending entries after the ID get a new delivery.
+      const start = nextId(after) ?? ID_MAX;
+      let served = 0;
+      for (const id of [...consumer.pel].sort()) {
+        if (id < start) continue;
+        if (count && served >= count) break;
+        served++;
+        if (!s.has(id)) continue;
+        const nack = group.pel.get(id) as Nack;
+        nack.deliveryTime = now;
+        nack.deliveryCount++;
+      }
+      continue;
+    }
+    const lastEntry = s.lastEntryId();
+    if (s.length === 0 || lastEntry === undefined || lastEntry <= group.lastId) continue;
+    const start = nextId(group.lastId) ?? ID_MAX;
+    let served = 0;
+    for (const e of s.range(start, ID_MAX)) {
+      if (e.id > group.lastId) {
+        // Redis 7.0's rule (7.2 also requires the group's last ID to be at or after the first entry).
+        if (group.entriesRead !== -1n && !rangeHasTombstones(s, e.id, undefined)) group.entriesRead++;
+        else if (s.entriesAdded) group.entriesRead = s.estimateDistanceFromFirstEverEntry(e.id);
+        group.lastId = e.id;
+      }
+      if (!noack) {
+        const existing = group.pel.get(e.id);
+        if (existing) {
+          if (existing.consumer !== undefined) group.consumers.get(existing.consumer)?.pel.delete(e.id);
+          existing.consumer = consumer.name;
+          existing.deliveryTime = now;
+          existing.deliveryCount = 1n;
+        } else group.pel.set(e.id, { deliveryTime: now, deliveryCount: 1n, consumer: consumer.name });
+        consumer.pel.add(e.id);
+        consumer.activeTime = now;
+      }
+      served++;
+      if (count && served === count) break;
+    }
+  }
 }
 
 /** The write commands of t_stream.c. */
