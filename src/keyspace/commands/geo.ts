@@ -129,15 +129,15 @@ function deinterleave(bits: bigint): [number, number] {
 }
 
 function decodeArea(hash: GeoHash): Area {
-  const [ilat, ilon] = deinterleave(hash.bits);
+  const [latIndex, lonIndex] = deinterleave(hash.bits);
   const scale = 2 ** hash.step;
   const latScale = GEO_LAT_MAX - GEO_LAT_MIN;
   const lonScale = GEO_LONG_MAX - GEO_LONG_MIN;
   return {
-    latMin: GEO_LAT_MIN + (ilat / scale) * latScale,
-    latMax: GEO_LAT_MIN + ((ilat + 1) / scale) * latScale,
-    lonMin: GEO_LONG_MIN + (ilon / scale) * lonScale,
-    lonMax: GEO_LONG_MIN + ((ilon + 1) / scale) * lonScale,
+    latMin: GEO_LAT_MIN + (latIndex / scale) * latScale,
+    latMax: GEO_LAT_MIN + ((latIndex + 1) / scale) * latScale,
+    lonMin: GEO_LONG_MIN + (lonIndex / scale) * lonScale,
+    lonMax: GEO_LONG_MIN + ((lonIndex + 1) / scale) * lonScale,
   };
 }
 
@@ -240,7 +240,7 @@ function boundingBox(shape: Shape): [number, number, number, number] {
   ];
 }
 
-/** geohashCalculateAreasByShapeWGS84: the centre box and its (useful) neighbours, in Redis's search order. */
+/** geohashCalculateAreasByShapeWGS84: the centre box and its (useful) neighbors, in Redis's search order. */
 function searchBoxes(shape: Shape): GeoHash[] {
   const [minLon, minLat, maxLon, maxLat] = boundingBox(shape);
   let radiusMeters = shape.circle ? shape.radius : Math.sqrt((shape.width / 2) * (shape.width / 2) + (shape.height / 2) * (shape.height / 2));
