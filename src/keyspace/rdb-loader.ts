@@ -136,6 +136,8 @@ export class RdbLoader {
       case 'stream-meta': {
         const s = p.stream as StreamValue;
         const m = chunk.meta;
+        // Redis takes the stored length as it is (files exist where it differs from the entries present).
+        s.length = Number(m.length);
         s.lastId = streamId(m.lastId);
         if (m.firstId !== undefined) {
           s.firstId = streamId(m.firstId);

@@ -152,30 +152,56 @@ export async function serverState(server: CommandTarget, databases = 16): Promis
     if (keys.length === 0) continue;
     const dbState: Record<string, KeyState> = {};
     const meta = await server.callMany(keys.flatMap((k) => [['TYPE', k], ['PEXPIRETIME', k]]));
+    const reads: RedisArg[][] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as Buffer;
+      switch (String(meta[i * 2])) {
+        case 'string':
+          reads.push(['GET', k]);
+          break;
+        case 'list':
+          reads.push(['LRANGE', k, '0', '-1']);
+          break;
+        case 'set':
+          reads.push(['SMEMBERS', k]);
+          break;
+        case 'zset':
+          reads.push(['ZRANGE', k, '0', '-1', 'WITHSCORES']);
+          break;
+        case 'hash':
+          reads.push(['HGETALL', k]);
+          break;
+        default:
+          reads.push(['PING']);
+      }
+    }
+    const values: RespValue[] = [];
+    for (let i = 0; i < reads.length; i += 1000) values.push(...(await server.callMany(reads.slice(i, i + 1000))));
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as Buffer;
       const type = String(meta[i * 2]);
       const expire = Number(meta[i * 2 + 1]);
+      const reply = values[i] as RespValue;
       let value: KeyState['value'];
       switch (type) {
         case 'string':
-          value = text(await server.call('GET', k));
+          value = text(reply);
           break;
         case 'list':
-          value = ((await server.call('LRANGE', k, '0', '-1')) as RespValue[]).map(text);
+          value = (reply as RespValue[]).map(text);
           break;
         case 'set':
-          value = sortedStrings(((await server.call('SMEMBERS', k)) as RespValue[]).map(text));
+          value = sortedStrings((reply as RespValue[]).map(text));
           break;
         case 'zset': {
-          const flat = (await server.call('ZRANGE', k, '0', '-1', 'WITHSCORES')) as RespValue[];
+          const flat = reply as RespValue[];
           const out: [string, string][] = [];
           for (let j = 0; j < flat.length; j += 2) out.push([text(flat[j] as RespValue), serverScore(flat[j + 1] as RespValue)]);
           value = out;
           break;
         }
         case 'hash':
-          value = pairs((await server.call('HGETALL', k)) as RespValue[]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+          value = pairs(reply as RespValue[]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
           break;
         case 'stream':
           value = await serverStream(server, k);
