@@ -28,6 +28,9 @@ export class BinMap<V> {
   private shards: Map<string, V>[] | undefined;
   private count = 0;
 
+  /** `shardAt`: entries past which the map is sharded (tests lower it). */
+  constructor(private readonly shardAt = SHARD_AT) {}
+
   get size(): number {
     return this.one ? this.one.size : this.count;
   }
@@ -43,7 +46,7 @@ export class BinMap<V> {
   set(key: string, value: V): this {
     if (this.one) {
       this.one.set(key, value);
-      if (this.one.size >= SHARD_AT) this.shard();
+      if (this.one.size >= this.shardAt) this.shard();
       return this;
     }
     const map = (this.shards as Map<string, V>[])[shardOf(key)] as Map<string, V>;
@@ -110,6 +113,9 @@ export class BinSet {
   private shards: Set<string>[] | undefined;
   private count = 0;
 
+  /** `shardAt`: entries past which the set is sharded (tests lower it). */
+  constructor(private readonly shardAt = SHARD_AT) {}
+
   get size(): number {
     return this.one ? this.one.size : this.count;
   }
@@ -123,7 +129,7 @@ export class BinSet {
     if (this.one) {
       const before = this.one.size;
       this.one.add(key);
-      if (this.one.size >= SHARD_AT) this.shard();
+      if (this.one.size >= this.shardAt) this.shard();
       return this.size > before;
     }
     const set = (this.shards as Set<string>[])[shardOf(key)] as Set<string>;

@@ -14,6 +14,37 @@ function range<T>(n: number, f: (i: number) => T): T[] {
   return Array.from({ length: n }, (_, i) => f(i));
 }
 
+/** A small seeded PRNG for the generated scenarios. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Number texts in every form strtod/strtold read: decimals, exponents, long digit strings, hex floats. */
+function numberTexts(seed: number, n: number): string[] {
+  const r = prng(seed);
+  const digits = (k: number): string => Array.from({ length: k }, () => String(Math.floor(r() * 10))).join('');
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const sign = r() < 0.3 ? '-' : '';
+    switch (Math.floor(r() * 7)) {
+      case 0: out.push(`${sign}${digits(1 + Math.floor(r() * 6))}.${digits(1 + Math.floor(r() * 20))}`); break;
+      case 1: out.push(`${sign}${digits(1 + Math.floor(r() * 3))}e${r() < 0.5 ? '-' : ''}${Math.floor(r() * 30)}`); break;
+      case 2: out.push(`${sign}0.${digits(25)}`); break;
+      case 3: out.push(`${sign}0x${Math.floor(r() * 4096).toString(16)}.${Math.floor(r() * 256).toString(16)}p${Math.floor(r() * 40) - 20}`); break;
+      case 4: out.push(`${sign}${digits(18 + Math.floor(r() * 10))}`); break;
+      case 5: out.push(`${sign}.${digits(3)}e+${Math.floor(r() * 5)}`); break;
+      default: out.push(`${sign}${Math.floor(r() * 1000)}`); break;
+    }
+  }
+  return out;
+}
+
 export const scenarios: Scenario[] = [
   // ---- keys and databases
   { name: 'DEL/UNLINK', commands: [['SET', 'a', '1'], ['SET', 'b', '2'], ['RPUSH', 'c', 'x'], ['DEL', 'a', 'missing'], ['UNLINK', 'c']] },
@@ -305,6 +336,24 @@ export const scenarios: Scenario[] = [
       ['GEOSEARCHSTORE', 'r15', 'poles', 'FROMLONLAT', '-179.5', '-84.5', 'BYBOX', '3000', '3000', 'km', 'STOREDIST'],
       ['GEOSEARCHSTORE', 'r16', 'Sicily', 'FROMMEMBER', 'Palermo', 'BYRADIUS', '0', 'km'], ['GEOSEARCHSTORE', 'r17', 'Sicily', 'BYRADIUS', '10', 'km'],
     ],
+  },
+  {
+    name: 'INCRBYFLOAT and HINCRBYFLOAT with generated numbers',
+    commands: numberTexts(11, 300).flatMap((t, i) => [
+      ['INCRBYFLOAT', `f${i % 12}`, t],
+      ['HINCRBYFLOAT', 'h', `f${i % 9}`, t],
+    ]),
+  },
+  {
+    name: 'ZADD and ZINCRBY with generated scores',
+    commands: numberTexts(23, 300).flatMap((t, i) => [
+      ['ZADD', `z${i % 3}`, t, `m${i % 70}`],
+      ['ZINCRBY', 'inc', t, `m${i % 5}`],
+    ]),
+  },
+  {
+    name: 'HyperLogLogs of many sizes',
+    commands: Array.from({ length: 40 }, (_, k) => ['PFADD', `hll${k % 8}`, ...range(1 + ((k * 97) % 700), (i) => `e${k}-${i}`)]).flatMap((c, k) => [c, ['PFCOUNT', `hll${k % 8}`], ...(k % 5 === 4 ? [['PFMERGE', `m${k}`, `hll${k % 8}`, `hll${(k + 3) % 8}`]] : [])]),
   },
   // ---- functions
   {
