@@ -22,6 +22,11 @@ export function bin(bytes: Uint8Array): string {
   return latin1Slice.call(bytes, 0, bytes.length);
 }
 
+/** Bytes `start`…`end` of `bytes` as a binary string (a flat copy). */
+export function binRange(bytes: Uint8Array, start: number, end: number): string {
+  return latin1Slice.call(bytes, start, end);
+}
+
 /** A binary string back to bytes (a fresh copy). */
 export function unbin(text: string): Uint8Array {
   const out = Buffer.allocUnsafeSlow(text.length);

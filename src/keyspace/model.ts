@@ -8,34 +8,45 @@ import { StreamValue, idParts, sortedPel } from './types/stream.js';
 import type { ConsumerGroup } from './types/stream.js';
 import { DEFAULT_ZSET_LIMITS, ZsetValue } from './types/zset.js';
 import type { ZsetLimits } from './types/zset.js';
-import { BinMap } from './table.js';
+import { KeyTable } from './table.js';
 
 /*
  * The keyspace model: what a Redis server holds in memory, held more compactly.
  *
- * Representation (measured figures are in the keyspace tests' memory report):
- * - Every byte string inside the model (keys, members, fields, small values) is a "binary string", a JS
- *   string with one char per byte (bytes.ts). V8 stores it flat at one byte per char behind a 16-byte
- *   header; a Uint8Array would cost an object of ~100 bytes each. String values above 64 KiB, and values
- *   edited bit by bit (SETBIT, SETRANGE, BITFIELD, HyperLogLogs), are Uint8Array instead: mutable in place
- *   and held outside the V8 heap.
- * - Small collections are packs (pack.ts): one binary string holding all elements, like Redis's
- *   listpacks, so a small hash, set or sorted set costs one object and one string. They convert to hashed
- *   forms past 128 elements or 4 KiB (sorted sets exactly when Redis converts its listpacks, because the
- *   -0 score is visible). Lists are quicklists of packs; streams are nodes of packs.
- * - Large collections are native Maps and Sets of binary strings (table.ts shards them past 2^23 entries,
- *   V8's limit being 2^24), sorted sets add a block index (sorted-index.ts).
- * - Each database is a map of keys to values plus a map of keys to absolute expiry times (ms), as in
- *   Redis; a value's type is its class (a string value is a binary string or a Uint8Array).
+ * Representation:
+ * - Each database is a KeyTable (table.ts): keys, and string values up to 4 KiB, laid out as bytes in a
+ *   few large arenas, indexed by an open-addressing table of integer ids, with the absolute expiry time (ms)
+ *   of each key in a typed array beside it. A key costs its bytes plus about 30 bytes, instead of a JS
+ *   string and a Map entry (~70 bytes) per key; other values are referenced from the table.
+ * - Byte strings held as JS values (members of small collections, long values) are "binary strings", JS
+ *   strings with one char per byte (bytes.ts): V8 stores them flat at one byte per char behind a 16-byte
+ *   header, where a Uint8Array costs an object of ~100 bytes. String values above 64 KiB, and values edited
+ *   bit by bit (SETBIT, SETRANGE, BITFIELD, HyperLogLogs), are Uint8Array instead: mutable in place and
+ *   held outside the V8 heap.
+ * - Small collections are packs (pack.ts): one binary string holding all elements (scores as 1 to 9 bytes),
+ *   like Redis's listpacks, so a small hash, set or sorted set costs one object with one field and one
+ *   string. They convert to hashed forms past 128 elements or 4 KiB (sorted sets exactly when Redis
+ *   converts its listpacks, because the -0 score is visible). Lists are quicklists of packs of at most
+ *   2 KiB; streams are nodes of packs of at most 100 entries or 4 KiB.
+ * - Large hashes, sets and sorted sets are KeyTables too (field values and scores inline, field TTLs in
+ *   the time array); a sorted set adds its order as sorted blocks of 128 packed entries (sorted-index.ts).
+ * - A value's type is its class (a string value is a binary string or a Uint8Array).
  *
- * Large datasets: the model lives in the process's memory like the server's dataset, and a dataset of
- * N GiB needs roughly that much heap (less for small keys and packed collections, see the tests' memory
- * report); the command that replays raises V8's heap limit accordingly. Values over 64 KiB live outside the
- * V8 heap. Nothing else grows with the input: AOF commands are applied as they stream past.
+ * Measured with bench/keyspace-memory.ts (bytes per key, model vs Redis 7.0's used_memory, 100k keys):
+ * 16-byte keys with 10-byte strings 57 vs 91, with a TTL 64 vs 133; hashes of 5 fields 166 vs 170;
+ * lists of 20 254 vs 363; sets of 20 286 vs 1484; sorted sets of 20 343 vs 397; 1000-field hashes 57k vs
+ * 73k, 1000-member sets 41k vs 57k, sorted sets 76k vs 111k, lists 13k vs 14k; streams of 10 entries
+ * 1.4k vs 4.3k.
+ *
+ * Large datasets: the model lives in the process's memory like the server's dataset, and needs somewhat
+ * less than the server's used_memory (above); the command that replays raises V8's heap limit
+ * accordingly. Arenas, typed arrays and values over 64 KiB live outside the V8 heap, so the heap itself
+ * holds mostly the packed collections. A table splits into 64 past 2^24 keys (about a billion keys per
+ * database). Nothing else grows with the input: AOF commands are applied as they stream past.
  *
  * Walking: `Keyspace.databases()` yields the non-empty databases in index order, `Database.keys()` every
- * key with its type, value, TTL, in a stable order (insertion order of the key table); values expose
- * their elements as Uint8Array (see the `*Bytes` walkers) and the writer decides encodings.
+ * key with its type, value, TTL, in a stable order (the key table's id order); values expose their
+ * elements as Uint8Array (see the `*Bytes` walkers) and the writer decides encodings.
  */
 
 /** A Redis string value: a binary string, or bytes (large or edited in place). */
@@ -106,12 +117,11 @@ export interface FunctionLibrary {
   code: Uint8Array;
 }
 
-/** One database: keys to values, keys to absolute expiry times (ms). */
+/** One database: keys to values and absolute expiry times (ms), in a {@link KeyTable}. */
 export class Database {
   /** The database's number (changes with SWAPDB). */
   index: number;
-  private readonly dict = new BinMap<Value>();
-  private readonly expires = new BinMap<number>();
+  private readonly dict = new KeyTable<Value>();
 
   constructor(index: number) {
     this.index = index;
@@ -124,7 +134,7 @@ export class Database {
 
   /** Number of keys with a TTL. */
   get expiresSize(): number {
-    return this.expires.size;
+    return this.dict.timedCount;
   }
 
   get(key: string): Value | undefined {
@@ -137,36 +147,32 @@ export class Database {
 
   /** Sets a key's value, keeping its TTL unless `dropTtl`. */
   set(key: string, value: Value, dropTtl = true): void {
-    this.dict.set(key, value);
-    if (dropTtl) this.expires.delete(key);
+    this.dict.set(key, value, !dropTtl);
   }
 
   /** Deletes a key (and its TTL); true when it existed. */
   delete(key: string): boolean {
-    if (!this.dict.delete(key)) return false;
-    this.expires.delete(key);
-    return true;
+    return this.dict.delete(key);
   }
 
   /** The key's absolute expiry in ms, or undefined. */
   expireOf(key: string): number | undefined {
-    return this.expires.get(key);
+    return this.dict.timeOf(key);
   }
 
-  /** Sets the absolute expiry of an existing key. */
+  /** Sets the absolute expiry of an existing key (nothing when the key is absent). */
   setExpire(key: string, whenMs: number): void {
-    this.expires.set(key, whenMs);
+    this.dict.setTime(key, whenMs);
   }
 
   /** Removes the TTL; true when there was one. */
   persist(key: string): boolean {
-    return this.expires.delete(key);
+    return this.dict.clearTime(key);
   }
 
   /** Removes every key. */
   clear(): void {
     this.dict.clear();
-    this.expires.clear();
   }
 
   /** Keys as binary strings, in the table's order. */
@@ -175,13 +181,18 @@ export class Database {
   }
 
   /** Every key with its value and TTL, binary-string keys (for the engine and tests). */
-  *entries(): IterableIterator<[key: string, value: Value, expireMs: number | undefined]> {
-    for (const [k, v] of this.dict) yield [k, v, this.expires.get(k)];
+  entries(): IterableIterator<[key: string, value: Value, expireMs: number | undefined]> {
+    return this.dict.entries();
+  }
+
+  /** Keys with a TTL, with it. */
+  expiring(): IterableIterator<[key: string, expireMs: number]> {
+    return this.dict.timed();
   }
 
   /** Every key with its type, value and TTL, keys as bytes (for writers). */
   *keys(): IterableIterator<KeyEntry> {
-    for (const [k, v] of this.dict) yield { key: unbin(k), type: typeOf(v), expireMs: this.expires.get(k), value: v };
+    for (const [k, v, when] of this.dict) yield { key: unbin(k), type: typeOf(v), expireMs: when, value: v };
   }
 }
 

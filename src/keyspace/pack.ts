@@ -46,9 +46,9 @@ export class PackCursor {
     return true;
   }
 
-  /** The current entry as a binary string. */
+  /** The current entry as a binary string of its own (not a view keeping the pack alive). */
   text(): string {
-    return this.pack.slice(this.start, this.end);
+    return flatten(this.pack.slice(this.start, this.end));
   }
 
   /** The current entry as bytes (a copy). */
@@ -83,14 +83,40 @@ export class PackCursor {
     return this.end - this.start - text.length;
   }
 
-  /** Reads 8 raw bytes after the current entry as a little-endian double and moves past them. */
-  double(): number {
+  /** Reads a score written by {@link packScore} after the current entry and moves past it. */
+  score(): number {
     const pack = this.pack;
-    for (let i = 0; i < 8; i++) scratchBytes[i] = pack.charCodeAt(this.end + i);
-    this.end += 8;
+    const p = this.end;
+    const tag = pack.charCodeAt(p);
+    if (tag < SCORE_TEXT) {
+      this.end = p + 1;
+      return tag - SCORE_BIAS;
+    }
+    if (tag < SCORE_INT32) {
+      const length = tag - SCORE_TEXT;
+      this.end = p + 1 + length;
+      return Number(pack.slice(p + 1, p + 1 + length));
+    }
+    if (tag === SCORE_INT32) {
+      this.end = p + 5;
+      return (pack.charCodeAt(p + 1) | (pack.charCodeAt(p + 2) << 8) | (pack.charCodeAt(p + 3) << 16) | (pack.charCodeAt(p + 4) << 24)) >> 0;
+    }
+    for (let i = 0; i < 8; i++) scratchBytes[i] = pack.charCodeAt(p + 1 + i);
+    this.end = p + 9;
     return scratchDouble[0] as number;
   }
 }
+
+/**
+ * Score encodings: one byte for integers −96…127 (tag − 96); a tag 0xE0 + n then n ≤ 7 ASCII chars for a
+ * double whose shortest round-trip form is that short ("1.5", "0.001"); a tag then 4 bytes for an int32;
+ * a tag then the 8 bytes of a double.
+ */
+const SCORE_BIAS = 0x60;
+const SCORE_TEXT = 0xe0;
+const SCORE_INT32 = 0xf0;
+const SCORE_DOUBLE = 0xf1;
+const SCORE_TEXT_MAX = 7;
 
 const scratchDouble = new Float64Array(1);
 const scratchBytes = new Uint8Array(scratchDouble.buffer);
@@ -117,16 +143,51 @@ export function packText(text: string): string {
   return lengthPrefix(text.length) + text;
 }
 
-/** A double's 8 raw bytes (little-endian) as a binary string. */
-export function packDouble(value: number): string {
+/**
+ * A score as 1 to 9 bytes (see {@link PackCursor.score}); -0 takes the double form. `text` false skips the
+ * short decimal form (slower to read back), for packs that are scanned often.
+ */
+export function packScore(value: number, text = true): string {
+  if (Number.isInteger(value) && !Object.is(value, -0)) {
+    if (value >= -SCORE_BIAS && value < SCORE_TEXT - SCORE_BIAS) return String.fromCharCode(value + SCORE_BIAS);
+    if (value >= -(2 ** 31) && value < 2 ** 31) {
+      const v = value >>> 0;
+      return String.fromCharCode(SCORE_INT32, v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
+    }
+  } else if (text && !Object.is(value, -0)) {
+    // JS's shortest round-trip form: Number(text) gives back exactly `value`.
+    const shortest = String(value);
+    if (shortest.length <= SCORE_TEXT_MAX) return String.fromCharCode(SCORE_TEXT + shortest.length) + shortest;
+  }
   scratchDouble[0] = value;
-  return String.fromCharCode(...scratchBytes);
+  return String.fromCharCode(SCORE_DOUBLE, ...scratchBytes);
 }
 
-/** Forces V8 to flatten a concatenated string now (a read does), so it is stored as one flat string. */
+/**
+ * Concatenates strings into one flat string of its own. V8 would otherwise keep `a + b` as a rope (a cons
+ * string, 32 bytes more, and more per edit) and `s.slice(…)` as a view that keeps all of `s` alive; a pack
+ * is stored flat, holding only its own bytes.
+ */
+export function joinFlat(...parts: string[]): string {
+  let nonEmpty = 0;
+  let only = '';
+  for (const part of parts) {
+    if (part.length > 0) {
+      nonEmpty++;
+      only = part;
+    }
+  }
+  return nonEmpty > 1 ? parts.join('') : flatten(only);
+}
+
+/** Shortest string V8 represents as a rope or a slice view; shorter ones are always flat copies. */
+const MIN_VIEW_LENGTH = 13;
+
+/** A flat copy of `text` when it may be a rope or a slice view of a larger string (see {@link joinFlat}). */
 export function flatten(text: string): string {
-  if (text.length > 0) text.charCodeAt(0);
-  return text;
+  if (text.length < MIN_VIEW_LENGTH) return text;
+  // Array join of two or more non-empty parts always builds a new sequential string.
+  return [text.slice(0, 1), text.slice(1)].join('');
 }
 
 /** Number of entries in a pack. */

@@ -120,6 +120,9 @@ function payloadOf(typeCode: number, body: Uint8Array, version: number): Uint8Ar
   return out;
 }
 
+/** Keys restored per file before only new encodings are. */
+const SAMPLE = 2000;
+
 describe('RESTORE of DUMP payloads of every RDB version', async () => {
   const present = await stat(PEER).then(
     () => true,
@@ -141,6 +144,20 @@ describe('RESTORE of DUMP payloads of every RDB version', async () => {
       }
       const header = records.find((r) => r.kind === 'header');
       const version = header?.kind === 'header' ? header.version : 0;
+      // Every key up to SAMPLE, then the first key of each further encoding (keeps big files quick).
+      const typeCodes = new Set<number>();
+      let taken = 0;
+      let keep = true;
+      records = records.filter((r) => {
+        if (r.kind === 'key') {
+          keep = taken < SAMPLE || !typeCodes.has(r.typeCode);
+          if (keep) taken++;
+          typeCodes.add(r.typeCode);
+        }
+        const kept = keep;
+        if (r.kind === 'key-end') keep = true;
+        return kept;
+      });
       const loaded = new Keyspace();
       const loader = new RdbLoader(loaded);
       try {

@@ -1,7 +1,7 @@
 /**
  * The model's data structures against plain JS references, under long seeded random operation sequences:
  * packs converting to tables, list nodes splitting and emptying, sorted-set blocks splitting, stream nodes,
- * sharded tables.
+ * key tables (inline and referenced values, times, compaction, sharding).
  */
 // cspell:words keyspace listpack skiplist
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import { SetValue } from '../../src/keyspace/types/set.js';
 import { SortedIndex, compareEntry } from '../../src/keyspace/types/sorted-index.js';
 import { StreamValue, makeId } from '../../src/keyspace/types/stream.js';
 import { DEFAULT_ZSET_LIMITS, ZsetValue } from '../../src/keyspace/types/zset.js';
-import { BinMap, BinSet } from '../../src/keyspace/table.js';
+import { KeyTable } from '../../src/keyspace/table.js';
+import { PackCursor, packScore, packText } from '../../src/keyspace/pack.js';
 
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -214,25 +215,104 @@ describe('StreamValue', () => {
   });
 });
 
-describe('BinMap and BinSet past their shard threshold', () => {
-  it('keep every entry, count right and iterate in a stable order', () => {
-    const map = new BinMap<number>(100);
-    const set = new BinSet(100);
-    for (let i = 0; i < 1000; i++) {
-      map.set(`k${i}`, i);
-      set.add(`k${i}`);
+describe('KeyTable', () => {
+  type Ref = Map<string, [value: unknown, time: number | undefined]>;
+
+  function check(table: KeyTable<unknown>, ref: Ref): void {
+    expect(table.size).toBe(ref.size);
+    expect(table.timedCount).toBe([...ref.values()].filter(([, t]) => t !== undefined).length);
+    const seen = new Map([...table.entries()].map(([k, v, t]) => [k, [v, t]]));
+    expect(seen).toEqual(ref);
+    expect([...table.keys()]).toEqual([...table.keys()]); // stable
+  }
+
+  for (const [seed, shardAt] of [
+    [21, 1 << 24],
+    [22, 300],
+  ] as const) {
+    it(`matches a Map under random operations (seed ${seed}, split at ${shardAt})`, () => {
+      const r = prng(seed);
+      const table = new KeyTable<unknown>(shardAt);
+      const ref: Ref = new Map();
+      const object = { list: true };
+      const value = (): unknown => {
+        const kind = r();
+        if (kind < 0.4) return `v${Math.floor(r() * 1000)}`; // short text, inline
+        if (kind < 0.5) return 'x'.repeat(Math.floor(r() * 9000)); // long text: inline up to 4 KiB, then a reference
+        if (kind < 0.6) return new Uint8Array([1, 2, 3]);
+        if (kind < 0.7) return object;
+        if (kind < 0.8) return [0, -0, 1.5, -1e300, Infinity, NaN][Math.floor(r() * 6)];
+        return undefined; // a bare member
+      };
+      for (let step = 0; step < 8000; step++) {
+        // Phases: grow, churn, shrink (compaction and renumbering), grow again.
+        const phase = Math.floor(step / 2000);
+        const k = r() < 0.002 ? 'K'.repeat(600_000 + Math.floor(r() * 10)) : `key:${Math.floor(r() * 1500)}`;
+        const op = r();
+        const removing = phase === 2 ? 0.84 : 0.3;
+        if (op < removing) {
+          expect(table.delete(k)).toBe(ref.delete(k));
+        } else if (op < 0.85) {
+          const v = value();
+          const keep = r() < 0.2;
+          const isNew = v === undefined ? table.add(k) : table.set(k, v, keep);
+          expect(isNew).toBe(!ref.has(k));
+          const old = ref.get(k);
+          ref.set(k, [v, v === undefined || keep ? old?.[1] : undefined]);
+        } else if (op < 0.95) {
+          const t = Math.floor(r() * 1e13);
+          expect(table.setTime(k, t)).toBe(ref.has(k));
+          const e = ref.get(k);
+          if (e) e[1] = t;
+        } else {
+          const e = ref.get(k);
+          expect(table.clearTime(k)).toBe(e?.[1] !== undefined);
+          if (e) e[1] = undefined;
+        }
+        expect(table.get(k)).toEqual(ref.get(k)?.[0]);
+        expect(table.has(k)).toBe(ref.has(k));
+        expect(table.timeOf(k)).toBe(ref.get(k)?.[1]);
+        if (step % 2000 === 1999) check(table, ref);
+      }
+      check(table, ref);
+      const stats = table.stats();
+      expect(stats.shards).toBe(shardAt === 300 ? 64 : 1);
+      if (shardAt !== 300) {
+        // (64 shards of a few dozen entries each stay below the thresholds)
+        expect(stats.compactions).toBeGreaterThan(0);
+        expect(stats.renumbers).toBeGreaterThan(0);
+      }
+      table.clear();
+      expect(table.size).toBe(0);
+      expect([...table.entries()]).toEqual([]);
+    });
+  }
+
+  it('lets entries be deleted while iterating', () => {
+    const table = new KeyTable<number>();
+    for (let i = 0; i < 5000; i++) table.set(`k${i}`, i);
+    let visited = 0;
+    for (const [k, v] of table) {
+      visited++;
+      if (v % 4 !== 0) table.delete(k);
     }
-    for (let i = 0; i < 1000; i += 3) {
-      expect(map.delete(`k${i}`)).toBe(true);
-      expect(set.delete(`k${i}`)).toBe(true);
-    }
-    map.set('k1', -1);
-    expect(set.add('k1')).toBe(false);
-    expect(map.size).toBe(666);
-    expect(set.size).toBe(666);
-    expect(map.get('k1')).toBe(-1);
-    expect(map.has('k0')).toBe(false);
-    expect([...map.keys()]).toEqual([...map.keys()]);
-    expect(new Set(set.values())).toEqual(new Set([...map.keys()]));
+    expect(visited).toBe(5000);
+    expect(table.size).toBe(1250);
+    expect([...table.values()].every((v) => v % 4 === 0)).toBe(true);
+  });
+});
+
+describe('packed scores', () => {
+  it('read back exactly (integers, short decimals, any double, -0, infinities)', () => {
+    const r = prng(31);
+    const values = [0, -0, 1, -1, -96, -97, 127, 128, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 1.5, 0.1, -0.001, 1e21, 5e-324, Infinity, -Infinity, Number.MAX_VALUE];
+    for (let i = 0; i < 2000; i++) values.push((r() - 0.5) * 10 ** Math.floor(r() * 40 - 20), Math.round((r() - 0.5) * 1000) / 4);
+    const pack = values.map((v) => packText('m') + packScore(v)).join('');
+    const c = new PackCursor().reset(pack);
+    const back: number[] = [];
+    while (c.next()) back.push(c.score());
+    expect(back.length).toBe(values.length);
+    for (let i = 0; i < values.length; i++) expect(Object.is(back[i], values[i])).toBe(true);
+    expect(packScore(1.5).length).toBe(4); // a tag and "1.5"
   });
 });

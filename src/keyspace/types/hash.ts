@@ -1,6 +1,6 @@
 import { bin } from '../bytes.js';
-import { PackCursor, packText } from '../pack.js';
-import { BinMap } from '../table.js';
+import { PackCursor, joinFlat, packCount, packText } from '../pack.js';
+import { KeyTable } from '../table.js';
 
 /** Fields a packed hash holds before it becomes a hashed one. */
 const PACKED_ENTRIES = 128;
@@ -19,37 +19,43 @@ function toText(value: Stored): string {
 }
 
 /**
- * A hash: a pack of alternating fields and values while small and without field TTLs, then a {@link BinMap}
- * of fields to values plus, once any field has one, a map of fields to absolute expiry times (ms since the
- * epoch, Redis 7.4+ hash-field expiration).
+ * A hash: a pack of alternating fields and values while small and without field TTLs, then a
+ * {@link KeyTable} of fields to values and absolute expiry times (ms since the epoch, Redis 7.4+ hash-field
+ * expiration). One field per instance: the pack or the table.
  */
 export class HashValue {
-  readonly type = 'hash' as const;
-  private packed: string | undefined = '';
-  private count = 0;
-  private table: BinMap<Stored> | undefined;
-  private ttl: BinMap<number> | undefined;
+  private data: string | KeyTable<Stored> = '';
+
+  get type(): 'hash' {
+    return 'hash';
+  }
+
+  /** Fields in the pack (counted: a field of the instance would cost 8 bytes per hash). */
+  private get count(): number {
+    return packCount(this.data as string) / 2;
+  }
 
   get size(): number {
-    return this.table ? this.table.size : this.count;
+    return typeof this.data === 'string' ? this.count : this.data.size;
   }
 
   /** True when at least one field has a TTL. */
   get hasFieldTtls(): boolean {
-    return this.ttl !== undefined && this.ttl.size > 0;
+    return typeof this.data !== 'string' && this.data.timedCount > 0;
   }
 
   /** True while the hash is packed (a writer may choose a compact encoding). */
   get compact(): boolean {
-    return this.table === undefined;
+    return typeof this.data === 'string';
   }
 
   get(field: string): string | undefined {
-    if (this.table) {
-      const v = this.table.get(field);
+    const data = this.data;
+    if (typeof data !== 'string') {
+      const v = data.get(field);
       return v === undefined ? undefined : toText(v);
     }
-    cursor.reset(this.packed as string);
+    cursor.reset(data);
     while (cursor.next()) {
       const match = cursor.equalsText(field);
       cursor.next();
@@ -59,7 +65,8 @@ export class HashValue {
   }
 
   has(field: string): boolean {
-    if (this.table) return this.table.has(field);
+    const data = this.data;
+    if (typeof data !== 'string') return data.has(field);
     return this.get(field) !== undefined;
   }
 
@@ -68,55 +75,47 @@ export class HashValue {
    * (HSETEX KEEPTTL), as HSET does.
    */
   set(field: string, value: string | Uint8Array, keepTtl = false): boolean {
-    if (!this.table) {
+    let data = this.data;
+    if (typeof data === 'string') {
       const text = toText(value);
-      const pack = this.packed as string;
-      cursor.reset(pack);
+      cursor.reset(data);
+      let replaced = false;
       while (cursor.next()) {
         const match = cursor.equalsText(field);
         const valueAt = cursor.end;
         cursor.next();
         if (!match) continue;
-        const rebuilt = pack.slice(0, valueAt) + packText(text) + pack.slice(cursor.end);
+        const rebuilt = joinFlat(data.slice(0, valueAt), packText(text), data.slice(cursor.end));
         if (rebuilt.length <= PACKED_BYTES) {
-          this.packed = rebuilt;
+          this.data = rebuilt;
           return false;
         }
-        this.toTable();
+        replaced = true;
         break;
       }
-      if (!this.table) {
+      if (!replaced) {
         const entry = packText(field) + packText(text);
-        if (this.count + 1 <= PACKED_ENTRIES && pack.length + entry.length <= PACKED_BYTES) {
-          this.packed = pack + entry;
-          this.count++;
+        if (this.count + 1 <= PACKED_ENTRIES && data.length + entry.length <= PACKED_BYTES) {
+          this.data = joinFlat(data, entry);
           return true;
         }
-        this.toTable();
       }
+      data = this.toTable();
     }
-    const table = this.table as BinMap<Stored>;
-    const isNew = !table.has(field);
-    table.set(field, typeof value === 'string' && value.length > BYTES_VALUE_AT ? Uint8Array.from(value, (c) => c.charCodeAt(0)) : value);
-    if (!keepTtl) this.ttl?.delete(field);
-    return isNew;
+    return data.set(field, typeof value === 'string' && value.length > BYTES_VALUE_AT ? Uint8Array.from(value, (c) => c.charCodeAt(0)) : value, keepTtl);
   }
 
   /** Removes `field`; true when it was there. */
   delete(field: string): boolean {
-    if (this.table) {
-      this.ttl?.delete(field);
-      return this.table.delete(field);
-    }
-    const pack = this.packed as string;
-    cursor.reset(pack);
+    const data = this.data;
+    if (typeof data !== 'string') return data.delete(field);
+    cursor.reset(data);
     while (cursor.next()) {
       const at = cursor.at;
       const match = cursor.equalsText(field);
       cursor.next();
       if (!match) continue;
-      this.packed = pack.slice(0, at) + pack.slice(cursor.end);
-      this.count--;
+      this.data = joinFlat(data.slice(0, at), data.slice(cursor.end));
       return true;
     }
     return false;
@@ -124,28 +123,30 @@ export class HashValue {
 
   /** The field's absolute expiry in ms, or undefined when it has none (or does not exist). */
   expireOf(field: string): number | undefined {
-    return this.ttl?.get(field);
+    const data = this.data;
+    return typeof data === 'string' ? undefined : data.timeOf(field);
   }
 
   /** Gives an existing field an absolute expiry in ms. */
   setExpire(field: string, whenMs: number): void {
-    if (!this.table) this.toTable();
-    this.ttl ??= new BinMap();
-    this.ttl.set(field, whenMs);
+    const data = typeof this.data === 'string' ? this.toTable() : this.data;
+    data.setTime(field, whenMs);
   }
 
   /** Removes a field's TTL; true when it had one. */
   persist(field: string): boolean {
-    return this.ttl?.delete(field) ?? false;
+    const data = this.data;
+    return typeof data !== 'string' && data.clearTime(field);
   }
 
   /** Every field with its value and TTL, in a stable order. */
   *entries(): IterableIterator<[field: string, value: string, expireMs: number | undefined]> {
-    if (this.table) {
-      for (const [f, v] of this.table) yield [f, toText(v), this.ttl?.get(f)];
+    const data = this.data;
+    if (typeof data !== 'string') {
+      for (const [f, v, when] of data) yield [f, toText(v), when];
       return;
     }
-    const c = new PackCursor().reset(this.packed as string);
+    const c = new PackCursor().reset(data);
     while (c.next()) {
       const f = c.text();
       c.next();
@@ -156,45 +157,45 @@ export class HashValue {
   /** Fields whose TTL is at or before `nowMs`. */
   expiredFields(nowMs: number): string[] {
     const out: string[] = [];
-    if (!this.ttl) return out;
-    for (const [f, when] of this.ttl) if (when <= nowMs) out.push(f);
+    const data = this.data;
+    if (typeof data === 'string') return out;
+    for (const [f, when] of data.timed()) if (when <= nowMs) out.push(f);
     return out;
   }
 
   /** The earliest field expiry, or undefined. */
   minExpire(): number | undefined {
     let min: number | undefined;
-    if (this.ttl) for (const when of this.ttl.values()) if (min === undefined || when < min) min = when;
+    const data = this.data;
+    if (typeof data !== 'string') for (const [, when] of data.timed()) if (min === undefined || when < min) min = when;
     return min;
   }
 
   clone(): HashValue {
     const copy = new HashValue();
-    if (this.table) {
-      copy.packed = undefined;
-      copy.table = new BinMap();
-      for (const [f, v] of this.table) copy.table.set(f, typeof v === 'string' ? v : new Uint8Array(v));
-      if (this.ttl) {
-        copy.ttl = new BinMap();
-        for (const [f, w] of this.ttl) copy.ttl.set(f, w);
-      }
-    } else {
-      copy.packed = this.packed;
-      copy.count = this.count;
+    const data = this.data;
+    if (typeof data === 'string') {
+      copy.data = data;
+      return copy;
     }
+    const table = new KeyTable<Stored>();
+    for (const [f, v, when] of data) {
+      table.set(f, typeof v === 'string' ? v : new Uint8Array(v));
+      if (when !== undefined) table.setTime(f, when);
+    }
+    copy.data = table;
     return copy;
   }
 
-  private toTable(): void {
-    const table = new BinMap<Stored>();
-    const c = new PackCursor().reset(this.packed as string);
+  private toTable(): KeyTable<Stored> {
+    const table = new KeyTable<Stored>();
+    const c = new PackCursor().reset(this.data as string);
     while (c.next()) {
       const f = c.text();
       c.next();
       table.set(f, c.text());
     }
-    this.table = table;
-    this.packed = undefined;
-    this.count = 0;
+    this.data = table;
+    return table;
   }
 }

@@ -1,24 +1,52 @@
 // cspell:words quicklist
-import { PackCursor, flatten, packText } from '../pack.js';
+import { PackCursor, flatten, joinFlat, packText } from '../pack.js';
 
 /** Most entries in one list node. */
 const NODE_ENTRIES = 128;
 /** Most bytes in one list node (a longer element gets a node of its own). */
-const NODE_BYTES = 4096;
+const NODE_BYTES = 2048;
 
 const cursor = new PackCursor();
 
+/** A list of several nodes. */
+interface Nodes {
+  /** The packs, head first; never empty. */
+  nodes: string[];
+  counts: number[];
+}
+
 /**
- * A list: a quicklist of packs (see pack.ts), each node at most 128 elements or 4 KiB. Elements are binary
- * strings. Pushes at either end append to the end node in O(1); positional operations walk the nodes.
+ * A list: a quicklist of packs (see pack.ts), each node at most 128 elements or 2 KiB. Elements are binary
+ * strings. A list of one node is just that pack (no arrays). Pushes copy the end node (at most 2 KiB, as a
+ * listpack insert moves memory); positional operations walk the nodes.
  */
 export class ListValue {
-  readonly type = 'list' as const;
-  /** The nodes, head first; never empty packs. */
-  private nodes: string[] = [];
-  private counts: number[] = [];
+  /** One pack, or the nodes. */
+  private data: string | Nodes = '';
   /** Number of elements. */
   length = 0;
+
+  get type(): 'list' {
+    return 'list';
+  }
+
+  /** The nodes as arrays (a view: a single pack is wrapped; write back with {@link store}). */
+  private get nodes(): string[] {
+    const data = this.data;
+    return typeof data === 'string' ? (data === '' ? [] : [data]) : data.nodes;
+  }
+
+  private get counts(): number[] {
+    const data = this.data;
+    return typeof data === 'string' ? (data === '' ? [] : [this.length]) : data.counts;
+  }
+
+  /** Stores nodes back, collapsing to a single pack when there is one node. */
+  private store(nodes: string[], counts: number[]): void {
+    if (nodes.length === 0) this.data = '';
+    else if (nodes.length === 1) this.data = nodes[0] as string;
+    else this.data = { nodes, counts };
+  }
 
   /** Elements from `elements`, in order. */
   static from(elements: Iterable<string>): ListValue {
@@ -29,29 +57,33 @@ export class ListValue {
 
   pushTail(element: string): void {
     const entry = packText(element);
-    const last = this.nodes.length - 1;
-    if (last >= 0 && (this.counts[last] as number) < NODE_ENTRIES && (this.nodes[last] as string).length + entry.length <= NODE_BYTES) {
-      this.nodes[last] += entry;
-      this.counts[last] = (this.counts[last] as number) + 1;
+    const nodes = this.nodes;
+    const counts = this.counts;
+    const last = nodes.length - 1;
+    if (last >= 0 && (counts[last] as number) < NODE_ENTRIES && (nodes[last] as string).length + entry.length <= NODE_BYTES) {
+      nodes[last] = joinFlat(nodes[last] as string, entry);
+      counts[last] = (counts[last] as number) + 1;
     } else {
-      if (last >= 0) this.nodes[last] = flatten(this.nodes[last] as string);
-      this.nodes.push(entry);
-      this.counts.push(1);
+      nodes.push(joinFlat(entry));
+      counts.push(1);
     }
     this.length++;
+    this.store(nodes, counts);
   }
 
   pushHead(element: string): void {
     const entry = packText(element);
-    if (this.nodes.length > 0 && (this.counts[0] as number) < NODE_ENTRIES && (this.nodes[0] as string).length + entry.length <= NODE_BYTES) {
-      this.nodes[0] = entry + (this.nodes[0] as string);
-      this.counts[0] = (this.counts[0] as number) + 1;
+    const nodes = this.nodes;
+    const counts = this.counts;
+    if (nodes.length > 0 && (counts[0] as number) < NODE_ENTRIES && (nodes[0] as string).length + entry.length <= NODE_BYTES) {
+      nodes[0] = joinFlat(entry, nodes[0] as string);
+      counts[0] = (counts[0] as number) + 1;
     } else {
-      if (this.nodes.length > 0) this.nodes[0] = flatten(this.nodes[0] as string);
-      this.nodes.unshift(entry);
-      this.counts.unshift(1);
+      nodes.unshift(joinFlat(entry));
+      counts.unshift(1);
     }
     this.length++;
+    this.store(nodes, counts);
   }
 
   popHead(): string | undefined {
@@ -76,16 +108,19 @@ export class ListValue {
 
   /** Removes node `n`'s bytes [from, to), which hold exactly one entry. */
   private dropEntry(n: number, from: number, to: number): void {
-    const node = this.nodes[n] as string;
-    const count = (this.counts[n] as number) - 1;
+    const nodes = this.nodes;
+    const counts = this.counts;
+    const node = nodes[n] as string;
+    const count = (counts[n] as number) - 1;
     this.length--;
     if (count === 0) {
-      this.nodes.splice(n, 1);
-      this.counts.splice(n, 1);
-      return;
+      nodes.splice(n, 1);
+      counts.splice(n, 1);
+    } else {
+      nodes[n] = from === 0 ? flatten(node.slice(to)) : to === node.length ? flatten(node.slice(0, from)) : joinFlat(node.slice(0, from), node.slice(to));
+      counts[n] = count;
     }
-    this.nodes[n] = from === 0 ? node.slice(to) : to === node.length ? node.slice(0, from) : node.slice(0, from) + node.slice(to);
-    this.counts[n] = count;
+    this.store(nodes, counts);
   }
 
   /** Finds the node holding element `index` (0 ≤ index < length): [node, index within it]. */
@@ -122,7 +157,7 @@ export class ListValue {
     const node = this.nodes[n] as string;
     cursor.reset(node);
     for (let k = 0; k <= i; k++) cursor.next();
-    this.replaceNode(n, node.slice(0, cursor.at) + packText(element) + node.slice(cursor.end), this.counts[n] as number);
+    this.replaceNode(n, joinFlat(node.slice(0, cursor.at), packText(element), node.slice(cursor.end)), this.counts[n] as number);
   }
 
   /** Inserts `element` before or after the first occurrence of `pivot`; false when the pivot is absent. */
@@ -133,8 +168,9 @@ export class ListValue {
       while (cursor.next()) {
         if (!cursor.equalsText(pivot)) continue;
         const at = after ? cursor.end : cursor.at;
+        const count = (this.counts[n] as number) + 1;
         this.length++;
-        this.replaceNode(n, node.slice(0, at) + packText(element) + node.slice(at), (this.counts[n] as number) + 1);
+        this.replaceNode(n, joinFlat(node.slice(0, at), packText(element), node.slice(at)), count);
         return true;
       }
     }
@@ -145,43 +181,49 @@ export class ListValue {
   remove(count: number, element: string): number {
     let removed = 0;
     const limit = count === 0 ? Infinity : Math.abs(count);
-    const order = count < 0 ? [...this.nodes.keys()].reverse() : [...this.nodes.keys()];
+    const nodes = this.nodes;
+    const counts = this.counts;
+    const order = count < 0 ? [...nodes.keys()].reverse() : [...nodes.keys()];
     for (const n of order) {
       if (removed >= limit) break;
-      const node = this.nodes[n] as string;
+      const node = nodes[n] as string;
       const spans: [number, number][] = [];
       cursor.reset(node);
       while (cursor.next()) if (cursor.equalsText(element)) spans.push([cursor.at, cursor.end]);
       if (spans.length === 0) continue;
       const take = Math.min(spans.length, limit - removed);
       const chosen = count < 0 ? spans.slice(spans.length - take) : spans.slice(0, take);
-      let rebuilt = '';
+      const parts: string[] = [];
       let from = 0;
       for (const [a, b] of chosen) {
-        rebuilt += node.slice(from, a);
+        parts.push(node.slice(from, a));
         from = b;
       }
-      rebuilt += node.slice(from);
+      parts.push(node.slice(from));
       removed += take;
       this.length -= take;
-      this.counts[n] = (this.counts[n] as number) - take;
-      this.nodes[n] = rebuilt;
+      counts[n] = (counts[n] as number) - take;
+      nodes[n] = joinFlat(...parts);
     }
-    this.dropEmptyNodes();
+    for (let n = nodes.length - 1; n >= 0; n--) {
+      if (counts[n] === 0) {
+        nodes.splice(n, 1);
+        counts.splice(n, 1);
+      }
+    }
+    this.store(nodes, counts);
     return removed;
   }
 
   /** LTRIM with resolved bounds: keeps elements start..stop (inclusive); empties the list when start > stop. */
   trim(start: number, stop: number): void {
     if (start > stop || start >= this.length) {
-      this.nodes = [];
-      this.counts = [];
+      this.data = '';
       this.length = 0;
       return;
     }
     const kept = this.range(start, Math.min(stop, this.length - 1));
-    this.nodes = [];
-    this.counts = [];
+    this.data = '';
     this.length = 0;
     for (const e of kept) this.pushTail(e);
   }
@@ -216,39 +258,34 @@ export class ListValue {
   /** A deep copy. */
   clone(): ListValue {
     const copy = new ListValue();
-    copy.nodes = this.nodes.slice();
-    copy.counts = this.counts.slice();
+    copy.store(this.nodes.slice(), this.counts.slice());
     copy.length = this.length;
     return copy;
   }
 
   private replaceNode(n: number, node: string, count: number): void {
+    const nodes = this.nodes;
+    const counts = this.counts;
     if (count <= NODE_ENTRIES && node.length <= NODE_BYTES * 2) {
-      this.nodes[n] = node;
-      this.counts[n] = count;
+      nodes[n] = node;
+      counts[n] = count;
+      this.store(nodes, counts);
       return;
     }
     // Split an overfull node in two halves.
     const c = new PackCursor().reset(node);
+    const half = Math.ceil(count / 2);
     let k = 0;
     let cut = 0;
     while (c.next()) {
       k++;
-      if (k === Math.ceil(count / 2)) {
+      if (k === half) {
         cut = c.end;
         break;
       }
     }
-    this.nodes.splice(n, 1, node.slice(0, cut), node.slice(cut));
-    this.counts.splice(n, 1, Math.ceil(count / 2), count - Math.ceil(count / 2));
-  }
-
-  private dropEmptyNodes(): void {
-    for (let n = this.nodes.length - 1; n >= 0; n--) {
-      if (this.counts[n] === 0) {
-        this.nodes.splice(n, 1);
-        this.counts.splice(n, 1);
-      }
-    }
+    nodes.splice(n, 1, flatten(node.slice(0, cut)), flatten(node.slice(cut)));
+    counts.splice(n, 1, half, count - half);
+    this.store(nodes, counts);
   }
 }

@@ -1,5 +1,5 @@
-import { PackCursor, packText } from '../pack.js';
-import { BinSet } from '../table.js';
+import { PackCursor, joinFlat, packCount, packText } from '../pack.js';
+import { KeyTable } from '../table.js';
 
 /** Members a packed set holds before it becomes a hashed set. */
 const PACKED_ENTRIES = 128;
@@ -9,78 +9,86 @@ const PACKED_BYTES = 4096;
 const cursor = new PackCursor();
 
 /**
- * A set of binary strings: a pack (linear lookups) while small, then a {@link BinSet}. Members keep their
- * insertion order in both forms, which makes walks stable.
+ * A set of binary strings: a pack (linear lookups) while small, then a {@link KeyTable} of bare members.
+ * Walks are in a stable order (insertion order while packed). One field per instance: the pack or the
+ * table.
  */
 export class SetValue {
-  readonly type = 'set' as const;
-  private packed: string | undefined = '';
-  private count = 0;
-  private table: BinSet | undefined;
+  private data: string | KeyTable<undefined> = '';
+
+  get type(): 'set' {
+    return 'set';
+  }
+
+  /** Members in the pack (counted: a field of the instance would cost 8 bytes per set). */
+  private get count(): number {
+    return packCount(this.data as string);
+  }
 
   get size(): number {
-    return this.table ? this.table.size : this.count;
+    return typeof this.data === 'string' ? this.count : this.data.size;
   }
 
   has(member: string): boolean {
-    if (this.table) return this.table.has(member);
-    cursor.reset(this.packed as string);
+    const data = this.data;
+    if (typeof data !== 'string') return data.has(member);
+    cursor.reset(data);
     while (cursor.next()) if (cursor.equalsText(member)) return true;
     return false;
   }
 
   /** Adds `member`; true when it was new. */
   add(member: string): boolean {
-    if (this.table) return this.table.add(member);
+    const data = this.data;
+    if (typeof data !== 'string') return data.add(member);
     if (this.has(member)) return false;
     const entry = packText(member);
-    if (this.count + 1 > PACKED_ENTRIES || (this.packed as string).length + entry.length > PACKED_BYTES) {
-      this.toTable();
-      return (this.table as unknown as BinSet).add(member);
+    if (this.count + 1 > PACKED_ENTRIES || data.length + entry.length > PACKED_BYTES) {
+      const table = this.toTable();
+      return table.add(member);
     }
-    this.packed += entry;
-    this.count++;
+    this.data = joinFlat(data, entry);
     return true;
   }
 
   /** Removes `member`; true when it was there. */
   delete(member: string): boolean {
-    if (this.table) return this.table.delete(member);
-    const pack = this.packed as string;
-    cursor.reset(pack);
+    const data = this.data;
+    if (typeof data !== 'string') return data.delete(member);
+    cursor.reset(data);
     while (cursor.next()) {
       if (!cursor.equalsText(member)) continue;
-      this.packed = pack.slice(0, cursor.at) + pack.slice(cursor.end);
-      this.count--;
+      this.data = joinFlat(data.slice(0, cursor.at), data.slice(cursor.end));
       return true;
     }
     return false;
   }
 
-  /** Every member, in insertion order. */
+  /** Every member, in the set's stable order. */
   *members(): IterableIterator<string> {
-    if (this.table) {
-      yield* this.table.values();
+    const data = this.data;
+    if (typeof data !== 'string') {
+      yield* data.keys();
       return;
     }
-    const c = new PackCursor().reset(this.packed as string);
+    const c = new PackCursor().reset(data);
     while (c.next()) yield c.text();
   }
 
   /** True while the set is packed (a writer may choose a compact encoding). */
   get compact(): boolean {
-    return this.table === undefined;
+    return typeof this.data === 'string';
   }
 
   clone(): SetValue {
     const copy = new SetValue();
-    if (this.table) {
-      copy.packed = undefined;
-      copy.table = new BinSet();
-      for (const m of this.table) copy.table.add(m);
+    const data = this.data;
+    if (typeof data === 'string') {
+      copy.data = data;
     } else {
-      copy.packed = this.packed;
-      copy.count = this.count;
+      const table = new KeyTable<undefined>();
+      for (const m of data.keys()) table.add(m);
+      copy.data = table;
     }
     return copy;
   }
@@ -92,11 +100,10 @@ export class SetValue {
     return set;
   }
 
-  private toTable(): void {
-    const table = new BinSet();
+  private toTable(): KeyTable<undefined> {
+    const table = new KeyTable<undefined>();
     for (const m of this.members()) table.add(m);
-    this.table = table;
-    this.packed = undefined;
-    this.count = 0;
+    this.data = table;
+    return table;
   }
 }

@@ -1,5 +1,5 @@
 // cspell:words nack nacks
-import { PackCursor, flatten, lengthPrefix, packText } from '../pack.js';
+import { PackCursor, flatten, joinFlat, lengthPrefix } from '../pack.js';
 
 /*
  * Stream IDs inside the model are 16-char binary strings: ms then seq, each 64-bit big-endian, the key
@@ -15,11 +15,11 @@ const U64 = (1n << 64n) - 1n;
 
 /** An ID from its two parts (each 0 … 2^64-1). */
 export function makeId(ms: bigint, seq: bigint): string {
-  let out = '';
+  const codes: number[] = [];
   for (const part of [ms, seq]) {
-    for (let shift = 56n; shift >= 0n; shift -= 8n) out += String.fromCharCode(Number((part >> shift) & 0xffn));
+    for (let shift = 56n; shift >= 0n; shift -= 8n) codes.push(Number((part >> shift) & 0xffn));
   }
-  return out;
+  return String.fromCharCode(...codes);
 }
 
 /** The two parts of an ID. */
@@ -100,7 +100,7 @@ export interface EntryView {
 
 /** Reads the entry at `at` in a node: the cursor ends after it. */
 function readEntry(c: PackCursor, node: string, at: number): EntryView {
-  const id = node.slice(at, at + 16);
+  const id = flatten(node.slice(at, at + 16));
   let p = at + 16;
   let pairs = 0;
   let shift = 0;
@@ -153,16 +153,16 @@ export class StreamValue {
 
   /** Appends an entry whose ID is greater than every ID in the stream (the caller checks). */
   append(id: string, pairs: readonly string[]): void {
-    let entry = id + lengthPrefix(pairs.length / 2);
-    for (const p of pairs) entry += packText(p);
+    const parts = [id, lengthPrefix(pairs.length / 2)];
+    for (const p of pairs) parts.push(lengthPrefix(p.length), p);
+    const entry = joinFlat(...parts);
     const last = this.nodes.length - 1;
     if (last >= 0 && (this.counts[last] as number) < NODE_ENTRIES && (this.nodes[last] as string).length + entry.length <= NODE_BYTES) {
-      this.nodes[last] += entry;
+      this.nodes[last] = joinFlat(this.nodes[last] as string, entry);
       this.counts[last] = (this.counts[last] as number) + 1;
     } else {
-      if (last >= 0) this.nodes[last] = flatten(this.nodes[last] as string);
       this.nodes.push(entry);
-      this.firstIds.push(id);
+      this.firstIds.push(flatten(id));
       this.counts.push(1);
     }
     this.length++;
@@ -218,10 +218,10 @@ export class StreamValue {
       this.counts.splice(n, 1);
       return;
     }
-    const rebuilt = node.slice(0, from) + node.slice(to);
+    const rebuilt = joinFlat(node.slice(0, from), node.slice(to));
     this.nodes[n] = rebuilt;
     this.counts[n] = count;
-    if (from === 0) this.firstIds[n] = rebuilt.slice(0, 16);
+    if (from === 0) this.firstIds[n] = flatten(rebuilt.slice(0, 16));
   }
 
   /** Removes entries from the head while `drop(id)` holds and the stream is not empty; returns how many. */
@@ -253,7 +253,7 @@ export class StreamValue {
     const node = this.nodes[n] as string;
     const offsets = entryOffsets(node);
     const at = offsets[offsets.length - 1] as number;
-    return node.slice(at, at + 16);
+    return flatten(node.slice(at, at + 16));
   }
 
   /** Every entry in ID order. */

@@ -1,7 +1,7 @@
 // cspell:words listpack skiplist zset zsets
-import { PackCursor, packDouble, packText } from '../pack.js';
-import { BinMap } from '../table.js';
-import { SortedIndex, compareEntry } from './sorted-index.js';
+import { PackCursor, joinFlat, packScore, packText } from '../pack.js';
+import { KeyTable } from '../table.js';
+import { SortedIndex } from './sorted-index.js';
 
 /** Redis's `zset-max-listpack-entries` / `zset-max-listpack-value` (7.0 defaults 128 and 64). */
 export interface ZsetLimits {
@@ -52,32 +52,62 @@ function mayBeInLexRange(first: string | undefined, last: string | undefined, mi
   return true;
 }
 
+/** The skiplist form: members to scores, and the order. */
+interface Skiplist {
+  dict: KeyTable<number>;
+  index: SortedIndex;
+}
+
 /**
  * A sorted set. It mirrors Redis's two encodings because one difference between them is visible: a listpack
  * stores a score that is an integer as an integer, so a -0 score becomes 0, while a skiplist keeps -0.
  * - "listpack" form: a pack of (member, 8-byte double) pairs in (score, member) order, used exactly when
  *   Redis would use a listpack (see {@link ZsetLimits} and the conversions in the commands);
- * - "skiplist" form: a {@link BinMap} of members to scores plus a {@link SortedIndex} for the order.
+ * - "skiplist" form: a {@link KeyTable} of members to scores plus a {@link SortedIndex} for the order.
  */
 export class ZsetValue {
-  readonly type = 'zset' as const;
-  private packed: string | undefined;
-  private count = 0;
-  private dict: BinMap<number> | undefined;
-  private index: SortedIndex | undefined;
+  /** The listpack form (a pack), or the skiplist form. */
+  private data: string | Skiplist;
 
   /** A new empty sorted set in the listpack form (true) or the skiplist form (false). */
   constructor(listpack = true) {
-    if (listpack) this.packed = '';
-    else {
-      this.dict = new BinMap();
-      this.index = new SortedIndex();
-    }
+    this.data = listpack ? '' : { dict: new KeyTable(), index: new SortedIndex() };
+  }
+
+  get type(): 'zset' {
+    return 'zset';
   }
 
   /** True in the listpack form. */
   get listpack(): boolean {
-    return this.packed !== undefined;
+    return typeof this.data === 'string';
+  }
+
+  private get packed(): string | undefined {
+    return typeof this.data === 'string' ? this.data : undefined;
+  }
+
+  private set packed(pack: string) {
+    this.data = pack;
+  }
+
+  private get dict(): KeyTable<number> | undefined {
+    return typeof this.data === 'string' ? undefined : this.data.dict;
+  }
+
+  private get index(): SortedIndex | undefined {
+    return typeof this.data === 'string' ? undefined : this.data.index;
+  }
+
+  /** Members in the pack (counted: a field of the instance would cost 8 bytes per sorted set). */
+  private get count(): number {
+    const c = new PackCursor().reset(this.data as string);
+    let n = 0;
+    while (c.next()) {
+      c.score();
+      n++;
+    }
+    return n;
   }
 
   get size(): number {
@@ -89,7 +119,7 @@ export class ZsetValue {
     cursor.reset(this.packed as string);
     while (cursor.next()) {
       const match = cursor.equalsText(member);
-      const s = cursor.double();
+      const s = cursor.score();
       if (match) return s;
     }
     return undefined;
@@ -113,18 +143,17 @@ export class ZsetValue {
       let at = pack.length;
       while (cursor.next()) {
         const start = cursor.at;
-        const m = cursor.text();
-        const s = cursor.double();
-        if (compareEntry(s, m, stored, member) > 0) {
+        const byMember = cursor.compareText(member);
+        const s = cursor.score();
+        if (s > stored || (s === stored && byMember > 0)) {
           at = start;
           break;
         }
       }
-      this.packed = pack.slice(0, at) + packText(member) + packDouble(stored) + pack.slice(at);
-      this.count++;
+      this.packed = joinFlat(pack.slice(0, at), packText(member), packScore(stored), pack.slice(at));
       return stored;
     }
-    const dict = this.dict as BinMap<number>;
+    const dict = this.dict as KeyTable<number>;
     const index = this.index as SortedIndex;
     const old = dict.get(member);
     if (old !== undefined) {
@@ -139,7 +168,7 @@ export class ZsetValue {
   /** Removes `member`; true when it was there. */
   delete(member: string): boolean {
     if (this.packed !== undefined) return this.deletePacked(member);
-    const dict = this.dict as BinMap<number>;
+    const dict = this.dict as KeyTable<number>;
     const old = dict.get(member);
     if (old === undefined) return false;
     dict.delete(member);
@@ -153,10 +182,9 @@ export class ZsetValue {
     while (cursor.next()) {
       const at = cursor.at;
       const match = cursor.equalsText(member);
-      cursor.double();
+      cursor.score();
       if (!match) continue;
-      this.packed = pack.slice(0, at) + pack.slice(cursor.end);
-      this.count--;
+      this.packed = joinFlat(pack.slice(0, at), pack.slice(cursor.end));
       return true;
     }
     return false;
@@ -172,7 +200,7 @@ export class ZsetValue {
     let r = 0;
     while (cursor.next()) {
       const match = cursor.equalsText(member);
-      cursor.double();
+      cursor.score();
       if (match) return r;
       r++;
     }
@@ -184,7 +212,7 @@ export class ZsetValue {
     const c = new PackCursor().reset(this.packed as string);
     while (c.next()) {
       const m = c.text();
-      out.push([m, c.double()]);
+      out.push([m, c.score()]);
     }
     return out;
   }
@@ -290,25 +318,21 @@ export class ZsetValue {
   toSkiplist(): void {
     if (this.packed === undefined) return;
     const items = this.packedItems();
-    this.packed = undefined;
-    this.count = 0;
-    this.dict = new BinMap();
-    this.index = new SortedIndex();
+    const dict = new KeyTable<number>();
+    const index = new SortedIndex();
     for (const [m, s] of items) {
-      this.dict.set(m, s);
-      this.index.insert(s, m);
+      dict.set(m, s);
+      index.insert(s, m);
     }
+    this.data = { dict, index };
   }
 
   /** Converts to the listpack form (scores that are -0 become 0). */
   toListpack(): void {
     if (this.packed !== undefined) return;
-    let pack = '';
-    for (const [m, s] of (this.index as SortedIndex).entries()) pack += packText(m) + packDouble(s === 0 ? 0 : s);
-    this.count = this.size;
-    this.packed = pack;
-    this.dict = undefined;
-    this.index = undefined;
+    const parts: string[] = [];
+    for (const [m, s] of (this.index as SortedIndex).entries()) parts.push(packText(m), packScore(s === 0 ? 0 : s));
+    this.data = joinFlat(...parts);
   }
 
   /**
@@ -318,7 +342,7 @@ export class ZsetValue {
   convertToListpackIfNeeded(limits: ZsetLimits): void {
     if (this.packed !== undefined) return;
     if (this.size > limits.entries) return;
-    for (const m of (this.dict as BinMap<number>).keys()) if (m.length > limits.value) return;
+    for (const m of (this.dict as KeyTable<number>).keys()) if (m.length > limits.value) return;
     this.toListpack();
   }
 
@@ -326,10 +350,9 @@ export class ZsetValue {
     const copy = new ZsetValue(this.packed !== undefined);
     if (this.packed !== undefined) {
       copy.packed = this.packed;
-      copy.count = this.count;
     } else {
       for (const [m, s] of this.entries()) {
-        (copy.dict as BinMap<number>).set(m, s);
+        (copy.dict as KeyTable<number>).set(m, s);
         (copy.index as SortedIndex).insert(s, m);
       }
     }
