@@ -4,12 +4,23 @@
  * external memory growth after a full GC is the model's cost). Prints bytes per key for both.
  *
  *   npm run build && node --expose-gc dist/bench/keyspace-memory.js [--keys N]
+ *   node --expose-gc --max-old-space-size=8192 dist/bench/keyspace-memory.js --rdb bench/.cache/bench.rdb
+ *
+ * With --rdb, the measure is a whole RDB file instead (made by the bench generator when missing): Redis
+ * loads it at startup, the model through the RDB loader.
  *
  * A report, not a gate: memory goals are measured here, never asserted in unit tests.
  */
 // cspell:words keyspace bigzset biglist
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { Keyspace } from '../src/keyspace/model.js';
+import { RdbLoader } from '../src/keyspace/rdb-loader.js';
 import { ReplayEngine } from '../src/keyspace/replay.js';
+import { openInput } from '../src/io/open.js';
+import { readRdb } from '../src/rdb/reader.js';
+import { generateRdb } from './generate.js';
 import { startRedis } from './redis-server.js';
 
 type Cmd = string[];
@@ -47,8 +58,54 @@ async function usedMemory(client: { call(args: readonly string[]): Promise<unkno
   return Number(/used_memory:(\d+)/.exec(info)?.[1]);
 }
 
+/** Redis's and the model's memory for a whole RDB file. */
+async function measureRdb(file: string): Promise<void> {
+  if (!existsSync(file)) {
+    await mkdir(path.dirname(file), { recursive: true });
+    process.stdout.write(`generating ${file}\n`);
+    await generateRdb(file, (line) => process.stdout.write(`${line}\n`));
+  }
+  const empty = await startRedis([]);
+  const baseline = await usedMemory(empty.client);
+  await empty.dispose();
+  const server = await startRedis(['--dir', path.dirname(path.resolve(file)), '--dbfilename', path.basename(file)]);
+  let redisBytes: number;
+  try {
+    redisBytes = (await usedMemory(server.client)) - baseline;
+  } finally {
+    // The server runs in the file's directory: stop it without saving over the file.
+    server.process.kill('SIGKILL');
+    await server.dispose();
+  }
+  const base = heapBytes();
+  const started = performance.now();
+  const keyspace = new Keyspace();
+  const loader = new RdbLoader(keyspace, { file });
+  const input = await openInput(file, file);
+  try {
+    for await (const record of readRdb(input, { file, deep: false })) loader.accept(record);
+  } finally {
+    await input.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const modelBytes = heapBytes() - base;
+  const n = keyspace.size;
+  const m = process.memoryUsage();
+  process.stdout.write(
+    `${path.basename(file)}: ${n} keys loaded in ${seconds.toFixed(1)} s\n` +
+      `  redis used_memory  ${(redisBytes / 2 ** 20).toFixed(1)} MiB (${(redisBytes / n).toFixed(1)} B/key)\n` +
+      `  model              ${(modelBytes / 2 ** 20).toFixed(1)} MiB (${(modelBytes / n).toFixed(1)} B/key), ${(modelBytes / redisBytes).toFixed(2)} of Redis; ` +
+      `V8 heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB, outside it ${(m.external / 2 ** 20).toFixed(0)} MiB\n`,
+  );
+}
+
 async function main(): Promise<void> {
   if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with node --expose-gc');
+  const rdbArg = process.argv.indexOf('--rdb');
+  if (rdbArg > 0) {
+    await measureRdb(process.argv[rdbArg + 1] as string);
+    return;
+  }
   const keysArg = process.argv.indexOf('--keys');
   const keys = keysArg > 0 ? Number(process.argv[keysArg + 1]) : 200_000;
   const encoder = new TextEncoder();

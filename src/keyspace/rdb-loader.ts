@@ -4,7 +4,6 @@ import type { Element, KeyRecord, RdbRecord, StreamId } from '../rdb/model.js';
 import { bin } from './bytes.js';
 import type { Keyspace, ModuleValue, Value } from './model.js';
 import { makeString } from './model.js';
-import { intText } from './numbers.js';
 import { HashValue } from './types/hash.js';
 import { ListValue } from './types/list.js';
 import { SetValue } from './types/set.js';
@@ -19,7 +18,7 @@ import { ZsetValue } from './types/zset.js';
  */
 
 function text(e: Element): string {
-  return e instanceof Uint8Array ? bin(e) : bin(intText(e));
+  return e instanceof Uint8Array ? bin(e) : String(e);
 }
 
 function streamId(id: StreamId): string {
@@ -40,10 +39,19 @@ interface Pending {
   record: KeyRecord;
   strings: Uint8Array[];
   value: Value | undefined;
+  /** Elements not yet in `value` (list elements, set members, hash field/value pairs, zset members). */
+  parts: string[];
+  /** Scores of the pending zset members. */
+  scores: number[];
+  /** Field TTLs of the pending hash fields. */
+  ttls: [string, number][];
   stream: StreamValue | undefined;
   streamMeta: boolean;
   elements: number;
 }
+
+/** Pending elements applied to the value past this many (small collections are built in one go). */
+const FLUSH_AT = 4096;
 
 /** Feeds RDB records into a keyspace. */
 export class RdbLoader {
@@ -68,7 +76,7 @@ export class RdbLoader {
         return;
       }
       case 'key':
-        this.pending = { record, strings: [], value: undefined, stream: undefined, streamMeta: false, elements: 0 };
+        this.pending = { record, strings: [], value: undefined, parts: [], scores: [], ttls: [], stream: undefined, streamMeta: false, elements: 0 };
         if (record.type === 'stream') this.pending.stream = new StreamValue();
         return;
       case 'value':
@@ -85,45 +93,30 @@ export class RdbLoader {
   private value(chunk: Extract<RdbRecord, { kind: 'value' }>['chunk']): void {
     const p = this.pending;
     if (!p) return;
-    const limits = this.keyspace.config.zset;
     switch (chunk.type) {
       case 'string':
         p.strings.push(chunk.value);
         p.elements = 1;
         return;
-      case 'list': {
-        const list = (p.value as ListValue | undefined) ?? new ListValue();
-        for (const e of chunk.elements) list.pushTail(text(e));
-        p.value = list;
-        p.elements = list.length;
-        return;
-      }
-      case 'set': {
-        const set = (p.value as SetValue | undefined) ?? new SetValue();
-        for (const m of chunk.members) set.add(text(m));
-        p.value = set;
-        p.elements = set.size;
-        return;
-      }
-      case 'zset': {
-        // Built as a skiplist; converted to a listpack at the end when Redis would load it as one.
-        const zset = (p.value as ZsetValue | undefined) ?? new ZsetValue(false);
-        for (const e of chunk.entries) zset.set(text(e.member), e.score, limits);
-        p.value = zset;
-        p.elements = zset.size;
-        return;
-      }
-      case 'hash': {
-        const hash = (p.value as HashValue | undefined) ?? new HashValue();
+      case 'list':
+        for (const e of chunk.elements) p.parts.push(text(e));
+        break;
+      case 'set':
+        for (const m of chunk.members) p.parts.push(text(m));
+        break;
+      case 'zset':
+        for (const e of chunk.entries) {
+          p.parts.push(text(e.member));
+          p.scores.push(e.score);
+        }
+        break;
+      case 'hash':
         for (const e of chunk.entries) {
           const f = text(e.field);
-          hash.set(f, text(e.value));
-          if (e.expireMs !== undefined) hash.setExpire(f, e.expireMs);
+          p.parts.push(f, text(e.value));
+          if (e.expireMs !== undefined) p.ttls.push([f, e.expireMs]);
         }
-        p.value = hash;
-        p.elements = hash.size;
-        return;
-      }
+        break;
       case 'stream-entries': {
         const s = p.stream as StreamValue;
         for (const e of chunk.entries) {
@@ -182,6 +175,39 @@ export class RdbLoader {
         return;
       }
     }
+    if (p.parts.length >= FLUSH_AT) this.flush(p);
+  }
+
+  /** Applies the pending elements to the value (creating it; in bulk while it is empty). */
+  private flush(p: Pending): void {
+    const type = p.record.type;
+    if (type === 'list') {
+      const list = (p.value as ListValue | undefined) ?? new ListValue();
+      list.pushTailAll(p.parts);
+      p.value = list;
+      p.elements = list.length;
+    } else if (type === 'set') {
+      const set = (p.value as SetValue | undefined) ?? new SetValue();
+      set.addAll(p.parts);
+      p.value = set;
+      p.elements = set.size;
+    } else if (type === 'zset') {
+      // Built as a skiplist; converted to a listpack at the end when Redis would load it as one.
+      const limits = this.keyspace.config.zset;
+      const zset = (p.value as ZsetValue | undefined) ?? ZsetValue.fromEntries(p.parts, p.scores, limits);
+      if (p.value !== undefined) for (let i = 0; i < p.parts.length; i++) zset.set(p.parts[i] as string, p.scores[i] as number, limits);
+      p.value = zset;
+      p.elements = zset.size;
+    } else if (type === 'hash') {
+      const hash = (p.value as HashValue | undefined) ?? new HashValue();
+      hash.setAll(p.parts);
+      for (const [f, when] of p.ttls) hash.setExpire(f, when);
+      p.value = hash;
+      p.elements = hash.size;
+    }
+    p.parts = [];
+    p.scores = [];
+    p.ttls = [];
   }
 
   private finishKey(offset: number): void {
@@ -206,6 +232,7 @@ export class RdbLoader {
     } else if (r.type === 'stream') {
       value = p.stream;
     } else {
+      if (p.parts.length > 0) this.flush(p);
       value = p.value;
       if (value === undefined || p.elements === 0) {
         this.stats.emptyKeysSkipped++;

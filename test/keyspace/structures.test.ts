@@ -316,3 +316,40 @@ describe('packed scores', () => {
     expect(packScore(1.5).length).toBe(4); // a tag and "1.5"
   });
 });
+
+describe('bulk builders (RDB loading)', () => {
+  it('build the same values as element-by-element adds', () => {
+    const r = prng(41);
+    for (let round = 0; round < 60; round++) {
+      const n = Math.floor(r() * 300);
+      const items = Array.from({ length: n }, () => (r() < 0.5 ? `m${Math.floor(r() * n)}` : element(r)));
+      const scores = items.map(() => (r() < 0.1 ? -0 : Math.floor(r() * 10) / 2));
+
+      const list = new ListValue();
+      if (r() < 0.5) list.pushTail('first');
+      const listRef = [...list.elements()];
+      list.pushTailAll(items);
+      expect([...list.elements()]).toEqual([...listRef, ...items]);
+      expect(list.length).toBe(listRef.length + items.length);
+
+      const set = new SetValue();
+      set.addAll(items);
+      expect(set.size).toBe(new Set(items).size);
+      expect([...set.members()].sort()).toEqual([...new Set(items)].sort());
+
+      const pairs = items.flatMap((f, i) => [f, `v${i}`]);
+      const hash = new HashValue();
+      hash.setAll(pairs);
+      const hashRef = new Map<string, string>();
+      for (let i = 0; i < pairs.length; i += 2) hashRef.set(pairs[i] as string, pairs[i + 1] as string);
+      expect(new Map([...hash.entries()].map(([f, v]) => [f, v]))).toEqual(hashRef);
+
+      const zset = ZsetValue.fromEntries(items, scores, DEFAULT_ZSET_LIMITS);
+      const zsetRef = new ZsetValue(false);
+      items.forEach((m, i) => zsetRef.set(m, scores[i] as number, DEFAULT_ZSET_LIMITS));
+      zsetRef.convertToListpackIfNeeded(DEFAULT_ZSET_LIMITS);
+      expect(zset.listpack).toBe(zsetRef.listpack);
+      expect([...zset.entries()].map(([m, s]) => [m, Object.is(s, -0) ? '-0' : s])).toEqual([...zsetRef.entries()].map(([m, s]) => [m, Object.is(s, -0) ? '-0' : s]));
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { bin } from '../bytes.js';
-import { PackCursor, joinFlat, packCount, packText } from '../pack.js';
+import { PackCursor, joinFlat, lengthPrefix, packCount, packText } from '../pack.js';
 import { KeyTable } from '../table.js';
 
 /** Fields a packed hash holds before it becomes a hashed one. */
@@ -80,10 +80,12 @@ export class HashValue {
       const text = toText(value);
       cursor.reset(data);
       let replaced = false;
+      let count = 0;
       while (cursor.next()) {
         const match = cursor.equalsText(field);
         const valueAt = cursor.end;
         cursor.next();
+        count++;
         if (!match) continue;
         const rebuilt = joinFlat(data.slice(0, valueAt), packText(text), data.slice(cursor.end));
         if (rebuilt.length <= PACKED_BYTES) {
@@ -95,7 +97,7 @@ export class HashValue {
       }
       if (!replaced) {
         const entry = packText(field) + packText(text);
-        if (this.count + 1 <= PACKED_ENTRIES && data.length + entry.length <= PACKED_BYTES) {
+        if (count + 1 <= PACKED_ENTRIES && data.length + entry.length <= PACKED_BYTES) {
           this.data = joinFlat(data, entry);
           return true;
         }
@@ -103,6 +105,32 @@ export class HashValue {
       data = this.toTable();
     }
     return data.set(field, typeof value === 'string' && value.length > BYTES_VALUE_AT ? Uint8Array.from(value, (c) => c.charCodeAt(0)) : value, keepTtl);
+  }
+
+  /**
+   * Sets fields from alternating field/value strings (later duplicates win); an empty hash that stays
+   * packed is built in one copy.
+   */
+  setAll(pairs: readonly string[]): void {
+    if (this.data === '' && pairs.length <= PACKED_ENTRIES * 2) {
+      const fields = new Set<string>();
+      const parts: string[] = [];
+      let bytes = 0;
+      for (let i = 0; i < pairs.length; i += 2) {
+        const f = pairs[i] as string;
+        const v = pairs[i + 1] as string;
+        fields.add(f);
+        const fp = lengthPrefix(f.length);
+        const vp = lengthPrefix(v.length);
+        parts.push(fp, f, vp, v);
+        bytes += fp.length + f.length + vp.length + v.length;
+      }
+      if (fields.size * 2 === pairs.length && bytes <= PACKED_BYTES) {
+        this.data = joinFlat(...parts);
+        return;
+      }
+    }
+    for (let i = 0; i < pairs.length; i += 2) this.set(pairs[i] as string, pairs[i + 1] as string);
   }
 
   /** Removes `field`; true when it was there. */

@@ -1,5 +1,5 @@
 // cspell:words quicklist
-import { PackCursor, flatten, joinFlat, packText } from '../pack.js';
+import { PackCursor, flatten, joinFlat, lengthPrefix, packText } from '../pack.js';
 
 /** Most entries in one list node. */
 const NODE_ENTRIES = 128;
@@ -51,8 +51,39 @@ export class ListValue {
   /** Elements from `elements`, in order. */
   static from(elements: Iterable<string>): ListValue {
     const list = new ListValue();
-    for (const e of elements) list.pushTail(e);
+    list.pushTailAll([...elements]);
     return list;
+  }
+
+  /** Appends elements in order, filling nodes in one copy each (as RPUSH of many, or a load). */
+  pushTailAll(elements: readonly string[]): void {
+    let i = 0;
+    // Top up the last node one by one, then build whole nodes.
+    while (i < elements.length && this.length > 0) {
+      const nodes = this.nodes;
+      const last = nodes.length - 1;
+      const entry = packText(elements[i] as string);
+      if ((this.counts[last] as number) >= NODE_ENTRIES || (nodes[last] as string).length + entry.length > NODE_BYTES) break;
+      this.pushTail(elements[i++] as string);
+    }
+    const nodes = this.nodes;
+    const counts = this.counts;
+    while (i < elements.length) {
+      const parts: string[] = [];
+      let bytes = 0;
+      while (i < elements.length && parts.length < NODE_ENTRIES * 2) {
+        const e = elements[i] as string;
+        const prefix = lengthPrefix(e.length);
+        if (parts.length > 0 && bytes + prefix.length + e.length > NODE_BYTES) break;
+        parts.push(prefix, e);
+        bytes += prefix.length + e.length;
+        i++;
+      }
+      nodes.push(joinFlat(...parts));
+      counts.push(parts.length / 2);
+      this.length += parts.length / 2;
+    }
+    this.store(nodes, counts);
   }
 
   pushTail(element: string): void {

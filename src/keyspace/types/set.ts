@@ -1,4 +1,4 @@
-import { PackCursor, joinFlat, packCount, packText } from '../pack.js';
+import { PackCursor, joinFlat, lengthPrefix, packCount, packText } from '../pack.js';
 import { KeyTable } from '../table.js';
 
 /** Members a packed set holds before it becomes a hashed set. */
@@ -41,9 +41,14 @@ export class SetValue {
   add(member: string): boolean {
     const data = this.data;
     if (typeof data !== 'string') return data.add(member);
-    if (this.has(member)) return false;
+    let count = 0;
+    cursor.reset(data);
+    while (cursor.next()) {
+      if (cursor.equalsText(member)) return false;
+      count++;
+    }
     const entry = packText(member);
-    if (this.count + 1 > PACKED_ENTRIES || data.length + entry.length > PACKED_BYTES) {
+    if (count + 1 > PACKED_ENTRIES || data.length + entry.length > PACKED_BYTES) {
       const table = this.toTable();
       return table.add(member);
     }
@@ -96,8 +101,27 @@ export class SetValue {
   /** A set of the given members. */
   static from(members: Iterable<string>): SetValue {
     const set = new SetValue();
-    for (const m of members) set.add(m);
+    set.addAll([...members]);
     return set;
+  }
+
+  /** Adds members (duplicates ignored); to an empty set that stays packed, in one copy. */
+  addAll(members: readonly string[]): void {
+    if (this.data === '' && members.length <= PACKED_ENTRIES) {
+      const unique = new Set(members);
+      let bytes = 0;
+      const parts: string[] = [];
+      for (const m of unique) {
+        const prefix = lengthPrefix(m.length);
+        parts.push(prefix, m);
+        bytes += prefix.length + m.length;
+      }
+      if (bytes <= PACKED_BYTES) {
+        this.data = joinFlat(...parts);
+        return;
+      }
+    }
+    for (const m of members) this.add(m);
   }
 
   private toTable(): KeyTable<undefined> {

@@ -1,7 +1,7 @@
 // cspell:words listpack skiplist zset zsets
 import { PackCursor, joinFlat, packScore, packText } from '../pack.js';
 import { KeyTable } from '../table.js';
-import { SortedIndex } from './sorted-index.js';
+import { SortedIndex, compareEntry } from './sorted-index.js';
 
 /** Redis's `zset-max-listpack-entries` / `zset-max-listpack-value` (7.0 defaults 128 and 64). */
 export interface ZsetLimits {
@@ -312,6 +312,33 @@ export class ZsetValue {
       return;
     }
     yield* (this.index as SortedIndex).entries();
+  }
+
+  /**
+   * A sorted set of members with scores (a later duplicate member updates the score as ZADD would), in the form Redis ends up with
+   * after loading one from an RDB file: a listpack when within both limits (-0 scores become 0), else a
+   * skiplist.
+   */
+  static fromEntries(members: readonly string[], scores: readonly number[], limits: ZsetLimits): ZsetValue {
+    const unique = new Map<string, number>();
+    let longest = 0;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i] as string;
+      const score = scores[i] as number;
+      if (unique.get(m) !== score) unique.set(m, score); // as set(): an equal score (0 and -0) is no update
+      if (m.length > longest) longest = m.length;
+    }
+    if (unique.size <= limits.entries && longest <= limits.value) {
+      const sorted = [...unique].map(([m, sc]): [string, number] => [m, sc === 0 ? 0 : sc]).sort((a, b) => compareEntry(a[1], a[0], b[1], b[0]));
+      const parts: string[] = [];
+      for (const [m, sc] of sorted) parts.push(packText(m), packScore(sc));
+      const zset = new ZsetValue(true);
+      zset.data = joinFlat(...parts);
+      return zset;
+    }
+    const zset = new ZsetValue(false);
+    for (const [m, sc] of unique) zset.set(m, sc, limits);
+    return zset;
   }
 
   /** Converts to the skiplist form (Redis's zsetConvert to OBJ_ENCODING_SKIPLIST). */
