@@ -52,13 +52,19 @@ import { KeyTable } from './table.js';
 /** A Redis string value: a binary string, or bytes (large or edited in place). */
 export type StringValue = string | Uint8Array;
 
-/** A module value kept as it was read (it cannot be replayed; writers copy what the reader kept). */
+/**
+ * A module value, kept as the module serialised it: it cannot be read or changed without the module, but a
+ * writer can copy it (RDB load and RESTORE keep it; COPY, MOVE and RENAME carry it).
+ */
 export interface ModuleValue {
   readonly type: 'module';
   moduleId: bigint;
   moduleName: string;
   encver: number;
-  /** The serialized value (module opcodes), when the reader provides it. */
+  /**
+   * The serialised value: every module opcode and operand after the module id through the EOF opcode, as in
+   * the file or DUMP payload (undefined when the reader did not build values).
+   */
   raw: Uint8Array | undefined;
 }
 

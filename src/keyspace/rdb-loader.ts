@@ -31,7 +31,7 @@ export interface RdbLoadStats {
   /** Empty collections, which Redis skips while loading. */
   emptyKeysSkipped: number;
   functions: number;
-  /** Module values kept without their serialized body (they cannot be re-encoded). */
+  /** Module values (kept as the module serialised them, see ModuleValue). */
   moduleValues: number;
 }
 
@@ -168,7 +168,7 @@ export class RdbLoader {
         return;
       }
       case 'module': {
-        const v: ModuleValue = { type: 'module', moduleId: chunk.moduleId, moduleName: chunk.moduleName, encver: chunk.encver, raw: undefined };
+        const v: ModuleValue = { type: 'module', moduleId: chunk.moduleId, moduleName: chunk.moduleName, encver: chunk.encver, raw: chunk.body?.slice() };
         p.value = v;
         p.elements = 1;
         this.stats.moduleValues++;

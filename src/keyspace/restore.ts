@@ -59,7 +59,10 @@ function readAll(data: Uint8Array): RdbRecord[] {
   }
 }
 
-/** The value a DUMP payload holds (RESTORE). ReplyError for what Redis refuses; NotReplayable for module values. */
+/**
+ * The value a DUMP payload holds (RESTORE). ReplyError for what Redis refuses. A module value is kept as the
+ * module serialised it (the server that wrote the AOF had the module, and its RESTORE succeeded).
+ */
 export function decodeDumpPayload(payload: Uint8Array, config: KeyspaceConfig): Value {
   const version = verifyDumpPayload(payload);
   const object = payload.subarray(0, payload.length - 10);
@@ -75,9 +78,11 @@ export function decodeDumpPayload(payload: Uint8Array, config: KeyspaceConfig): 
   const scratch = new Keyspace(config);
   const loader = new RdbLoader(scratch);
   for (const r of records) loader.accept(r);
-  if (loader.stats.moduleValues > 0) throw new NotReplayable('RESTORE of a module value needs the module', 'modules cannot be replayed offline');
   const value = scratch.db(0).get('k');
   if (value === undefined) throw new ReplyError(BAD_FORMAT);
+  if (typeof value === 'object' && 'type' in value && value.type === 'module' && value.raw === undefined) {
+    throw new NotReplayable('RESTORE of a module value needs the module', 'modules cannot be replayed offline');
+  }
   return value;
 }
 

@@ -255,7 +255,8 @@ function modelValue(value: Value): KeyState['value'] {
       })),
     };
   }
-  return `<${value.type}>`;
+  // A module value (a server shows it only through DUMP): its module and serialised bytes.
+  return `<module ${value.moduleName}/${value.encver} ${value.raw ? Buffer.from(value.raw).toString('hex') : ''}>`;
 }
 
 /** The same view of a keyspace model (after dropping keys expired at `now`, as a server's SCAN would hide them). */

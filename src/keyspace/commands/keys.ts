@@ -104,6 +104,8 @@ export function duplicate(value: Value): Value {
   if (typeof value === 'string') return value;
   if (value instanceof Uint8Array) return new Uint8Array(value);
   if (value instanceof ListValue || value instanceof SetValue || value instanceof ZsetValue || value instanceof HashValue || value instanceof StreamValue) return value.clone();
+  // A module value: its serialised form copied (the module's copy callback yields an equal value).
+  if (value.raw !== undefined) return { ...value, raw: value.raw.slice() };
   throw new NotReplayable('COPY of a module value needs the module', 'modules cannot be replayed offline');
 }
 
