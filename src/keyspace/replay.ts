@@ -36,7 +36,7 @@ import type { RdbLoadStats } from './rdb-loader.js';
  * of loading.
  */
 
-/** A command the engine cannot replay, with where it is and a hint; exit code 1. */
+/** A command the engine cannot replay, with where it is and a hint (well-formed input it cannot handle: exit code 4, as UnsupportedError). */
 export class NotReplayableError extends UnsupportedError {}
 
 export interface ReplayOptions {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../src/aof/resp.js';
 import { lz4EncodeBuffer } from '../../src/codecs/lz4.js';
-import { TruncatedError } from '../../src/errors.js';
+import { ExitCode, TruncatedError } from '../../src/errors.js';
 import { Keyspace } from '../../src/keyspace/model.js';
 import { NotReplayableError, replayAof, replayAofBuffer, replayCommands } from '../../src/keyspace/replay.js';
 import { readFile } from 'node:fs/promises';
@@ -61,7 +61,7 @@ describe('what cannot be replayed', () => {
     expect(e.offset).toBe(aof(['SET', 'a', '1']).length);
     expect(e.toLine()).toMatch(/^old\.aof: offset 27: cannot replay 'eval': the script runs in Lua/);
     expect(e.hint).toMatch(/scripts verbatim/);
-    expect(e.exitCode).toBe(1);
+    expect(e.exitCode).toBe(ExitCode.unverified);
   });
 
   it('skips and counts them with skipUnsupported', () => {
