@@ -1,6 +1,7 @@
 import { Command, Flags } from '@oclif/core';
 import { Errors } from '@oclif/core';
 import { ExitCode, RedbackError, UsageError } from '../errors.js';
+import type { EditOwner, StepHook } from '../aof/set-edit.js';
 import { setColor } from './style.js';
 
 /**
@@ -58,6 +59,38 @@ export abstract class BaseCommand extends Command {
     process.stderr.write(`redback: ${line}\n`);
     if (this.debugMode && error.stack) process.stderr.write(`${error.stack}\n`);
     this.exit(code);
+  }
+
+  /**
+   * This process as the owner of an edit: a second redback that finds our edit journal refuses while we
+   * run, and finishes or undoes the edit once we are gone.
+   */
+  protected editOwner(): EditOwner {
+    return {
+      pid: process.pid,
+      isRunning(pid: number): boolean {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch (error) {
+          return (error as NodeJS.ErrnoException).code === 'EPERM';
+        }
+      },
+    };
+  }
+
+  /**
+   * The step hook of writing commands. For the crash test only: with `REDBACK_CRASH_AT_STEP=N` in the
+   * environment the process kills itself (SIGKILL) just before its Nth file-system change, so a test can
+   * try every state an interrupted edit leaves behind. Unset, there is no hook.
+   */
+  protected crashHook(): StepHook | undefined {
+    const at = Number(process.env.REDBACK_CRASH_AT_STEP);
+    if (!Number.isSafeInteger(at) || at <= 0) return undefined;
+    let steps = 0;
+    return () => {
+      if (++steps === at) process.kill(process.pid, 'SIGKILL');
+    };
   }
 
   /** Throws a {@link UsageError}. */

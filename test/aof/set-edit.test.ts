@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../src/aof/resp.js';
 import { parseManifest } from '../../src/aof/manifest.js';
-import { writeAofSet } from '../../src/aof/set-writer.js';
+import { writeAofSet } from '../../src/aof/set-edit.js';
 import { checkAof } from '../../src/operations/check-aof.js';
 import { describeWithRedis, loadAofDigest, loadRdbDigest, makeTempDir, runTool, startRedis } from '../support/redis.js';
 
