@@ -108,6 +108,7 @@ function parsePercent(text: string): number {
   return value;
 }
 
+// cspell:words kmgt
 /** `1000`, `64MiB`, `64M`, `1.5GiB`, `512k` (binary units) → bytes. */
 function parseByteSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
