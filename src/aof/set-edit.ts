@@ -249,7 +249,10 @@ async function commitSet(args: {
   const manifestBytes = Buffer.from(args.manifestText, 'latin1');
   const token = randomToken();
   const temp = basename(tempPathFor(manifestPath, token));
-  const backupFiles = backupDir !== undefined && old !== undefined ? [manifestName] : [];
+  // The old manifest is copied into the backup directory under its own name (written directly: until the
+  // commit it is only a copy, and a rollback removes it); an identical copy already there is left alone.
+  const copyManifest = backupDir !== undefined && old !== undefined && !(await exists(pathIn(backupDir, manifestName)));
+  const backupFiles = copyManifest ? [manifestName] : [];
   const journal: EditJournal = newJournal(
     {
       purpose: options.purpose ?? 'edit of an AOF set',
@@ -271,7 +274,8 @@ async function commitSet(args: {
 
   if (backupDir !== undefined) {
     await makeDirectory(backupDir, onStep);
-    if (old !== undefined) await writeFileAtomic(pathIn(backupDir, manifestName), [old], 'none', { onStep });
+    if (copyManifest && old !== undefined) await writeNewFile(pathIn(backupDir, manifestName), [old], { onStep });
+    await fsyncDirectory(backupDir);
   }
 
   // The commit.
