@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { checkRdb } from '../src/operations/check-rdb.js';
 import type { RdbCheckReport } from '../src/operations/check-rdb.js';
 import { parseTimeMs } from '../src/operations/time.js';
-import { sniffInput } from '../src/io/sniff.js';
+import { isAofInput, sniffInput } from '../src/io/sniff.js';
 import { ExitCode, InputOutputError, RedbackError } from '../src/errors.js';
 import { BaseCommand } from '../src/render/base-command.js';
 import { createProgress } from '../src/render/progress.js';
@@ -50,10 +50,10 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
       const progress = createProgress(`check ${path}`, this.progressAllowed(flags.json));
       try {
         const kind = await sniffInput(path);
-        if (kind === 'aof' || kind === 'manifest' || kind === 'directory' || (kind === 'rdb' && /\.aof(\.lz4)?$/i.test(path))) {
+        if (isAofInput(kind, path)) {
           outcome = await checkAof(path, { strict: flags.strict, onProgress: (done, total) => progress.update(done, total) });
         } else if (kind !== 'rdb') {
-          const what = kind === 'empty' ? 'empty file' : 'neither an RDB nor an AOF: unknown signature';
+          const what = kind === 'empty' ? 'empty file (an empty RDB does not load)' : 'neither an RDB nor an AOF: unknown signature';
           outcome = { file: path, format: 'unknown', valid: false, error: { kind: 'corrupt', message: `${path}: offset 0: ${what}` } };
         } else {
           outcome = await checkRdb(path, { now, onProgress: (done, total) => progress.update(done, total) });

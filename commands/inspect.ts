@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { inspectRdb } from '../src/operations/inspect-rdb.js';
 import type { KeyInfo } from '../src/operations/inspect-rdb.js';
 import { parseTimeMs } from '../src/operations/time.js';
-import { sniffInput } from '../src/io/sniff.js';
+import { isAofInput, sniffInput } from '../src/io/sniff.js';
 import { BaseCommand } from '../src/render/base-command.js';
 import { createProgress } from '../src/render/progress.js';
 import { renderKeyLine, renderKeyLineHeader, renderRdbInspect } from '../src/render/rdb.js';
@@ -42,7 +42,7 @@ PATH may be an .rdb, an .aof, an AOF directory or manifest, or any of these comp
     if (flags.jsonl && !flags.keys) throw new UsageError('--jsonl goes with --keys');
     const now = flags.now === undefined ? Date.now() : parseTimeMs(flags.now);
     const kind = await sniffInput(args.path);
-    if (kind === 'aof' || kind === 'manifest' || kind === 'directory' || (kind === 'rdb' && /\.aof(\.lz4)?$/i.test(args.path))) {
+    if (isAofInput(kind, args.path)) {
       if (flags.keys) throw new UsageError('--keys lists the keys of an RDB; for an AOF use inspect without it');
       const aof = await inspectAof(args.path, { now, top: flags.top });
       if (flags.json) this.printJson(aof);

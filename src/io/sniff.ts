@@ -28,6 +28,18 @@ export async function readDecodedHead(path: string, count: number, name = path):
   }
 }
 
+/**
+ * Whether a path is checked as an AOF: an AOF by its first bytes, a manifest, a directory, an RDB-preamble
+ * AOF named `.aof`, and an empty file unless it is named `.rdb` (redis-check-aof calls an empty AOF valid
+ * "AOF is empty", and so do check and fix).
+ */
+export function isAofInput(kind: InputKind, path: string): boolean {
+  if (kind === 'aof' || kind === 'manifest' || kind === 'directory') return true;
+  if (kind === 'rdb') return /\.aof(\.lz4)?$/i.test(path);
+  if (kind === 'empty') return !/\.rdb(\.lz4)?$/i.test(path);
+  return false;
+}
+
 const latin1 = new TextDecoder('latin1');
 
 /**

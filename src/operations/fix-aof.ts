@@ -10,7 +10,7 @@ import type { AofPart } from '../aof/set.js';
 import { CorruptError, TruncatedError } from '../errors.js';
 import { exists } from '../io/atomic.js';
 import { openInput } from '../io/open.js';
-import { readDecodedHead } from '../io/sniff.js';
+import { isAofInput, readDecodedHead, sniffInput } from '../io/sniff.js';
 import { checkAof } from './check-aof.js';
 import type { AofCheckReport } from './check-aof.js';
 
@@ -88,20 +88,40 @@ const SMALL_LOSS_BYTES = 4096;
 
 const latin1Text = new TextDecoder('latin1');
 
-/** Whether a file's first bytes are what an AOF starts with: a command, an annotation, or an RDB preamble. */
+/**
+ * Whether a file's first bytes are what an AOF starts with: an RDB preamble (`REDIS`/`VALKEY` and 8 bytes);
+ * a RESP array header (`*`, digits, `\r\n`); or an annotation line (`#` … `\n`) followed by a command, another
+ * annotation or the end. The data may end anywhere inside that (a file cut short still starts like an AOF).
+ * A text file fails: even one whose first line starts with `#` is followed by something else.
+ */
 export function startsLikeAof(head: Uint8Array): boolean {
   if (head.length === 0) return true;
-  if (head[0] === 0x2a || head[0] === 0x23) return true;
   const text = latin1Text.decode(head.subarray(0, 8));
-  return head.length >= 8 && (text.startsWith('REDIS') || text.startsWith('VALKEY'));
+  if (head.length >= 8 && (text.startsWith('REDIS') || text.startsWith('VALKEY'))) return true;
+  if (head[0] === 0x2a) {
+    let p = 1;
+    if (head[p] === 0x2d) p++; // '-'
+    const digits = p;
+    while (p < head.length && (head[p] as number) >= 0x30 && (head[p] as number) <= 0x39) p++;
+    if (p === head.length) return true; // ends inside the header
+    if (p === digits) return false;
+    return head[p] === 0x0d && (p + 1 === head.length || head[p + 1] === 0x0a);
+  }
+  if (head[0] === 0x23) {
+    const newline = head.indexOf(0x0a);
+    if (newline < 0) return true; // a long annotation, or the data ends inside it
+    const next = head[newline + 1];
+    return next === undefined || next === 0x2a || next === 0x23;
+  }
+  return false;
 }
 
 /** Refuses to cut a file that does not start like an AOF (unless forced): cutting it would empty it. */
 async function refuseNonAof(name: string, path: string, force: boolean): Promise<void> {
   if (force) return;
-  const head = await readDecodedHead(path, 16);
+  const head = await readDecodedHead(path, 2048);
   if (startsLikeAof(head)) return;
-  const shown = JSON.stringify(latin1Text.decode(head));
+  const shown = JSON.stringify(latin1Text.decode(head.subarray(0, 16)));
   const error = new CorruptError(
     `does not start like an AOF (it begins with ${shown}; an AOF starts with a command '*', an annotation '#' or an RDB preamble 'REDIS'): refusing to cut ${name}, which would empty it`,
     { file: path, offset: 0 },
@@ -144,11 +164,17 @@ function overLimits(plan: FixPlan, options: PlanFixOptions): FixPlan['refusal'] 
  * (a broken manifest, a corrupt RDB preamble) and {@link InputOutputError} for unreadable files.
  */
 export async function planFix(path: string, options: PlanFixOptions = {}): Promise<FixPlan> {
+  // The same reading of the path as `check`'s, so the two agree on every input.
+  const kind = await sniffInput(path);
+  if (kind === 'empty' && !isAofInput(kind, path)) {
+    throw new CorruptError('empty file named as an RDB (an empty RDB does not load): there is no AOF here to repair', { file: path, offset: 0 });
+  }
+  // A manifest Redis would refuse, or one naming a missing file, a path or a directory: its own error (file, offset).
+  const set = await resolveAof(path);
   const check = await checkAof(path);
   if (check.error) {
     throw new CorruptError(`cannot repair: ${check.error.detail}`, { file: check.manifest ?? path, offset: check.error.offset });
   }
-  const set = await resolveAof(path);
   const plan: FixPlan = {
     file: path,
     layout: set.kind,

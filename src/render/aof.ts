@@ -15,7 +15,7 @@ export function renderAofCheck(report: AofCheckReport): string {
   for (const file of report.files) {
     const head = `  ${file.role.padEnd(6)} ${file.name}`;
     const facts = `size=${file.size}, ok_up_to=${file.okUpTo}, ok_up_to_line=${file.okUpToLine}, diff=${file.diff}`;
-    const kind = file.kind === 'rdb+resp' ? `RDB ${file.rdb?.version} preamble (${formatCount(file.rdb?.keys ?? 0)} keys) + RESP` : file.kind;
+    const kind = file.kind === 'rdb+resp' ? `RDB ${file.rdb?.version} preamble (${formatCount(file.rdb?.keys ?? 0)} keys) + RESP` : file.kind === 'empty' ? 'AOF is empty' : file.kind;
     lines.push(`${head}: ${file.valid ? style.ok('valid') : style.bad('not valid')}, ${kind}, ${formatCount(file.commands)} commands; ${facts}`);
     if (file.error) lines.push(style.bad(`         offset ${file.error.offset}: ${file.error.message}`));
     for (const warning of file.commandWarnings) lines.push(style.warn(`         warning: offset ${warning.offset} (line ${warning.line}): ${warning.message}`));
