@@ -4,12 +4,13 @@ import type { RdbCheckReport } from '../src/operations/check-rdb.js';
 import { parseTimeMs } from '../src/operations/time.js';
 import { isAofInput, sniffInput } from '../src/io/sniff.js';
 import { ExitCode, InputOutputError, RedbackError } from '../src/errors.js';
-import { BaseCommand } from '../src/render/base-command.js';
+import { BaseCommand, jsonReplacer } from '../src/render/base-command.js';
+import { JsonWriter, Output } from '../src/render/output.js';
 import { createProgress } from '../src/render/progress.js';
 import { renderRdbCheck } from '../src/render/rdb.js';
 import { checkAof } from '../src/operations/check-aof.js';
 import type { AofCheckReport } from '../src/operations/check-aof.js';
-import { renderAofCheck } from '../src/render/aof.js';
+import { renderAofCheckVerdict, renderAofFileVerdict } from '../src/render/aof.js';
 import { style } from '../src/render/style.js';
 
 type Outcome = RdbCheckReport | AofCheckReport | { file: string; format: 'unknown'; valid: false; error: { kind: string; message: string } };
@@ -43,15 +44,42 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
     this.configureOutput(flags);
     const paths = argv as string[];
     const now = flags.now === undefined ? Date.now() : parseTimeMs(flags.now);
-    const outcomes: Outcome[] = [];
+    // Reports are written as they are made (an AOF set may have a hundred thousand files): per-file lines,
+    // or the JSON document piece by piece.
+    let progress = createProgress('', false);
+    const out = new Output((text) => process.stdout.write(text), () => progress.finish());
+    const json = flags.json ? new JsonWriter(out, jsonReplacer) : undefined;
+    json?.beginObject();
+    json?.beginArray('files');
+    let valid = 0;
     let code: number = ExitCode.ok;
     for (const path of paths) {
       let outcome: Outcome;
-      const progress = createProgress(`check ${path}`, this.progressAllowed(flags.json));
+      progress = createProgress(`check ${path}`, this.progressAllowed(flags.json));
+      let aofOpen = false;
       try {
         const kind = await sniffInput(path);
         if (isAofInput(kind, path)) {
-          outcome = await checkAof(path, { strict: flags.strict, onProgress: (done, total) => progress.update(done, total) });
+          if (kind === 'manifest' || kind === 'directory') this.limitYoungGeneration();
+          json?.beginObject();
+          json?.value(path, 'file');
+          json?.value('aof', 'format');
+          json?.beginArray('files');
+          aofOpen = true;
+          const report = await checkAof(path, {
+            strict: flags.strict,
+            onProgress: (done, total) => progress.update(done, total),
+            onFile: (verdict) => (json ? json.value(verdict) : out.line(renderAofFileVerdict(verdict))),
+          });
+          aofOpen = false;
+          if (json) {
+            json.end();
+            for (const key of ['layout', 'manifest', 'valid', 'checked', 'total', 'commands', 'problems', 'error'] as const) json.value(report[key], key);
+            json.end();
+          } else {
+            out.line(renderAofCheckVerdict(report));
+          }
+          outcome = report;
         } else if (kind !== 'rdb') {
           const what = kind === 'empty' ? 'empty file (an empty RDB does not load)' : 'neither an RDB nor an AOF: unknown signature';
           outcome = { file: path, format: 'unknown', valid: false, error: { kind: 'corrupt', message: `${path}: offset 0: ${what}` } };
@@ -61,27 +89,33 @@ invalid, 3 when any cannot be read, 2 for bad usage.`;
       } catch (error) {
         if (!(error instanceof RedbackError)) throw error;
         outcome = { file: path, format: 'unknown', valid: false, error: { kind: error instanceof InputOutputError ? 'io' : 'corrupt', message: error.toLine() } };
+        if (aofOpen && json) {
+          // The set's report was begun: end it with the error that stopped it.
+          json.end();
+          json.value(false, 'valid');
+          json.value(outcome.error, 'error');
+          json.end();
+        } else if (aofOpen) {
+          out.line(`${style.bad('INVALID')} ${outcome.error.message}`);
+        }
       } finally {
         progress.finish();
       }
-      outcomes.push(outcome);
-      if (!outcome.valid) code = Math.max(code, outcome.format !== 'aof' && outcome.error?.kind === 'io' ? ExitCode.io : ExitCode.invalid);
-      if (!flags.json) {
-        this.log(
-          outcome.format === 'rdb'
-            ? renderRdbCheck(outcome)
-            : outcome.format === 'aof'
-              ? renderAofCheck(outcome)
-              : `${style.bad('INVALID')} ${outcome.error.message}`,
-        );
-      }
+      if (outcome.valid) valid++;
+      else code = Math.max(code, outcome.format !== 'aof' && outcome.error?.kind === 'io' ? ExitCode.io : ExitCode.invalid);
+      if (outcome.format === 'aof' || aofOpen) continue; // already written
+      if (json) json.value(outcome);
+      else out.line(outcome.format === 'rdb' ? renderRdbCheck(outcome) : `${style.bad('INVALID')} ${outcome.error.message}`);
     }
-    const valid = outcomes.filter((o) => o.valid).length;
-    if (flags.json) {
-      this.printJson({ valid: valid === outcomes.length, files: outcomes, summary: { checked: outcomes.length, valid, invalid: outcomes.length - valid } });
-    } else if (outcomes.length > 1) {
-      this.log(`${valid} of ${outcomes.length} files valid${valid === outcomes.length ? '' : `, ${outcomes.length - valid} invalid`}`);
+    if (json) {
+      json.end();
+      json.value(valid === paths.length, 'valid');
+      json.value({ checked: paths.length, valid, invalid: paths.length - valid }, 'summary');
+      json.end();
+    } else if (paths.length > 1) {
+      out.line(`${valid} of ${paths.length} files valid${valid === paths.length ? '' : `, ${paths.length - valid} invalid`}`);
     }
+    out.flush();
     if (code !== ExitCode.ok) this.exit(code);
   }
 }

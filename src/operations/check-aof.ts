@@ -1,9 +1,11 @@
-import { checkAofStream } from '../aof/check.js';
+import { checkAofStream, checkAofSync } from '../aof/check.js';
 import type { AofCheckResult } from '../aof/check.js';
 import { validateCommandName } from '../aof/commands.js';
-import { resolveAof } from '../aof/set.js';
+import { missingFileError, resolveAof } from '../aof/set.js';
 import type { AofPart, AofSet } from '../aof/set.js';
+import { isLz4Frame } from '../codecs/lz4.js';
 import { openInput } from '../io/open.js';
+import { readFilesInOrder } from '../io/small-files.js';
 import { hasRdbPreamble } from '../io/sniff.js';
 import { scanRdb, toFailure } from './rdb-scan.js';
 import type { ScanFailure } from './rdb-scan.js';
@@ -49,7 +51,14 @@ export interface AofCheckReport {
   layout: 'single' | 'multipart';
   manifest: string | undefined;
   valid: boolean;
+  /** The verdict of every file checked, in load order; empty when they went to {@link CheckAofOptions.onFile}. */
   files: AofFileVerdict[];
+  /** Files checked (redis-check-aof stops at the first invalid one). */
+  checked: number;
+  /** Files the AOF has: BASE and INCR files, or 1. */
+  total: number;
+  /** Complete commands in the files checked. */
+  commands: number;
   /** Problems beyond redis-check-aof's verdicts (a truncated non-last file, --strict command findings). */
   problems: string[];
   /** Set when the AOF could not be resolved (bad manifest, missing file). */
@@ -63,6 +72,11 @@ export interface CheckAofOptions {
   /** Most command warnings listed per file (default 20; all are counted). */
   maxWarnings?: number;
   onProgress?: (offset: number, total: number | undefined) => void;
+  /**
+   * Receives each file's verdict as soon as it is made, instead of the report's `files` (which then stays
+   * empty): memory stays bounded whatever the number of files.
+   */
+  onFile?: (verdict: AofFileVerdict) => void;
 }
 
 /**
@@ -73,10 +87,23 @@ export interface CheckAofOptions {
  * cannot be read.
  */
 export async function checkAof(path: string, options: CheckAofOptions = {}): Promise<AofCheckReport> {
-  const report: AofCheckReport = { file: path, format: 'aof', layout: 'single', manifest: undefined, valid: false, files: [], problems: [], error: undefined };
+  const report: AofCheckReport = {
+    file: path,
+    format: 'aof',
+    layout: 'single',
+    manifest: undefined,
+    valid: false,
+    files: [],
+    checked: 0,
+    total: 0,
+    commands: 0,
+    problems: [],
+    error: undefined,
+  };
   let set: AofSet;
   try {
-    set = await resolveAof(path);
+    // Files are opened one by one below; a missing one is reported when its turn comes, as redis-check-aof does.
+    set = await resolveAof(path, { verifyFiles: false });
   } catch (error) {
     const failure = toFailure(error);
     if (failure.kind === 'io') throw error;
@@ -85,14 +112,31 @@ export async function checkAof(path: string, options: CheckAofOptions = {}): Pro
   }
   report.layout = set.kind;
   report.manifest = set.manifestPath;
+  report.total = set.parts.length;
   let line = 1;
-  for (let i = 0; i < set.parts.length; i++) {
-    const part = set.parts[i] as AofPart;
-    const last = i === set.parts.length - 1;
-    const verdict = await checkPart(part, line, options);
-    report.files.push(verdict);
+  let allValid = true;
+  const parts = set.parts;
+  // Small files are read whole and checked in memory; others are streamed.
+  const reader = readFilesInOrder(parts.length, (i) => (parts[i] as AofPart).path, SMALL_FILE);
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as AofPart;
+    const last = i === parts.length - 1;
+    const file = reader.next();
+    if (file.kind === 'error') {
+      const missing = file.missing ? await missingFileError(set, part) : undefined;
+      if (!missing) throw file.error;
+      report.error = toFailure(missing);
+      allValid = false;
+      break;
+    }
+    const verdict = await checkPart(part, file.kind === 'bytes' ? file.bytes : undefined, line, options);
+    if (options.onFile) options.onFile(verdict);
+    else report.files.push(verdict);
+    report.checked++;
+    report.commands += verdict.commands;
     line = verdict.okUpToLine;
     if (!verdict.valid) {
+      allValid = false;
       if (!last && verdict.error?.truncated) {
         report.problems.push(`${part.name} is truncated but is not the last file: Redis refuses to load the AOF (only the last file may be cut short)`);
       }
@@ -102,11 +146,74 @@ export async function checkAof(path: string, options: CheckAofOptions = {}): Pro
       report.problems.push(`${part.name}: ${verdict.commandWarningCount} command${verdict.commandWarningCount === 1 ? '' : 's'} Redis would refuse to replay (--strict)`);
     }
   }
-  report.valid = report.files.length === set.parts.length && report.files.every((f) => f.valid) && report.problems.length === 0;
+  report.valid = report.checked === set.parts.length && allValid && report.problems.length === 0;
   return report;
 }
 
-async function checkPart(part: AofPart, startLine: number, options: CheckAofOptions): Promise<AofFileVerdict> {
+/** Files up to this size are read whole and checked in memory (a set may hold 100,000 small files). */
+const SMALL_FILE = 1 << 20;
+
+/** Command warnings of a file that has none (shared, never changed). */
+const NO_WARNINGS: readonly CommandWarning[] = Object.freeze([]);
+
+const latin1 = new TextDecoder('latin1');
+
+/** The rule redis-check-aof and the server apply: `REDIS` (or Valkey's `VALKEY`) and at least 8 bytes. */
+function startsWithRdbMagic(bytes: Uint8Array): boolean {
+  if (bytes.length < 8) return false;
+  const text = latin1.decode(bytes.subarray(0, 6));
+  return text.startsWith('REDIS') || text === 'VALKEY';
+}
+
+/**
+ * One file's verdict. `bytes` is the whole file when it was read already (a small file): plain RESP is then
+ * checked in memory; anything else (LZ4, an RDB preamble, a large file) is streamed from disk.
+ */
+async function checkPart(part: AofPart, bytes: Uint8Array | undefined, startLine: number, options: CheckAofOptions): Promise<AofFileVerdict> {
+  const max = options.maxWarnings ?? 20;
+  let warnings: CommandWarning[] | undefined;
+  let warningCount = 0;
+  const onCommand = (name: string, argc: number, offset: number, line: number): void => {
+    const problem = validateCommandName(name, argc);
+    if (!problem) return;
+    warningCount++;
+    warnings ??= [];
+    if (warnings.length < max) warnings.push({ offset, line, message: problem.message });
+  };
+  if (bytes !== undefined && !isLz4Frame(bytes) && !startsWithRdbMagic(bytes)) {
+    const result = checkAofSync(bytes, { file: part.path, startLine, onCommand });
+    return {
+      name: part.name,
+      path: part.path,
+      role: part.role,
+      kind: result.empty ? 'empty' : 'resp',
+      size: result.size,
+      compressed: false,
+      valid: result.valid,
+      okUpTo: result.okUpTo,
+      okUpToLine: result.okUpToLine,
+      diff: result.diff,
+      error: result.error,
+      commands: result.commands,
+      annotations: result.annotations,
+      firstTimestamp: result.firstTimestamp,
+      lastTimestamp: result.lastTimestamp,
+      rdb: undefined,
+      // Commands after ok_up_to are in the part Redis would cut: they are not findings about what it replays.
+      commandWarnings: warnings === undefined ? (NO_WARNINGS as CommandWarning[]) : warnings.filter((w) => w.offset < result.okUpTo),
+      commandWarningCount: warningCount,
+    };
+  }
+  return checkPartStreaming(part, startLine, options, onCommand, () => ({ warnings, count: warningCount }));
+}
+
+async function checkPartStreaming(
+  part: AofPart,
+  startLine: number,
+  options: CheckAofOptions,
+  onCommand: (name: string, argc: number, offset: number, line: number) => void,
+  found: () => { warnings: CommandWarning[] | undefined; count: number },
+): Promise<AofFileVerdict> {
   const verdict: AofFileVerdict = {
     name: part.name,
     path: part.path,
@@ -124,7 +231,7 @@ async function checkPart(part: AofPart, startLine: number, options: CheckAofOpti
     firstTimestamp: undefined,
     lastTimestamp: undefined,
     rdb: undefined,
-    commandWarnings: [],
+    commandWarnings: NO_WARNINGS as CommandWarning[],
     commandWarningCount: 0,
   };
   const preamble = await hasRdbPreamble(part.path);
@@ -158,17 +265,11 @@ async function checkPart(part: AofPart, startLine: number, options: CheckAofOpti
         return verdict;
       }
     }
-    const max = options.maxWarnings ?? 20;
     const result: AofCheckResult = await checkAofStream(input, {
       file: part.path,
       startLine,
       onProgress: (offset) => options.onProgress?.(offset, input.compressed ? undefined : input.fileSize),
-      onCommand(name, argc, offset, line) {
-        const problem = validateCommandName(name, argc);
-        if (!problem) return;
-        verdict.commandWarningCount++;
-        if (verdict.commandWarnings.length < max) verdict.commandWarnings.push({ offset, line, message: problem.message });
-      },
+      onCommand,
     });
     if (input.compressed) verdict.size = result.size;
     if (result.empty) verdict.kind = 'empty';
@@ -186,7 +287,9 @@ async function checkPart(part: AofPart, startLine: number, options: CheckAofOpti
   } finally {
     await input.close();
   }
+  const { warnings, count } = found();
   // Commands after ok_up_to are in the part Redis would cut: they are not findings about what it replays.
-  verdict.commandWarnings = verdict.commandWarnings.filter((w) => w.offset < verdict.okUpTo);
+  if (warnings !== undefined) verdict.commandWarnings = warnings.filter((w) => w.offset < verdict.okUpTo);
+  verdict.commandWarningCount = count;
   return verdict;
 }

@@ -1,30 +1,37 @@
 import Table from 'cli-table3';
-import type { AofCheckReport } from '../operations/check-aof.js';
+import type { AofCheckReport, AofFileVerdict } from '../operations/check-aof.js';
 import type { AofInspectReport } from '../operations/inspect-aof.js';
 import { formatBytes, formatCount, style } from './style.js';
 
-/** The human form of `check` on an AOF: redis-check-aof's facts per file, then our extra findings. */
-export function renderAofCheck(report: AofCheckReport): string {
+/** The human form of one file's verdict in `check` (redis-check-aof's facts, then our findings): one or more lines. */
+export function renderAofFileVerdict(file: AofFileVerdict): string {
   const lines: string[] = [];
-  if (report.error) {
-    lines.push(`${style.bad('INVALID')} ${report.error.message}`);
-    return lines.join('\n');
+  const head = `  ${file.role.padEnd(6)} ${file.name}`;
+  const facts = `size=${file.size}, ok_up_to=${file.okUpTo}, ok_up_to_line=${file.okUpToLine}, diff=${file.diff}`;
+  const kind = file.kind === 'rdb+resp' ? `RDB ${file.rdb?.version} preamble (${formatCount(file.rdb?.keys ?? 0)} keys) + RESP` : file.kind === 'empty' ? 'AOF is empty' : file.kind;
+  lines.push(`${head}: ${file.valid ? style.ok('valid') : style.bad('not valid')}, ${kind}, ${formatCount(file.commands)} commands; ${facts}`);
+  if (file.error) lines.push(style.bad(`         offset ${file.error.offset}: ${file.error.message}`));
+  for (const warning of file.commandWarnings) lines.push(style.warn(`         warning: offset ${warning.offset} (line ${warning.line}): ${warning.message}`));
+  if (file.commandWarningCount > file.commandWarnings.length) {
+    lines.push(style.warn(`         … ${file.commandWarningCount - file.commandWarnings.length} more command warnings`));
   }
+  return lines.join('\n');
+}
+
+/** The verdict of `check` on an AOF, after its files' lines (as redis-check-aof ends with its verdict), then our findings. */
+export function renderAofCheckVerdict(report: AofCheckReport): string {
+  if (report.error) return `${style.bad('INVALID')} ${report.error.message}`;
+  const lines: string[] = [];
   const what = report.layout === 'multipart' ? `multi-part AOF (${report.manifest})` : 'AOF';
-  lines.push(`${report.valid ? style.ok('valid') + '  ' : style.bad('INVALID')} ${report.file}: ${what}, ${report.files.length} file${report.files.length === 1 ? '' : 's'} checked`);
-  for (const file of report.files) {
-    const head = `  ${file.role.padEnd(6)} ${file.name}`;
-    const facts = `size=${file.size}, ok_up_to=${file.okUpTo}, ok_up_to_line=${file.okUpToLine}, diff=${file.diff}`;
-    const kind = file.kind === 'rdb+resp' ? `RDB ${file.rdb?.version} preamble (${formatCount(file.rdb?.keys ?? 0)} keys) + RESP` : file.kind === 'empty' ? 'AOF is empty' : file.kind;
-    lines.push(`${head}: ${file.valid ? style.ok('valid') : style.bad('not valid')}, ${kind}, ${formatCount(file.commands)} commands; ${facts}`);
-    if (file.error) lines.push(style.bad(`         offset ${file.error.offset}: ${file.error.message}`));
-    for (const warning of file.commandWarnings) lines.push(style.warn(`         warning: offset ${warning.offset} (line ${warning.line}): ${warning.message}`));
-    if (file.commandWarningCount > file.commandWarnings.length) {
-      lines.push(style.warn(`         … ${file.commandWarningCount - file.commandWarnings.length} more command warnings`));
-    }
-  }
+  const checked = report.checked === report.total ? `${formatCount(report.checked)} file${report.checked === 1 ? '' : 's'} checked` : `${formatCount(report.checked)} of ${formatCount(report.total)} files checked`;
+  lines.push(`${report.valid ? style.ok('valid') + '  ' : style.bad('INVALID')} ${report.file}: ${what}, ${checked}, ${formatCount(report.commands)} commands`);
   for (const problem of report.problems) lines.push(style.bad(`  ${problem}`));
   return lines.join('\n');
+}
+
+/** The human form of `check` on an AOF whose verdicts are in the report: the files' lines, then the verdict. */
+export function renderAofCheck(report: AofCheckReport): string {
+  return [...report.files.map(renderAofFileVerdict), renderAofCheckVerdict(report)].join('\n');
 }
 
 /** The human form of `inspect` on an AOF. */

@@ -1,4 +1,5 @@
 import { Command, Flags } from '@oclif/core';
+import { setFlagsFromString } from 'node:v8';
 import { Errors } from '@oclif/core';
 import { ExitCode, RedbackError, UsageError } from '../errors.js';
 import type { EditOwner, StepHook } from '../aof/set-edit.js';
@@ -91,6 +92,16 @@ export abstract class BaseCommand extends Command {
     return () => {
       if (++steps === at) process.kill(process.pid, 'SIGKILL');
     };
+  }
+
+  /**
+   * Keeps V8's young generation at its starting size for the rest of the run. A multi-part AOF of a hundred
+   * thousand files keeps a hundred thousand small manifest entries alive; their survival makes V8 grow the
+   * young generation to 32 MiB although it is nearly empty between collections. Capped, the peak memory of
+   * `check` on such a set drops by about 30 MiB at no measurable cost in time (objects there die young).
+   */
+  protected limitYoungGeneration(): void {
+    setFlagsFromString('--semi-space-growth-factor=1');
   }
 
   /** Throws a {@link UsageError}. */

@@ -1,0 +1,95 @@
+/**
+ * Output that is written as it is made, in 64 KiB pieces: a report of a set with a hundred thousand files is
+ * never held whole, as text or as JSON.
+ */
+
+/** Text gathered into pieces of about 64 KiB and handed to `sink` (stdout); call {@link flush} at the end. */
+export class Output {
+  private chunks: string[] = [];
+  private size = 0;
+
+  /**
+   * @param sink writes a piece (synchronously)
+   * @param beforeWrite called before each piece goes out (a progress bar clears its line there)
+   */
+  constructor(
+    private readonly sink: (text: string) => void,
+    private readonly beforeWrite?: () => void,
+    private readonly limit = 1 << 16,
+  ) {}
+
+  write(text: string): void {
+    this.chunks.push(text);
+    this.size += text.length;
+    if (this.size >= this.limit) this.flush();
+  }
+
+  /** Writes `text` and a newline. */
+  line(text: string): void {
+    this.write(`${text}\n`);
+  }
+
+  flush(): void {
+    if (this.size === 0) return;
+    this.beforeWrite?.();
+    this.sink(this.chunks.join(''));
+    this.chunks = [];
+    this.size = 0;
+  }
+}
+
+type Replacer = (key: string, value: unknown) => unknown;
+
+/**
+ * Writes one JSON document piece by piece, laid out as `JSON.stringify(value, replacer, 2)` lays it out:
+ * open an object or array, write members (each value stringified whole), close. Members of an object take
+ * a key; members of an array do not.
+ */
+export class JsonWriter {
+  private readonly stack: { array: boolean; count: number }[] = [];
+
+  constructor(
+    private readonly out: Output,
+    private readonly replacer?: Replacer,
+  ) {}
+
+  /** Opens an object: the document itself, an array element, or an object member named `key`. */
+  beginObject(key?: string): void {
+    this.member(key);
+    this.out.write('{');
+    this.stack.push({ array: false, count: 0 });
+  }
+
+  /** Opens an array (see {@link beginObject}). */
+  beginArray(key?: string): void {
+    this.member(key);
+    this.out.write('[');
+    this.stack.push({ array: true, count: 0 });
+  }
+
+  /** Writes one member: a value, with its key inside an object. */
+  value(value: unknown, key?: string): void {
+    if (value === undefined && key !== undefined) return; // as JSON.stringify leaves such a member out
+    this.member(key);
+    const text = JSON.stringify(value, this.replacer, 2) ?? 'null';
+    const indent = '  '.repeat(this.stack.length);
+    this.out.write(indent.length > 0 && text.includes('\n') ? text.replace(/\n/g, `\n${indent}`) : text);
+  }
+
+  /** Closes the innermost object or array; after the document's own, a newline. */
+  end(): void {
+    const top = this.stack.pop();
+    if (!top) throw new Error('JsonWriter: nothing to close');
+    if (top.count > 0) this.out.write(`\n${'  '.repeat(this.stack.length)}`);
+    this.out.write(top.array ? ']' : '}');
+    if (this.stack.length === 0) this.out.write('\n');
+  }
+
+  private member(key: string | undefined): void {
+    const top = this.stack.at(-1);
+    if (!top) return;
+    if (top.array !== (key === undefined)) throw new Error(top.array ? 'JsonWriter: array members have no key' : 'JsonWriter: object members need a key');
+    this.out.write(`${top.count++ === 0 ? '\n' : ',\n'}${'  '.repeat(this.stack.length)}`);
+    if (key !== undefined) this.out.write(`${JSON.stringify(key)}: `);
+  }
+}
