@@ -100,7 +100,7 @@ export async function generateAofSet(target: string, log: Log, incrFiles = AOF_S
   ]);
   let digest: string;
   let keys: number;
-  let commands = 0;
+  let commands: number;
   const built = `${target}.tmp`;
   try {
     const c = server.client;
