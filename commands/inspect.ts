@@ -3,12 +3,14 @@ import { inspectRdb } from '../src/operations/inspect-rdb.js';
 import type { KeyInfo } from '../src/operations/inspect-rdb.js';
 import { parseTimeMs } from '../src/operations/time.js';
 import { isAofInput, sniffInput } from '../src/io/sniff.js';
-import { BaseCommand } from '../src/render/base-command.js';
+import { BaseCommand, jsonReplacer } from '../src/render/base-command.js';
 import { createProgress } from '../src/render/progress.js';
 import { renderKeyLine, renderKeyLineHeader, renderRdbInspect } from '../src/render/rdb.js';
 import { CorruptError, UsageError } from '../src/errors.js';
 import { inspectAof } from '../src/operations/inspect-aof.js';
-import { renderAofInspect } from '../src/render/aof.js';
+import { INSPECT_FILES_SHOWN, renderAofInspect } from '../src/render/aof.js';
+import type { AofFileReport } from '../src/operations/inspect-aof.js';
+import { JsonWriter, Output } from '../src/render/output.js';
 
 export default class Inspect extends BaseCommand {
   static override description = `Describe an RDB file or an AOF: version, aux fields, databases, keys by type and encoding, TTLs, sizes and the biggest keys.
@@ -44,9 +46,38 @@ PATH may be an .rdb, an .aof, an AOF directory or manifest, or any of these comp
     const kind = await sniffInput(args.path);
     if (isAofInput(kind, args.path)) {
       if (flags.keys) throw new UsageError('--keys lists the keys of an RDB; for an AOF use inspect without it');
-      const aof = await inspectAof(args.path, { now, top: flags.top });
-      if (flags.json) this.printJson(aof);
-      else this.log(renderAofInspect(aof));
+      if (kind === 'manifest' || kind === 'directory') this.limitYoungGeneration();
+      if (flags.json) {
+        // The files are written as they are read (a set may have a hundred thousand), then the totals.
+        const out = new Output((text) => process.stdout.write(text));
+        const json = new JsonWriter(out, jsonReplacer);
+        json.beginObject();
+        json.value(args.path, 'file');
+        json.value('aof', 'format');
+        json.beginArray('files');
+        const aof = await inspectAof(args.path, { now, top: flags.top, onFile: (file) => json.value(file) });
+        json.end();
+        for (const [key, value] of Object.entries(aof)) if (key !== 'file' && key !== 'format' && key !== 'files') json.value(value, key);
+        json.end();
+        out.flush();
+        return;
+      }
+      // On a terminal, the first and the last files of a large set.
+      const half = INSPECT_FILES_SHOWN / 2;
+      const head: AofFileReport[] = [];
+      const tail: AofFileReport[] = [];
+      const aof = await inspectAof(args.path, {
+        now,
+        top: flags.top,
+        onFile: (file) => {
+          if (head.length < half) head.push(file);
+          else {
+            tail.push(file);
+            if (tail.length > half) tail.shift();
+          }
+        },
+      });
+      this.log(renderAofInspect({ ...aof, files: [...head, ...tail] }, head.length));
       return;
     }
     if (kind !== 'rdb') throw new CorruptError(`neither an RDB nor an AOF (${kind === 'empty' ? 'empty file' : 'unknown signature'})`, { file: args.path, offset: 0 });

@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { opendir, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { CorruptError, InputOutputError, UsageError, ioError } from '../errors.js';
 import { readDecodedHead } from '../io/sniff.js';
@@ -52,22 +52,29 @@ export async function resolveAof(path: string, options: ResolveOptions = {}): Pr
   const directory = await isDirectory(path);
   if (directory === undefined) throw ioError(Object.assign(new Error('missing'), { code: 'ENOENT' }), path);
   if (directory) {
-    let names: string[];
+    // The default manifest is looked for by name first: a set's directory may hold a hundred thousand files.
+    const preferredPath = join(path, `${DEFAULT_AOF_FILENAME}.manifest`);
+    if ((await isDirectory(preferredPath)) === false) return resolveManifest(preferredPath, options);
+    const manifests: string[] = [];
+    let hasAofDir = false;
+    let hasAofFile = false;
     try {
-      names = await readdir(path);
+      for await (const entry of await opendir(path)) {
+        if (entry.name.endsWith('.manifest') && !entry.name.startsWith('temp-')) manifests.push(entry.name);
+        else if (entry.name === DEFAULT_AOF_DIRNAME) hasAofDir = true;
+        else if (entry.name === DEFAULT_AOF_FILENAME) hasAofFile = true;
+      }
     } catch (error) {
       throw ioError(error, path);
     }
-    const manifests = names.filter((n) => n.endsWith('.manifest') && !n.startsWith('temp-'));
     if (manifests.length > 0) {
-      const preferred = manifests.includes(`${DEFAULT_AOF_FILENAME}.manifest`) ? `${DEFAULT_AOF_FILENAME}.manifest` : manifests.length === 1 ? manifests[0] : undefined;
-      if (!preferred) throw new UsageError(`${path}: several manifests (${manifests.join(', ')}): name the one to use`);
-      return resolveManifest(join(path, preferred), options);
+      if (manifests.length > 1) throw new UsageError(`${path}: several manifests (${manifests.sort().join(', ')}): name the one to use`);
+      return resolveManifest(join(path, manifests[0] as string), options);
     }
-    if (names.includes(DEFAULT_AOF_DIRNAME) && (await isDirectory(join(path, DEFAULT_AOF_DIRNAME)))) {
+    if (hasAofDir && (await isDirectory(join(path, DEFAULT_AOF_DIRNAME)))) {
       return resolveAof(join(path, DEFAULT_AOF_DIRNAME), options);
     }
-    if (names.includes(DEFAULT_AOF_FILENAME)) return single(join(path, DEFAULT_AOF_FILENAME));
+    if (hasAofFile) return single(join(path, DEFAULT_AOF_FILENAME));
     throw new InputOutputError(`no AOF here: no manifest, no ${DEFAULT_AOF_DIRNAME}/ and no ${DEFAULT_AOF_FILENAME}`, { file: path });
   }
   const head = await readDecodedHead(path, 4096);

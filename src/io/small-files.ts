@@ -10,14 +10,14 @@ import { openRegularFileSync } from './regular-file.js';
  * ahead was tried: on two busy cores it was no faster and took 40 MiB more.)
  */
 
-/** One file as the reader hands it out. */
+/** One file as the reader hands it out, with its path. */
 export type SmallFile =
   /** A regular file of at most `maxSize` bytes, whole; the view is valid until the next call of `next`. */
-  | { kind: 'bytes'; bytes: Uint8Array }
+  | { kind: 'bytes'; path: string; bytes: Uint8Array }
   /** A regular file larger than `maxSize`, not read: read it some other way (stream it). */
-  | { kind: 'unread' }
+  | { kind: 'unread'; path: string }
   /** Missing, unreadable, or not a regular file; `missing` when it does not exist. */
-  | { kind: 'error'; error: InputOutputError; missing: boolean };
+  | { kind: 'error'; path: string; error: InputOutputError; missing: boolean };
 
 /** Hands out files in order; see {@link readFilesInOrder}. */
 export interface SmallFileReader {
@@ -42,10 +42,10 @@ export function readFilesInOrder(count: number, paths: (index: number) => string
         opened = openRegularFileSync(path);
       } catch (error) {
         if (!(error instanceof InputOutputError)) throw error;
-        return { kind: 'error', error, missing: !existsSync(path) };
+        return { kind: 'error', path, error, missing: !existsSync(path) };
       }
       try {
-        if (opened.size > maxSize) return { kind: 'unread' };
+        if (opened.size > maxSize) return { kind: 'unread', path };
         if (buffer.length < opened.size) buffer = new Uint8Array(Math.max(opened.size, buffer.length * 2));
         let filled = 0;
         while (filled < opened.size) {
@@ -53,9 +53,9 @@ export function readFilesInOrder(count: number, paths: (index: number) => string
           if (n === 0) break;
           filled += n;
         }
-        return { kind: 'bytes', bytes: buffer.subarray(0, filled) };
+        return { kind: 'bytes', path, bytes: buffer.subarray(0, filled) };
       } catch (error) {
-        return { kind: 'error', error: ioError(error, path), missing: false };
+        return { kind: 'error', path, error: ioError(error, path), missing: false };
       } finally {
         closeSync(opened.fd);
       }

@@ -63,6 +63,13 @@ export async function sniffInput(path: string, name = path): Promise<InputKind> 
   return 'unknown';
 }
 
+/** The rule redis-check-aof and the server apply: `REDIS` (or Valkey's `VALKEY`) and at least 8 bytes. */
+export function startsWithRdbMagic(bytes: Uint8Array): boolean {
+  if (bytes.length < 8) return false;
+  const redis = bytes[0] === 0x52 && bytes[1] === 0x45 && bytes[2] === 0x44 && bytes[3] === 0x49 && bytes[4] === 0x53;
+  return redis || (bytes[0] === 0x56 && bytes[1] === 0x41 && bytes[2] === 0x4c && bytes[3] === 0x4b && bytes[4] === 0x45 && bytes[5] === 0x59);
+}
+
 /**
  * True when an AOF file starts with an RDB preamble: `REDIS` (or Valkey's `VALKEY`) and at least 8 bytes,
  * the rule redis-check-aof and the server apply.

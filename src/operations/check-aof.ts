@@ -6,7 +6,7 @@ import type { AofPart, AofSet } from '../aof/set.js';
 import { isLz4Frame } from '../codecs/lz4.js';
 import { openInput } from '../io/open.js';
 import { readFilesInOrder } from '../io/small-files.js';
-import { hasRdbPreamble } from '../io/sniff.js';
+import { hasRdbPreamble, startsWithRdbMagic } from '../io/sniff.js';
 import { scanRdb, toFailure } from './rdb-scan.js';
 import type { ScanFailure } from './rdb-scan.js';
 
@@ -129,7 +129,7 @@ export async function checkAof(path: string, options: CheckAofOptions = {}): Pro
       allValid = false;
       break;
     }
-    const verdict = await checkPart(part, file.kind === 'bytes' ? file.bytes : undefined, line, options);
+    const verdict = await checkPart(part, file.path, file.kind === 'bytes' ? file.bytes : undefined, line, options);
     if (options.onFile) options.onFile(verdict);
     else report.files.push(verdict);
     report.checked++;
@@ -156,20 +156,11 @@ const SMALL_FILE = 1 << 20;
 /** Command warnings of a file that has none (shared, never changed). */
 const NO_WARNINGS: readonly CommandWarning[] = Object.freeze([]);
 
-const latin1 = new TextDecoder('latin1');
-
-/** The rule redis-check-aof and the server apply: `REDIS` (or Valkey's `VALKEY`) and at least 8 bytes. */
-function startsWithRdbMagic(bytes: Uint8Array): boolean {
-  if (bytes.length < 8) return false;
-  const text = latin1.decode(bytes.subarray(0, 6));
-  return text.startsWith('REDIS') || text === 'VALKEY';
-}
-
 /**
  * One file's verdict. `bytes` is the whole file when it was read already (a small file): plain RESP is then
  * checked in memory; anything else (LZ4, an RDB preamble, a large file) is streamed from disk.
  */
-async function checkPart(part: AofPart, bytes: Uint8Array | undefined, startLine: number, options: CheckAofOptions): Promise<AofFileVerdict> {
+async function checkPart(part: AofPart, path: string, bytes: Uint8Array | undefined, startLine: number, options: CheckAofOptions): Promise<AofFileVerdict> {
   const max = options.maxWarnings ?? 20;
   let warnings: CommandWarning[] | undefined;
   let warningCount = 0;
@@ -181,10 +172,10 @@ async function checkPart(part: AofPart, bytes: Uint8Array | undefined, startLine
     if (warnings.length < max) warnings.push({ offset, line, message: problem.message });
   };
   if (bytes !== undefined && !isLz4Frame(bytes) && !startsWithRdbMagic(bytes)) {
-    const result = checkAofSync(bytes, { file: part.path, startLine, onCommand });
+    const result = checkAofSync(bytes, { file: path, startLine, onCommand });
     return {
       name: part.name,
-      path: part.path,
+      path,
       role: part.role,
       kind: result.empty ? 'empty' : 'resp',
       size: result.size,

@@ -5,11 +5,10 @@ import { formatBytes, formatCount, style } from './style.js';
 
 /** The human form of one file's verdict in `check` (redis-check-aof's facts, then our findings): one or more lines. */
 export function renderAofFileVerdict(file: AofFileVerdict): string {
-  const lines: string[] = [];
-  const head = `  ${file.role.padEnd(6)} ${file.name}`;
-  const facts = `size=${file.size}, ok_up_to=${file.okUpTo}, ok_up_to_line=${file.okUpToLine}, diff=${file.diff}`;
   const kind = file.kind === 'rdb+resp' ? `RDB ${file.rdb?.version} preamble (${formatCount(file.rdb?.keys ?? 0)} keys) + RESP` : file.kind === 'empty' ? 'AOF is empty' : file.kind;
-  lines.push(`${head}: ${file.valid ? style.ok('valid') : style.bad('not valid')}, ${kind}, ${formatCount(file.commands)} commands; ${facts}`);
+  const head = `  ${file.role.padEnd(6)} ${file.name}: ${file.valid ? style.ok('valid') : style.bad('not valid')}, ${kind}, ${formatCount(file.commands)} commands; size=${file.size}, ok_up_to=${file.okUpTo}, ok_up_to_line=${file.okUpToLine}, diff=${file.diff}`;
+  if (!file.error && file.commandWarningCount === 0) return head;
+  const lines = [head];
   if (file.error) lines.push(style.bad(`         offset ${file.error.offset}: ${file.error.message}`));
   for (const warning of file.commandWarnings) lines.push(style.warn(`         warning: offset ${warning.offset} (line ${warning.line}): ${warning.message}`));
   if (file.commandWarningCount > file.commandWarnings.length) {
@@ -34,16 +33,25 @@ export function renderAofCheck(report: AofCheckReport): string {
   return [...report.files.map(renderAofFileVerdict), renderAofCheckVerdict(report)].join('\n');
 }
 
-/** The human form of `inspect` on an AOF. */
-export function renderAofInspect(report: AofInspectReport): string {
+/** Files listed by `inspect` on a terminal at most; a larger set shows its first and last ones. */
+export const INSPECT_FILES_SHOWN = 20;
+
+/**
+ * The human form of `inspect` on an AOF. `report.files` may hold only some of the files (the first and
+ * the last ones of a large set, split at `splitAt`): a row then says how many are not shown.
+ */
+export function renderAofInspect(report: AofInspectReport, splitAt = report.files.length): string {
   const lines: string[] = [];
   lines.push(style.heading(report.file));
-  lines.push(`  ${report.layout === 'multipart' ? `multi-part AOF, manifest ${report.manifest}` : 'single-file AOF'}`);
+  lines.push(`  ${report.layout === 'multipart' ? `multi-part AOF, manifest ${report.manifest}, ${formatCount(report.fileCount)} file${report.fileCount === 1 ? '' : 's'}` : 'single-file AOF'}`);
   const files = new Table({ head: ['file', 'role', 'kind', 'size', 'commands', 'first #TS', 'last #TS'].map((h) => style.bold(h)), style: { head: [], border: [] } });
-  for (const f of report.files) {
+  report.files.forEach((f, i) => {
+    if (i === splitAt && report.files.length < report.fileCount) {
+      files.push([style.dim(`… ${formatCount(report.fileCount - report.files.length)} more files`), '', '', '', '', '', '']);
+    }
     const kind = f.kind === 'rdb+resp' ? `RDB ${f.rdb?.version} + RESP` : f.kind;
     files.push([f.name, f.role, kind + (f.compressed ? ' (lz4)' : ''), formatBytes(f.size), formatCount(f.commands), f.firstTimestamp ?? '-', f.lastTimestamp ?? '-']);
-  }
+  });
   lines.push(files.toString());
   if (report.history.length) lines.push(`  history (not loaded): ${report.history.map((h) => h.name).join(', ')}`);
   lines.push(`  ${formatCount(report.commands)} commands, ${formatCount(report.multiBlocks)} MULTI blocks, ${formatCount(report.annotations)} annotations`);

@@ -3,38 +3,55 @@
  * never held whole, as text or as JSON.
  */
 
-/** Text gathered into pieces of about 64 KiB and handed to `sink` (stdout); call {@link flush} at the end. */
+/**
+ * Text gathered into pieces of 64 KiB and handed to `sink` (stdout); call {@link flush} at the end. The
+ * text is copied into one reused byte buffer as it comes, so the strings it was made of die at once (held
+ * in a list until a flush, a hundred thousand lines would outlive collections and fill the old generation).
+ */
 export class Output {
-  private chunks: string[] = [];
-  private size = 0;
+  private readonly buffer: Buffer;
+  private used = 0;
 
   /**
-   * @param sink writes a piece (synchronously)
+   * @param sink writes a piece (synchronously; it may keep the piece)
    * @param beforeWrite called before each piece goes out (a progress bar clears its line there)
    */
   constructor(
-    private readonly sink: (text: string) => void,
+    private readonly sink: (bytes: Uint8Array) => void,
     private readonly beforeWrite?: () => void,
-    private readonly limit = 1 << 16,
-  ) {}
+    size = 1 << 16,
+  ) {
+    this.buffer = Buffer.allocUnsafe(size);
+  }
 
   write(text: string): void {
-    this.chunks.push(text);
-    this.size += text.length;
-    if (this.size >= this.limit) this.flush();
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
+    if (this.used + text.length * 3 > this.buffer.length) {
+      this.flush();
+      if (text.length * 3 > this.buffer.length) {
+        this.send(Buffer.from(text, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
   }
 
   /** Writes `text` and a newline. */
   line(text: string): void {
-    this.write(`${text}\n`);
+    this.write(text);
+    this.write('\n');
   }
 
   flush(): void {
-    if (this.size === 0) return;
+    if (this.used === 0) return;
+    const piece = Buffer.from(this.buffer.subarray(0, this.used));
+    this.used = 0;
+    this.send(piece);
+  }
+
+  private send(piece: Uint8Array): void {
     this.beforeWrite?.();
-    this.sink(this.chunks.join(''));
-    this.chunks = [];
-    this.size = 0;
+    this.sink(piece);
   }
 }
 

@@ -2,20 +2,22 @@ import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
 
 let chalk: ChalkInstance = new Chalk({ level: 0 });
+let colored = false;
 
 /** Turns colour on or off for everything rendered afterwards. */
 export function setColor(enabled: boolean): void {
   chalk = new Chalk({ level: enabled ? 1 : 0 });
+  colored = enabled;
 }
 
-/** The colours of redback's output, by meaning. */
+/** The colours of redback's output, by meaning. Without colour the text is returned as it is, at no cost. */
 export const style = {
-  ok: (text: string): string => chalk.green(text),
-  bad: (text: string): string => chalk.red(text),
-  warn: (text: string): string => chalk.yellow(text),
-  dim: (text: string): string => chalk.dim(text),
-  bold: (text: string): string => chalk.bold(text),
-  heading: (text: string): string => chalk.bold.cyan(text),
+  ok: (text: string): string => (colored ? chalk.green(text) : text),
+  bad: (text: string): string => (colored ? chalk.red(text) : text),
+  warn: (text: string): string => (colored ? chalk.yellow(text) : text),
+  dim: (text: string): string => (colored ? chalk.dim(text) : text),
+  bold: (text: string): string => (colored ? chalk.bold(text) : text),
+  heading: (text: string): string => (colored ? chalk.bold.cyan(text) : text),
 };
 
 /** Bytes for people: 1.5 KiB, 3.2 MiB. */
