@@ -7,8 +7,8 @@
  * - an empty AOF is valid, as redis-check-aof says, and check and fix agree on every input;
  * - FIFOs, sockets, character devices, a directory where a file is expected and symlink loops are refused by
  *   every command; a symlink to a file is followed;
- * - a manifest naming a path (`../../etc/passwd`, `/etc/passwd`, `sub/x`) or a directory (`..`) is refused
- *   with the manifest's name and the offset of that line.
+ * - a manifest naming a path (`../../etc/passwd`, `/etc/passwd`, `sub/x`), a directory (`..`) or a missing
+ *   file is refused with the manifest's name and the offset of that line.
  */
 // cspell:words appendonly dirset dotdot mkfifo redback
 
@@ -156,6 +156,10 @@ describe('refusals on the command line: one line, at once, nothing changed', () 
     await mkdir(at('dirset', 'appendonly.aof.1.incr.aof'));
     await writeFile(at('dirset', 'appendonly.aof.1.base.aof'), command('SET', 'a', '1'));
     await writeFile(at('dirset', 'appendonly.aof.manifest'), 'file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+    // A set whose manifest names a file that is not there.
+    await mkdir(at('missing'));
+    await writeFile(at('missing', 'appendonly.aof.1.base.aof'), command('SET', 'a', '1'));
+    await writeFile(at('missing', 'appendonly.aof.manifest'), 'file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
     for (const [label, name] of [['dotdot', '../../etc/passwd'], ['absolute', '/etc/passwd'], ['slash', 'sub/x'], ['parent', '..']] as const) {
       await mkdir(at(label));
       await writeFile(at(label, 'appendonly.aof.1.base.aof'), command('SET', 'a', '1'));
@@ -212,8 +216,9 @@ describe('refusals on the command line: one line, at once, nothing changed', () 
         expect(run.signal, `${run.args.join(' ')} was killed after ${run.ms} ms (it blocked)`).toBeNull();
         expect(run.code, `${run.args.join(' ')}: ${run.stdout}${run.stderr}`).toBe(3);
       }
-      // check reports every path on stdout (it may be given several); the others print the error line.
-      expect(check.stdout.trim()).toMatch(new RegExp(`^INVALID ${escape(shown)}: ${what.source}`));
+      // check reports every path on stdout (it may be given several), after the verdicts of the files before
+      // the bad one, as redis-check-aof does; the other commands print the error line.
+      expect(check.stdout.trim().split('\n').at(-1)).toMatch(new RegExp(`^INVALID ${escape(shown)}: ${what.source}`));
       expectOneLineError(inspect, shown, what);
       expectOneLineError(fix, shown, what);
     });
@@ -225,16 +230,21 @@ describe('refusals on the command line: one line, at once, nothing changed', () 
     expect(await snapshot(work)).toEqual(before);
   }, 120_000);
 
-  it('a manifest naming a path or a directory is refused with the manifest and the offset of that line', async () => {
-    const labels = ['dotdot', 'absolute', 'slash', 'parent'];
+  it('a manifest naming a path, a directory or a missing file is refused with the manifest and the offset of that line', async () => {
+    const labels = ['dotdot', 'absolute', 'slash', 'parent', 'missing'];
     const runs = await cliAll(labels.flatMap((label) => [['check', at(label)], ['inspect', at(label)], ['fix', at(label), '--yes']]));
     const offset = 'file appendonly.aof.1.base.aof seq 1 type b\n'.length;
     labels.forEach((label, k) => {
       const manifest = at(label, 'appendonly.aof.manifest');
-      const what = label === 'parent' ? /names a directory: a manifest names files inside its own directory/ : /File can't be a path, just a filename/;
+      const what =
+        label === 'parent'
+          ? /names a directory: a manifest names files inside its own directory/
+          : label === 'missing'
+            ? /incr file 'appendonly\.aof\.1\.incr\.aof' named at line 2 does not exist in /
+            : /File can't be a path, just a filename/;
       const [check, inspect, fix] = runs.slice(k * 3, k * 3 + 3) as [Run, Run, Run];
       for (const run of [check, inspect, fix]) expect(run.code, `${run.args.join(' ')}: ${run.stdout}${run.stderr}`).toBe(1);
-      expect(check.stdout).toMatch(new RegExp(`INVALID ${escape(manifest)}: offset ${offset}: .*${what.source}`));
+      expect(check.stdout.trim().split('\n').at(-1)).toMatch(new RegExp(`^INVALID ${escape(manifest)}: offset ${offset}: .*${what.source}`));
       expectOneLineError(inspect, manifest, new RegExp(`offset ${offset}: .*${what.source}`));
       expectOneLineError(fix, manifest, new RegExp(`offset ${offset}: .*${what.source}`));
     });
