@@ -20,6 +20,8 @@ import type { AofSetInfo } from './generate-aof-set.js';
 import { TIME_BINARY, haveTimeBinary, measure } from './measure.js';
 import type { RunResult } from './measure.js';
 import { hottestFunctions } from './profile.js';
+import { STARTUP_TARGET_SECONDS, benchStartup } from './startup.js';
+import type { StartupRow } from './startup.js';
 import type { HotFunction } from './profile.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -41,17 +43,19 @@ interface Flags {
   regenerate: boolean;
   runs: number;
   profile: boolean;
+  startupOnly: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { regenerate: false, runs: 2, profile: false };
+  const flags: Flags = { regenerate: false, runs: 2, profile: false, startupOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--regenerate') flags.regenerate = true;
     else if (arg === '--profile') flags.profile = true;
+    else if (arg === '--startup-only') flags.startupOnly = true;
     else if (arg === '--runs') flags.runs = Math.max(1, Number(argv[++i] ?? '2') || 2);
     else if (arg === '--help' || arg === '-h') {
-      log('usage: npm run bench [-- --regenerate] [-- --runs N] [-- --profile]');
+      log('usage: npm run bench [-- --regenerate] [-- --runs N] [-- --profile] [-- --startup-only]');
       process.exit(0);
     } else throw new Error(`unknown flag ${String(arg)} (try --help)`);
   }
@@ -278,6 +282,11 @@ async function main(): Promise<void> {
   const redisCheckRdb = findBinary('redis-check-rdb');
   const redisCheckAof = findBinary('redis-check-aof');
   if (!existsSync(path.join(ROOT, 'dist', 'commands', 'check.js'))) throw new Error('dist/commands/check.js missing: run npm run build first');
+  const startup = startupSection();
+  if (flags.startupOnly) {
+    await writeFile(RESULTS.replace(/results\.json$/, 'startup.json'), `${JSON.stringify({ date: new Date().toISOString(), startup }, null, 2)}\n`);
+    return;
+  }
 
   const meta = await ensureInputs(flags);
   const aofSet = await ensureAofSet(flags, meta);
@@ -445,11 +454,27 @@ async function main(): Promise<void> {
     loadAverage: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
     inputs: { rdb: { file: rdbRel, size: rdbSize, ...meta.rdb }, aof: { file: aofRel, size: aofSize, ...meta.aof }, aofSet: { file: path.relative(ROOT, AOF_SET), ...aofSet } },
     results,
-    allPass: missed.length === 0,
+    startup,
+    allPass: missed.length === 0 && startup.every((row) => row.pass !== false),
     ...(profiles === undefined ? {} : { profiles }),
   };
   await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
   log(`results written to ${path.relative(ROOT, RESULTS)} (bench total ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+/** The startup rows: measured, printed as a table, misses as MISS lines (see startup.ts). */
+function startupSection(): StartupRow[] {
+  log();
+  log(`startup (median of 15 runs each; target ≤ ${STARTUP_TARGET_SECONDS} s for the judged rows, on CPU time when measured, else wall):`);
+  const rows = benchStartup(ROOT);
+  const table = [['command', 'seconds', 'cpu s', 'target']];
+  for (const row of rows) {
+    table.push([row.label, row.seconds.toFixed(3), row.cpuSeconds === undefined ? '-' : row.cpuSeconds.toFixed(3), row.pass === undefined ? '(reference)' : row.pass ? 'met' : 'MISSED']);
+  }
+  printTable(table, new Set([1, 2]));
+  for (const row of rows) if (row.pass === false) log(`MISS startup: ${row.label} ${(row.cpuSeconds ?? row.seconds).toFixed(3)} s, target ≤ ${STARTUP_TARGET_SECONDS} s`);
+  log();
+  return rows;
 }
 
 try {

@@ -1,121 +1,125 @@
-import { Args, Flags } from '@oclif/core';
-import { checkRdb } from '../src/operations/check-rdb.js';
-import type { RdbCheckReport } from '../src/operations/check-rdb.js';
+import { Args, Flags } from '../src/render/flags.js';
+import { checkExitCode, checkPath, checkTargets } from '../src/operations/check.js';
+import type { CheckReport } from '../src/operations/check.js';
 import { parseTimeMs } from '../src/operations/time.js';
-import { isAofInput, sniffInput } from '../src/io/sniff.js';
-import { ExitCode, InputOutputError, RedbackError } from '../src/errors.js';
-import { BaseCommand, jsonReplacer } from '../src/render/base-command.js';
+import { sniffInput } from '../src/io/sniff.js';
+import { ExitCode } from '../src/errors.js';
+import type { AofFileVerdict } from '../src/operations/check-aof.js';
+import { BaseCommand } from '../src/render/base-command.js';
+import { SCHEMA_VERSION, jsonReplacer } from '../src/render/json.js';
 import { JsonWriter, Output } from '../src/render/output.js';
 import { createProgress } from '../src/render/progress.js';
+import type { Progress } from '../src/render/progress.js';
 import { renderRdbCheck } from '../src/render/rdb.js';
-import { checkAof } from '../src/operations/check-aof.js';
-import type { AofCheckReport } from '../src/operations/check-aof.js';
-import { renderAofCheckVerdict, renderAofFileVerdict } from '../src/render/aof.js';
 import { style } from '../src/render/style.js';
 
-type Outcome = RdbCheckReport | AofCheckReport | { file: string; format: 'unknown'; valid: false; error: { kind: string; message: string } };
-
 export default class Check extends BaseCommand {
-  static override description = `Validate RDB files and AOFs completely and give a verdict for each.
+  static override summary = 'Validate RDB files and AOFs completely and give a verdict for each.';
 
-Checks the structure, every encoding (with the deep listpack / ziplist / intset / zipmap checks Redis does with
-sanitize-dump-payload yes), stream consistency and the CRC64. Exit code: 0 when every file is valid, 1 when any is
-invalid, 3 when any cannot be read, 2 for bad usage.`;
+  static override description = `Checks the structure, every encoding (with the deep listpack, ziplist, intset and zipmap checks Redis does with sanitize-dump-payload yes), stream consistency and the CRC64; for an AOF, what redis-check-aof checks and more. A folder gives one verdict per RDB, AOF and AOF directory in it (a Redis dir, or a folder of backups; --recursive for subfolders). Exit code: 0 when every file is valid, 1 when any is invalid, 3 when any cannot be read, 4 when any could not be fully verified (a format redback does not read, not damage), 2 for bad usage.`;
 
   static override examples = [
     '<%= config.bin %> check dump.rdb',
     '<%= config.bin %> check backups/*.rdb',
     '<%= config.bin %> check dump.rdb --json',
+    '<%= config.bin %> check /var/lib/redis',
+    '<%= config.bin %> check backups --recursive',
   ];
 
   static override strict = false;
 
   static override args = {
-    paths: Args.string({ description: 'files to check (several may be given)', required: true }),
+    paths: Args.string({ description: 'Files to check (several may be given).', required: true }),
   };
 
   static override flags = {
-    strict: Flags.boolean({ description: 'AOF: unknown commands and wrong argument counts make the file invalid (otherwise warnings)', default: false }),
-    now: Flags.string({ description: 'the time expiries are measured from: unix seconds, ms, or ISO date (default: now)' }),
+    strict: Flags.boolean({ description: 'AOF: unknown commands and wrong argument counts make the file invalid (otherwise they are warnings).', default: false }),
+    recursive: Flags.boolean({ char: 'r', description: 'In a folder, also check the files of its subfolders.', default: false }),
+    now: Flags.string({ description: 'The time expiries are measured from: unix seconds, milliseconds or an ISO date (default: now).' }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Check);
     this.configureOutput(flags);
-    const paths = argv as string[];
+    const targets = await checkTargets(argv as string[], { recursive: flags.recursive });
+    const paths = targets.paths;
     const now = flags.now === undefined ? Date.now() : parseTimeMs(flags.now);
-    // Reports are written as they are made (an AOF set may have a hundred thousand files): per-file lines,
-    // or the JSON document piece by piece.
-    let progress = createProgress('', false);
-    const out = new Output((text) => process.stdout.write(text), () => progress.finish());
+    // Reports are written as they are made (an AOF set may have a hundred thousand files): a line per file,
+    // or the JSON document piece by piece; the report of a set keeps no per-file verdicts.
+    let progress: Progress = createProgress('', false);
+    const out = new Output((bytes) => process.stdout.write(bytes), () => progress.finish());
     const json = flags.json ? new JsonWriter(out, jsonReplacer) : undefined;
     json?.beginObject();
+    json?.value(SCHEMA_VERSION, 'schemaVersion');
     json?.beginArray('files');
-    let valid = 0;
-    let code: number = ExitCode.ok;
+    // The AOF renderer is loaded only for AOF inputs (startup of `check dump.rdb`; see bench "startup").
+    let render: typeof import('../src/render/aof.js') | undefined;
+    const outcomes: CheckReport[] = [];
     for (const path of paths) {
-      let outcome: Outcome;
       progress = createProgress(`check ${path}`, this.progressAllowed(flags.json));
-      let aofOpen = false;
+      const kind = await sniffInput(path).catch(() => undefined);
+      if (kind === 'manifest' || kind === 'directory') this.limitYoungGeneration();
+      if (!json && (kind !== 'rdb' || /\.aof(\.lz4)?$/i.test(path))) render ??= await import('../src/render/aof.js');
+      let streamed = false;
+      const onFile = (verdict: AofFileVerdict): void => {
+        if (!json) {
+          out.line(render?.renderAofFileVerdict(verdict) ?? '');
+          return;
+        }
+        if (!streamed) {
+          json.beginObject();
+          json.value(path, 'file');
+          json.value('aof', 'format');
+          json.beginArray('files');
+          streamed = true;
+        }
+        json.value(verdict);
+      };
+      let outcome: CheckReport;
       try {
-        const kind = await sniffInput(path);
-        if (isAofInput(kind, path)) {
-          if (kind === 'manifest' || kind === 'directory') this.limitYoungGeneration();
-          json?.beginObject();
-          json?.value(path, 'file');
-          json?.value('aof', 'format');
-          json?.beginArray('files');
-          aofOpen = true;
-          const report = await checkAof(path, {
-            strict: flags.strict,
-            onProgress: (done, total) => progress.update(done, total),
-            onFile: (verdict) => (json ? json.value(verdict) : out.line(renderAofFileVerdict(verdict))),
-          });
-          aofOpen = false;
-          if (json) {
-            json.end();
-            for (const key of ['layout', 'manifest', 'valid', 'checked', 'total', 'commands', 'problems', 'error'] as const) json.value(report[key], key);
-            json.end();
-          } else {
-            out.line(renderAofCheckVerdict(report));
-          }
-          outcome = report;
-        } else if (kind !== 'rdb') {
-          const what = kind === 'empty' ? 'empty file (an empty RDB does not load)' : 'neither an RDB nor an AOF: unknown signature';
-          outcome = { file: path, format: 'unknown', valid: false, error: { kind: 'corrupt', message: `${path}: offset 0: ${what}` } };
-        } else {
-          outcome = await checkRdb(path, { now, onProgress: (done, total) => progress.update(done, total) });
-        }
-      } catch (error) {
-        if (!(error instanceof RedbackError)) throw error;
-        outcome = { file: path, format: 'unknown', valid: false, error: { kind: error instanceof InputOutputError ? 'io' : 'corrupt', message: error.toLine() } };
-        if (aofOpen && json) {
-          // The set's report was begun: end it with the error that stopped it.
-          json.end();
-          json.value(false, 'valid');
-          json.value(outcome.error, 'error');
-          json.end();
-        } else if (aofOpen) {
-          out.line(`${style.bad('INVALID')} ${outcome.error.message}`);
-        }
+        outcome = await checkPath(path, { now, strict: flags.strict, onProgress: (done, total) => progress.update(done, total), onFile });
       } finally {
         progress.finish();
       }
-      if (outcome.valid) valid++;
-      else code = Math.max(code, outcome.format !== 'aof' && outcome.error?.kind === 'io' ? ExitCode.io : ExitCode.invalid);
-      if (outcome.format === 'aof' || aofOpen) continue; // already written
-      if (json) json.value(outcome);
-      else out.line(outcome.format === 'rdb' ? renderRdbCheck(outcome) : `${style.bad('INVALID')} ${outcome.error.message}`);
+      outcomes.push(outcome);
+      if (json) {
+        if (streamed) {
+          json.end();
+          for (const [key, value] of Object.entries(outcome)) if (key !== 'file' && key !== 'format' && key !== 'files') json.value(value, key);
+          json.end();
+        } else {
+          json.value(outcome);
+        }
+      } else {
+        out.line(
+          outcome.format === 'rdb'
+            ? renderRdbCheck(outcome)
+            : outcome.format === 'aof'
+              ? (render?.renderAofCheckVerdict(outcome) ?? '')
+              : `${style.bad('INVALID')} ${outcome.error.message}`,
+        );
+      }
     }
+    const valid = outcomes.filter((o) => o.valid).length;
+    const unverified = outcomes.filter((o) => o.format === 'rdb' && o.verdict === 'unverified').length;
+    const invalid = outcomes.length - valid - unverified;
     if (json) {
       json.end();
-      json.value(valid === paths.length, 'valid');
-      json.value({ checked: paths.length, valid, invalid: paths.length - valid }, 'summary');
+      json.value(valid === outcomes.length && targets.empty.length === 0, 'valid');
+      json.value({ checked: outcomes.length, valid, invalid, unverified, skipped: targets.skipped, emptyFolders: targets.empty }, 'summary');
       json.end();
-    } else if (paths.length > 1) {
-      out.line(`${valid} of ${paths.length} files valid${valid === paths.length ? '' : `, ${paths.length - valid} invalid`}`);
+    } else {
+      for (const folder of targets.empty) out.line(`${style.bad('INVALID')} ${folder}: no RDB or AOF file here`);
+      if (outcomes.length > 1 || targets.skipped.length > 0) {
+        const parts = [`${valid} of ${outcomes.length} valid`];
+        if (invalid) parts.push(`${invalid} invalid`);
+        if (unverified) parts.push(`${unverified} unverified`);
+        if (targets.skipped.length) parts.push(`${targets.skipped.length} other file${targets.skipped.length === 1 ? '' : 's'} skipped`);
+        out.line(parts.join(', '));
+      }
     }
     out.flush();
+    const code = checkExitCode(outcomes, targets.empty.length);
     if (code !== ExitCode.ok) this.exit(code);
   }
 }

@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../src/render/flags.js';
 import { createInterface } from 'node:readline/promises';
 import { DEFAULT_MAX_LOSS_BYTES, DEFAULT_MAX_LOSS_PERCENT, applyFix, planFix } from '../src/operations/fix-aof.js';
 import type { FixPlan, FixResult } from '../src/operations/fix-aof.js';
@@ -7,21 +7,13 @@ import { BaseCommand } from '../src/render/base-command.js';
 import { formatBytes, formatCount, style } from '../src/render/style.js';
 
 export default class Fix extends BaseCommand {
-  static override description = `Repair a truncated or corrupt AOF: cut the broken file back to its last complete command outside a MULTI.
+  static override summary = 'Repair a truncated or corrupt AOF: cut the broken file back to its last complete command outside a MULTI.';
 
-Works on any file of a multi-part set, not only the last: when a middle file is broken, the files after it are
-dropped from the manifest. A set is never changed in place: the repaired file is written under a new name (Redis's
-own naming, next sequence number), the manifest is replaced atomically (the one commit point), and only then do the
-files that left the set move to the backup directory. A single-file AOF is replaced through a temporary file and a
-rename, after a hard link (or copy) of the original into the backup directory. A fix killed at any moment leaves
-the old AOF or the new one, and running the same command again finishes or undoes the interrupted one.
+  static override description = `Works on any file of a multi-part set, not only the last: when a middle file is broken, the files after it are dropped from the manifest. A set is never changed in place: the repaired file is written under a new name (Redis's own naming, the next sequence number), the manifest is replaced atomically (the one commit point), and only then do the files that left the set move to the backup directory (beside the AOF directory by default). A single-file AOF is replaced through a temporary file and a rename, after a hard link (or copy) of the original into the backup directory. A fix killed at any moment leaves the old AOF or the new one, and running the same command again finishes or undoes the interrupted one.
 
-fix refuses a file that does not start like an AOF, and a repair that would drop more than half of a file or more
-than 64 MiB in all (--force overrides, --max-loss-percent and --max-loss-bytes set the limits). With --salvage,
-only the corrupt regions are dropped and the well-formed commands after them are kept.
+fix refuses a file that does not start like an AOF, and a repair that would drop more than half of a file or more than 64 MiB in all (--force overrides; --max-loss-percent and --max-loss-bytes set the limits), saying what it would lose. With --salvage, only the corrupt regions are dropped and the well-formed commands after them are kept.
 
-Exit codes: 0 repaired (or nothing to repair), 1 the AOF cannot be repaired, the repair was refused, or the answer
-was no; 2 bad usage, or a question without a terminal (use --yes); 3 an input/output error.`;
+Exit codes: 0 repaired (or nothing to repair); 1 the AOF cannot be repaired, the repair was refused, or the answer was no; 2 bad usage, or a question without a terminal (use --yes); 3 an input/output error.`;
 
   static override examples = [
     '<%= config.bin %> fix appendonlydir --dry-run',
@@ -31,21 +23,21 @@ was no; 2 bad usage, or a question without a terminal (use --yes); 3 an input/ou
   ];
 
   static override args = {
-    path: Args.string({ description: 'an .aof file, an AOF directory or its manifest', required: true }),
+    path: Args.string({ description: 'An .aof file, an AOF directory or its manifest.', required: true }),
   };
 
   static override flags = {
-    yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', default: false }),
-    'dry-run': Flags.boolean({ description: 'show what would be cut and dropped, change nothing', default: false }),
-    salvage: Flags.boolean({ description: 'skip corrupt regions in the middle of a file and keep the commands after them', default: false }),
+    yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation.', default: false }),
+    'dry-run': Flags.boolean({ description: 'Show what would be cut and dropped; change nothing.', default: false }),
+    salvage: Flags.boolean({ description: 'Skip corrupt regions in the middle of a file and keep the commands after them.', default: false }),
     'backup-dir': Flags.string({
-      description: 'where the originals go (default: beside the AOF directory, <dir>.redback-backup-<time>; for a single file <file>.redback-backup-<time>)',
+      description: 'Where the originals go (default: beside the AOF directory, <dir>.redback-backup-<time>; for a single file, <file>.redback-backup-<time>).',
     }),
-    'no-backup': Flags.boolean({ description: 'delete the files that leave the set instead of keeping them', default: false }),
-    compress: Flags.string({ description: 'compress rewritten files (default: as the input was)', options: ['none', 'lz4'] }),
-    force: Flags.boolean({ description: 'repair even beyond the loss limits, or a file that does not start like an AOF', default: false }),
-    'max-loss-percent': Flags.string({ description: `refuse to drop more than this percentage of one file (default ${DEFAULT_MAX_LOSS_PERCENT}; drops up to 4 KiB always pass)` }),
-    'max-loss-bytes': Flags.string({ description: `refuse to lose more than this much in all, e.g. 64MiB, 1GiB, 1000000 (default ${DEFAULT_MAX_LOSS_BYTES / 2 ** 20}MiB)` }),
+    'no-backup': Flags.boolean({ description: 'Delete the files that leave the set instead of keeping them.', default: false }),
+    compress: Flags.string({ description: 'Compress rewritten files (default: as the input was).', options: ['none', 'lz4'] }),
+    force: Flags.boolean({ description: 'Repair even beyond the loss limits, or a file that does not start like an AOF.', default: false }),
+    'max-loss-percent': Flags.string({ description: `Refuse to drop more than this percentage of one file (default ${DEFAULT_MAX_LOSS_PERCENT}; drops of up to 4 KiB always pass).` }),
+    'max-loss-bytes': Flags.string({ description: `Refuse to lose more than this much in all, e.g. 64MiB, 1GiB, 1000000 (default ${DEFAULT_MAX_LOSS_BYTES / 2 ** 20}MiB).` }),
   };
 
   async run(): Promise<void> {
@@ -118,7 +110,8 @@ function parseByteSize(text: string): number {
 }
 
 function summary(plan: FixPlan): Record<string, unknown> {
-  const { check, ...rest } = plan;
+  // `target` is `targets[0]`: printed once.
+  const { check, target: unusedTarget, ...rest } = plan;
   return { ...rest, files: check.files.map((f) => ({ name: f.name, role: f.role, valid: f.valid, size: f.size, okUpTo: f.okUpTo, error: f.error })) };
 }
 

@@ -73,43 +73,56 @@ function makeRecord(scanner: RespScanner, kind: number): AofRecord {
   return record;
 }
 
+/** Most records in one batch of {@link readAofBatches}. */
+const BATCH_RECORDS = 256;
+
 /**
- * Reads the RESP records of an AOF from a {@link ChunkedInput}, from its current offset to the end.
+ * Reads the RESP records of an AOF from a {@link ChunkedInput}, from its current offset to the end, as
+ * batches: every complete record in the buffered window, then the next window's.
  *
  * A command is yielded only once all of its arguments are buffered; its arguments are views into the
- * input's buffer, which stay valid after later reads. Memory is bounded by the largest single command
- * plus one read of the input. Throws a {@link CorruptError} at the offset redis-check-aof would report for
- * wrong bytes, and a {@link TruncatedError} when the data ends inside a command. Nothing is yielded for a
- * command that is cut off, so everything yielded before an error is complete.
+ * input's buffer, valid until the consumer asks for the next batch. Memory is bounded by the largest single
+ * command plus one read of the input. Throws a {@link CorruptError} at the offset redis-check-aof would
+ * report for wrong bytes, and a {@link TruncatedError} when the data ends inside a command — after yielding
+ * the complete records before it, so everything yielded is complete.
  */
-export async function* readAof(input: ChunkedInput, options: ReadAofOptions = {}): AsyncGenerator<AofRecord> {
+export async function* readAofBatches(input: ChunkedInput, options: ReadAofOptions = {}): AsyncGenerator<AofRecord[]> {
   const scanner = new RespScanner({ file: options.file ?? input.name, startLine: options.startLine });
   scanner.cursor = input.offset;
   scanner.sizeLimit = input.source.size ?? Infinity;
-  let fresh = true;
-  let eof = false;
   for (;;) {
-    if (fresh) {
-      const window = input.reader();
-      eof = input.eof;
-      scanner.setWindow(window.data, window.end, window.base, eof);
-      fresh = false;
-    }
+    const window = input.reader();
+    const eof = input.eof;
+    scanner.setWindow(window.data, window.end, window.base, eof);
+    let batch: AofRecord[] = [];
     let kind: number;
-    try {
-      kind = scanner.step();
-    } catch (error) {
-      if (!(error instanceof TruncatedError) || eof || error === scanner.finalError) throw error;
-      input.consumeTo(scanner.boundary);
-      if (!(await input.refillFor(error)) && !input.eof) throw error;
-      fresh = true;
-      continue;
+    let failure: unknown;
+    for (;;) {
+      try {
+        kind = scanner.step();
+      } catch (error) {
+        failure = error;
+        break;
+      }
+      if (kind === STEP_END) break;
+      batch.push(makeRecord(scanner, kind));
+      // Small batches die young: the garbage collector reclaims them cheaply (a window can hold 100k records).
+      if (batch.length === BATCH_RECORDS) {
+        yield batch;
+        batch = [];
+      }
     }
-    if (kind === STEP_END) return;
-    const record = makeRecord(scanner, kind);
-    input.consumeTo(scanner.cursor);
-    yield record;
+    input.consumeTo(failure === undefined ? scanner.cursor : scanner.boundary);
+    if (batch.length > 0) yield batch;
+    if (failure === undefined) return;
+    if (!(failure instanceof TruncatedError) || eof || failure === scanner.finalError) throw failure;
+    if (!(await input.refillFor(failure)) && !input.eof) throw failure;
   }
+}
+
+/** Reads the RESP records of an AOF one at a time (see {@link readAofBatches}). */
+export async function* readAof(input: ChunkedInput, options: ReadAofOptions = {}): AsyncGenerator<AofRecord> {
+  for await (const batch of readAofBatches(input, options)) yield* batch;
 }
 
 /** Reads the RESP records of a whole in-memory AOF; the same rules and errors as {@link readAof}. */

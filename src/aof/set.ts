@@ -172,8 +172,11 @@ export interface ResolveOptions {
   verifyFiles?: boolean;
 }
 
+/** A file the manifest names does not exist (the error names the manifest and the offset of the line). */
+export class MissingFileError extends CorruptError {}
+
 function missingFile(manifestPath: string, part: AofPart, text: Uint8Array): CorruptError {
-  return new CorruptError(`${part.role} file '${part.name}' named at line ${part.entry?.line} does not exist in ${dirname(manifestPath)}`, {
+  return new MissingFileError(`${part.role} file '${part.name}' named at line ${part.entry?.line} does not exist in ${dirname(manifestPath)}`, {
     file: manifestPath,
     offset: lineOffset(text, part.entry?.line ?? 1),
   });

@@ -36,3 +36,10 @@ export function writeDecimal(value: number, out: Uint8Array): number {
   if (value < 0) out[--p] = 45;
   return p;
 }
+
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/** Bytes as a latin1 string, one character per byte (a cheap, lossless key for byte strings). */
+export function latin1(bytes: Uint8Array): string {
+  return latin1Slice.call(bytes, 0, bytes.length);
+}

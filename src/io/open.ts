@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { ChunkedInput, iterableSource } from '../bytes/input.js';
 import type { ByteSource } from '../bytes/input.js';
-import { isLz4Frame, lz4DecodeFrames } from '../codecs/lz4.js';
+import { isLz4Frame } from '../codecs/lz4-magic.js';
 import { ioError } from '../errors.js';
 import { fileSource } from './file-source.js';
 import { openRegularFile } from './regular-file.js';
@@ -35,16 +36,27 @@ export async function isLz4File(path: string): Promise<boolean> {
  * by magic, not by name). Offsets reported by parsers are then offsets in the decompressed stream.
  */
 export async function openSource(path: string, name = path): Promise<ByteSource & { compressed: boolean; fileSize: number }> {
+  // Anything but a regular file (a FIFO, a device, a directory) is refused here, at once.
   const head = await readHead(path, 4, name);
   if (isLz4Frame(head)) {
-    // The handle is opened (and checked to be a regular file) before the stream takes it over.
-    const { handle, size: fileSize } = await openRegularFile(path, name);
-    const raw = createReadStream('', { fd: handle, highWaterMark: 1 << 20 });
+    let fileSize: number;
+    try {
+      fileSize = (await stat(path)).size;
+    } catch (error) {
+      throw ioError(error, name);
+    }
+    // The codec is loaded only for compressed inputs (it is a large module; see bench "startup").
+    const { lz4DecodeFrames } = await import('../codecs/lz4.js');
+    // The stream is opened by the first read, inside the generator: a source closed before reading opens
+    // nothing, and one closed early (return) destroys the stream, which closes the file.
     const chunks = (async function* () {
+      const raw = createReadStream(path, { highWaterMark: 1 << 20 });
       try {
         for await (const chunk of raw) yield chunk as Uint8Array;
       } catch (error) {
         throw ioError(error, name);
+      } finally {
+        raw.destroy();
       }
     })();
     return Object.assign(iterableSource(lz4DecodeFrames(chunks, name), name), { compressed: true, fileSize });

@@ -1,14 +1,10 @@
-import { checkAofStream, checkAofSync } from '../aof/check.js';
-import type { AofCheckResult } from '../aof/check.js';
 import { validateCommandName } from '../aof/commands.js';
-import { missingFileError, resolveAof } from '../aof/set.js';
+import { resolveAof } from '../aof/set.js';
 import type { AofPart, AofSet } from '../aof/set.js';
-import { isLz4Frame } from '../codecs/lz4.js';
-import { openInput } from '../io/open.js';
-import { readFilesInOrder } from '../io/small-files.js';
-import { hasRdbPreamble, startsWithRdbMagic } from '../io/sniff.js';
-import { scanRdb, toFailure } from './rdb-scan.js';
-import type { ScanFailure } from './rdb-scan.js';
+import { toFailure } from '../errors.js';
+import type { ScanFailure } from '../errors.js';
+import { readAofSetBatches } from '../input/aof-reader.js';
+import type { AofFileInfo } from '../input/aof-reader.js';
 
 /** A finding about commands that redis-check-aof does not look at but the server would refuse. */
 export interface CommandWarning {
@@ -74,7 +70,7 @@ export interface CheckAofOptions {
   onProgress?: (offset: number, total: number | undefined) => void;
   /**
    * Receives each file's verdict as soon as it is made, instead of the report's `files` (which then stays
-   * empty): memory stays bounded whatever the number of files.
+   * empty): memory stays bounded whatever the number of files (a set may have a hundred thousand).
    */
   onFile?: (verdict: AofFileVerdict) => void;
 }
@@ -87,131 +83,150 @@ export interface CheckAofOptions {
  * cannot be read.
  */
 export async function checkAof(path: string, options: CheckAofOptions = {}): Promise<AofCheckReport> {
-  const report: AofCheckReport = {
-    file: path,
-    format: 'aof',
-    layout: 'single',
-    manifest: undefined,
-    valid: false,
-    files: [],
-    checked: 0,
-    total: 0,
-    commands: 0,
-    problems: [],
-    error: undefined,
-  };
   let set: AofSet;
   try {
-    // Files are opened one by one below; a missing one is reported when its turn comes, as redis-check-aof does.
+    // The files are opened one by one by the reader; a missing one is reported when its turn comes, as
+    // redis-check-aof does.
     set = await resolveAof(path, { verifyFiles: false });
   } catch (error) {
     const failure = toFailure(error);
     if (failure.kind === 'io') throw error;
-    report.error = failure;
-    return report;
+    return { file: path, format: 'aof', layout: 'single', manifest: undefined, valid: false, files: [], checked: 0, total: 0, commands: 0, problems: [], error: failure };
   }
-  report.layout = set.kind;
-  report.manifest = set.manifestPath;
-  report.total = set.parts.length;
-  let line = 1;
+  return checkAofSet(set, path, options);
+}
+
+/** {@link checkAof} of an AOF already resolved to its files. */
+export async function checkAofSet(set: AofSet, path: string, options: CheckAofOptions = {}): Promise<AofCheckReport> {
+  const report: AofCheckReport = {
+    file: path,
+    format: 'aof',
+    layout: set.kind,
+    manifest: set.manifestPath,
+    valid: false,
+    files: [],
+    checked: 0,
+    total: set.parts.length,
+    commands: 0,
+    problems: [],
+    error: undefined,
+  };
   let allValid = true;
-  const parts = set.parts;
-  // Small files are read whole and checked in memory; others are streamed.
-  const reader = readFilesInOrder(parts.length, (i) => (parts[i] as AofPart).path, SMALL_FILE);
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i] as AofPart;
-    const last = i === parts.length - 1;
-    const file = reader.next();
-    if (file.kind === 'error') {
-      const missing = file.missing ? await missingFileError(set, part) : undefined;
-      if (!missing) throw file.error;
-      report.error = toFailure(missing);
-      allValid = false;
-      break;
-    }
-    const verdict = await checkPart(part, file.path, file.kind === 'bytes' ? file.bytes : undefined, line, options);
-    if (options.onFile) options.onFile(verdict);
-    else report.files.push(verdict);
+  /** A file's verdict is complete: hand it out, and note what it means for the whole. */
+  const done = (file: AofFileVerdict): void => {
+    // Commands after ok_up_to are in the part Redis would cut: they are not findings about what it replays.
+    if (file.commandWarnings.length > 0) file.commandWarnings = file.commandWarnings.filter((w) => w.offset < file.okUpTo);
+    if (options.onFile) options.onFile(file);
+    else report.files.push(file);
+    const last = report.checked === set.parts.length - 1;
     report.checked++;
-    report.commands += verdict.commands;
-    line = verdict.okUpToLine;
-    if (!verdict.valid) {
+    report.commands += file.commands;
+    if (!file.valid) {
       allValid = false;
-      if (!last && verdict.error?.truncated) {
-        report.problems.push(`${part.name} is truncated but is not the last file: Redis refuses to load the AOF (only the last file may be cut short)`);
+      if (!last && file.error?.truncated) {
+        report.problems.push(`${file.name} is truncated but is not the last file: Redis refuses to load the AOF (only the last file may be cut short)`);
       }
-      break; // redis-check-aof stops at the first invalid file
+    } else if (options.strict && file.commandWarningCount > 0) {
+      report.problems.push(`${file.name}: ${file.commandWarningCount} command${file.commandWarningCount === 1 ? '' : 's'} Redis would refuse to replay (--strict)`);
     }
-    if (options.strict && verdict.commandWarningCount > 0) {
-      report.problems.push(`${part.name}: ${verdict.commandWarningCount} command${verdict.commandWarningCount === 1 ? '' : 's'} Redis would refuse to replay (--strict)`);
+  };
+  const max = options.maxWarnings ?? 20;
+  let verdict: AofFileVerdict | undefined;
+  let verdictIndex = -1;
+  // The commands of a small file are checked before its `file` event is seen: its findings wait here.
+  type Findings = Pick<AofFileVerdict, 'commandWarnings' | 'commandWarningCount'>;
+  const early = new Map<number, Findings>();
+  const onCommand = (file: AofFileInfo, name: string, argc: number, offset: number, line: number): void => {
+    const problem = validateCommandName(name, argc);
+    if (!problem) return;
+    let into: Findings | undefined = verdict && verdictIndex === file.index ? verdict : early.get(file.index);
+    if (!into) {
+      into = { commandWarnings: [], commandWarningCount: 0 };
+      early.set(file.index, into);
     }
+    into.commandWarningCount++;
+    if (into.commandWarnings.length < max) into.commandWarnings.push({ offset, line, message: problem.message });
+  };
+  const total = (file: AofFileInfo): number | undefined => (file.compressed ? undefined : file.size);
+  let rdbKeys = 0;
+  const countKeys = { keyEnd: (): void => void rdbKeys++ };
+  let startLine = 1;
+  try {
+    for await (const batch of readAofSetBatches(set, {
+      check: { onCommand },
+      rdb: () => countKeys,
+      onProgress: (file, offset) => options.onProgress?.(offset, total(file)),
+    })) {
+      for (const event of batch) {
+        switch (event.kind) {
+          case 'file':
+            if (verdict) done(verdict);
+            rdbKeys = 0;
+            verdict = newVerdict(event.file.part, event.file, startLine);
+            verdictIndex = event.file.index;
+            Object.assign(verdict, early.get(verdictIndex));
+            early.delete(verdictIndex);
+            break;
+          case 'rdb': {
+            const outcome = event.outcome;
+            const rdb = { version: outcome.version ?? 0, magic: outcome.magic ?? 'REDIS', keys: rdbKeys, checksum: outcome.checksum, endOffset: outcome.okUpTo, error: outcome.error };
+            (verdict as AofFileVerdict).kind = 'rdb+resp';
+            (verdict as AofFileVerdict).rdb = rdb;
+            if (outcome.error) {
+              rdb.endOffset = 0;
+              (verdict as AofFileVerdict).error = {
+                offset: outcome.error.offset ?? 0,
+                message: `RDB preamble of AOF file is not sane: ${outcome.error.message}`,
+                truncated: outcome.error.kind === 'truncated',
+              };
+            }
+            break;
+          }
+          case 'end': {
+            const current = verdict as AofFileVerdict;
+            const result = event.verdict;
+            if (!result) break;
+            Object.assign(current, {
+              kind: result.empty ? 'empty' : current.kind,
+              size: event.file.size,
+              valid: result.valid,
+              okUpTo: result.okUpTo,
+              okUpToLine: result.okUpToLine,
+              diff: result.diff,
+              error: result.error,
+              commands: result.commands,
+              annotations: result.annotations,
+              firstTimestamp: result.firstTimestamp,
+              lastTimestamp: result.lastTimestamp,
+            });
+            startLine = result.okUpToLine;
+            break;
+          }
+          default:
+            break;
+        }
+      }
+    }
+  } catch (error) {
+    // A file the manifest names is missing (the manifest's name and offset), or cannot be read.
+    const failure = toFailure(error);
+    if (failure.kind === 'io') throw error;
+    report.error = failure;
+    allValid = false;
   }
-  report.valid = report.checked === set.parts.length && allValid && report.problems.length === 0;
+  if (verdict) done(verdict);
+  report.valid = report.checked === set.parts.length && allValid && report.problems.length === 0 && report.error === undefined;
   return report;
 }
 
-/** Files up to this size are read whole and checked in memory (a set may hold 100,000 small files). */
-const SMALL_FILE = 1 << 20;
-
-/** Command warnings of a file that has none (shared, never changed). */
-const NO_WARNINGS: readonly CommandWarning[] = Object.freeze([]);
-
-/**
- * One file's verdict. `bytes` is the whole file when it was read already (a small file): plain RESP is then
- * checked in memory; anything else (LZ4, an RDB preamble, a large file) is streamed from disk.
- */
-async function checkPart(part: AofPart, path: string, bytes: Uint8Array | undefined, startLine: number, options: CheckAofOptions): Promise<AofFileVerdict> {
-  const max = options.maxWarnings ?? 20;
-  let warnings: CommandWarning[] | undefined;
-  let warningCount = 0;
-  const onCommand = (name: string, argc: number, offset: number, line: number): void => {
-    const problem = validateCommandName(name, argc);
-    if (!problem) return;
-    warningCount++;
-    warnings ??= [];
-    if (warnings.length < max) warnings.push({ offset, line, message: problem.message });
-  };
-  if (bytes !== undefined && !isLz4Frame(bytes) && !startsWithRdbMagic(bytes)) {
-    const result = checkAofSync(bytes, { file: path, startLine, onCommand });
-    return {
-      name: part.name,
-      path,
-      role: part.role,
-      kind: result.empty ? 'empty' : 'resp',
-      size: result.size,
-      compressed: false,
-      valid: result.valid,
-      okUpTo: result.okUpTo,
-      okUpToLine: result.okUpToLine,
-      diff: result.diff,
-      error: result.error,
-      commands: result.commands,
-      annotations: result.annotations,
-      firstTimestamp: result.firstTimestamp,
-      lastTimestamp: result.lastTimestamp,
-      rdb: undefined,
-      // Commands after ok_up_to are in the part Redis would cut: they are not findings about what it replays.
-      commandWarnings: warnings === undefined ? (NO_WARNINGS as CommandWarning[]) : warnings.filter((w) => w.offset < result.okUpTo),
-      commandWarningCount: warningCount,
-    };
-  }
-  return checkPartStreaming(part, startLine, options, onCommand, () => ({ warnings, count: warningCount }));
-}
-
-async function checkPartStreaming(
-  part: AofPart,
-  startLine: number,
-  options: CheckAofOptions,
-  onCommand: (name: string, argc: number, offset: number, line: number) => void,
-  found: () => { warnings: CommandWarning[] | undefined; count: number },
-): Promise<AofFileVerdict> {
-  const verdict: AofFileVerdict = {
+function newVerdict(part: AofPart, file: AofFileInfo, startLine: number): AofFileVerdict {
+  return {
     name: part.name,
     path: part.path,
     role: part.role,
     kind: 'resp',
-    size: 0,
-    compressed: false,
+    size: file.size,
+    compressed: file.compressed,
     valid: false,
     okUpTo: 0,
     okUpToLine: startLine,
@@ -222,65 +237,7 @@ async function checkPartStreaming(
     firstTimestamp: undefined,
     lastTimestamp: undefined,
     rdb: undefined,
-    commandWarnings: NO_WARNINGS as CommandWarning[],
+    commandWarnings: [],
     commandWarningCount: 0,
   };
-  const preamble = await hasRdbPreamble(part.path);
-  const input = await openInput(part.path, part.path, { reuseBuffer: true });
-  verdict.compressed = input.compressed;
-  try {
-    verdict.size = input.fileSize;
-    if (preamble) {
-      verdict.kind = 'rdb+resp';
-      const rdb: NonNullable<AofFileVerdict['rdb']> = { version: 0, magic: 'REDIS', keys: 0, checksum: undefined, endOffset: 0, error: undefined };
-      verdict.rdb = rdb;
-      try {
-        await scanRdb(
-          input,
-          {
-            record(record) {
-              if (record.kind === 'header') {
-                rdb.version = record.version;
-                rdb.magic = record.magic;
-              } else if (record.kind === 'key-end') rdb.keys++;
-              else if (record.kind === 'eof') rdb.checksum = record.checksum;
-            },
-          },
-          { onProgress: (offset) => options.onProgress?.(offset, input.compressed ? undefined : input.fileSize) },
-        );
-        rdb.endOffset = input.offset;
-      } catch (error) {
-        rdb.error = toFailure(error);
-        if (rdb.error.kind === 'io') throw error;
-        verdict.error = { offset: rdb.error.offset ?? 0, message: `RDB preamble of AOF file is not sane: ${rdb.error.message}`, truncated: rdb.error.kind === 'truncated' };
-        return verdict;
-      }
-    }
-    const result: AofCheckResult = await checkAofStream(input, {
-      file: part.path,
-      startLine,
-      onProgress: (offset) => options.onProgress?.(offset, input.compressed ? undefined : input.fileSize),
-      onCommand,
-    });
-    if (input.compressed) verdict.size = result.size;
-    if (result.empty) verdict.kind = 'empty';
-    Object.assign(verdict, {
-      valid: result.valid,
-      okUpTo: result.okUpTo,
-      okUpToLine: result.okUpToLine,
-      diff: result.diff,
-      error: result.error,
-      commands: result.commands,
-      annotations: result.annotations,
-      firstTimestamp: result.firstTimestamp,
-      lastTimestamp: result.lastTimestamp,
-    });
-  } finally {
-    await input.close();
-  }
-  const { warnings, count } = found();
-  // Commands after ok_up_to are in the part Redis would cut: they are not findings about what it replays.
-  if (warnings !== undefined) verdict.commandWarnings = warnings.filter((w) => w.offset < verdict.okUpTo);
-  verdict.commandWarningCount = count;
-  return verdict;
 }

@@ -1,29 +1,40 @@
-import Table from 'cli-table3';
 import type { AofCheckReport, AofFileVerdict } from '../operations/check-aof.js';
-import type { AofInspectReport } from '../operations/inspect-aof.js';
+import type { AofFileReport, AofInspectReport } from '../operations/inspect-aof.js';
+import { formatDate } from './rdb.js';
 import { formatBytes, formatCount, style } from './style.js';
+import { renderTable } from './table.js';
 
-/** The human form of one file's verdict in `check` (redis-check-aof's facts, then our findings): one or more lines. */
-export function renderAofFileVerdict(file: AofFileVerdict): string {
-  const kind = file.kind === 'rdb+resp' ? `RDB ${file.rdb?.version} preamble (${formatCount(file.rdb?.keys ?? 0)} keys) + RESP` : file.kind === 'empty' ? 'AOF is empty' : file.kind;
-  const head = `  ${file.role.padEnd(6)} ${file.name}: ${file.valid ? style.ok('valid') : style.bad('not valid')}, ${kind}, ${formatCount(file.commands)} commands; size=${file.size}, ok_up_to=${file.okUpTo}, ok_up_to_line=${file.okUpToLine}, diff=${file.diff}`;
-  if (!file.error && file.commandWarningCount === 0) return head;
-  const lines = [head];
-  if (file.error) lines.push(style.bad(`         offset ${file.error.offset}: ${file.error.message}`));
-  for (const warning of file.commandWarnings) lines.push(style.warn(`         warning: offset ${warning.offset} (line ${warning.line}): ${warning.message}`));
-  if (file.commandWarningCount > file.commandWarnings.length) {
-    lines.push(style.warn(`         … ${file.commandWarningCount - file.commandWarnings.length} more command warnings`));
-  }
-  return lines.join('\n');
+/** What a file of an AOF holds, for people: "RESP", "RDB 10" (a pure base file), "RDB 10 + RESP". */
+function kindLabel(file: { kind: string; commands: number; rdb?: { version?: number | undefined } | undefined }): string {
+  if (file.kind !== 'rdb+resp') return file.kind === 'resp' ? 'RESP' : file.kind;
+  return file.commands === 0 ? `RDB ${file.rdb?.version ?? ''}`.trim() : `RDB ${file.rdb?.version ?? ''} + RESP`;
 }
 
-/** The verdict of `check` on an AOF, after its files' lines (as redis-check-aof ends with its verdict), then our findings. */
+/** The human form of one file's verdict in `check`: redis-check-aof's facts, then our findings. */
+export function renderAofFileVerdict(file: AofFileVerdict): string {
+  const rdb = file.rdb;
+  const kind = file.kind === 'rdb+resp' && rdb ? `RDB ${rdb.version}${rdb.endOffset === file.size ? '' : ' + RESP'} (${formatCount(rdb.keys)} keys)` : file.kind === 'empty' ? 'AOF is empty' : kindLabel(file);
+  let text = `  ${file.role.padEnd(5)} ${file.name}: ${file.valid ? style.ok('valid') : style.bad('not valid')}, ${kind}, ${formatCount(file.commands)} commands\n`;
+  text += style.dim(`        size=${file.size} ok_up_to=${file.okUpTo} ok_up_to_line=${file.okUpToLine} diff=${file.diff}`);
+  if (file.error) text += `\n${style.bad(`        offset ${file.error.offset}: ${file.error.message}`)}`;
+  for (const warning of file.commandWarnings) text += `\n${style.warn(`        warning: offset ${warning.offset} (line ${warning.line}): ${warning.message}`)}`;
+  if (file.commandWarningCount > file.commandWarnings.length) {
+    text += `\n${style.warn(`        … ${file.commandWarningCount - file.commandWarnings.length} more command warnings`)}`;
+  }
+  return text;
+}
+
+/**
+ * The verdict of `check` on an AOF, printed after its files' lines (as redis-check-aof ends with its
+ * verdict; the lines of a set of many files are printed as they are checked), then our findings.
+ */
 export function renderAofCheckVerdict(report: AofCheckReport): string {
   if (report.error) return `${style.bad('INVALID')} ${report.error.message}`;
   const lines: string[] = [];
-  const what = report.layout === 'multipart' ? `multi-part AOF (${report.manifest})` : 'AOF';
+  const what = report.layout === 'multipart' ? `multi-part AOF, manifest ${report.manifest}` : 'AOF';
   const checked = report.checked === report.total ? `${formatCount(report.checked)} file${report.checked === 1 ? '' : 's'} checked` : `${formatCount(report.checked)} of ${formatCount(report.total)} files checked`;
-  lines.push(`${report.valid ? style.ok('valid') + '  ' : style.bad('INVALID')} ${report.file}: ${what}, ${checked}, ${formatCount(report.commands)} commands`);
+  lines.push(`${report.valid ? style.ok('valid') + '  ' : style.bad('INVALID')} ${report.file}`);
+  lines.push(`        ${what}, ${checked}, ${formatCount(report.commands)} commands`);
   for (const problem of report.problems) lines.push(style.bad(`  ${problem}`));
   return lines.join('\n');
 }
@@ -33,35 +44,49 @@ export function renderAofCheck(report: AofCheckReport): string {
   return [...report.files.map(renderAofFileVerdict), renderAofCheckVerdict(report)].join('\n');
 }
 
-/** Files listed by `inspect` on a terminal at most; a larger set shows its first and last ones. */
-export const INSPECT_FILES_SHOWN = 20;
+function fileKind(f: AofFileReport): string {
+  return kindLabel(f) + (f.compressed ? ', lz4' : '');
+}
 
 /**
- * The human form of `inspect` on an AOF. `report.files` may hold only some of the files (the first and
- * the last ones of a large set, split at `splitAt`): a row then says how many are not shown.
+ * The human form of `inspect` on an AOF, its tables fitted to the terminal. `report.files` may hold only
+ * some of the files (the first and the last ones of a large set, split at `splitAt`): a row then says how
+ * many are not shown.
  */
 export function renderAofInspect(report: AofInspectReport, splitAt = report.files.length): string {
   const lines: string[] = [];
   lines.push(style.heading(report.file));
-  lines.push(`  ${report.layout === 'multipart' ? `multi-part AOF, manifest ${report.manifest}, ${formatCount(report.fileCount)} file${report.fileCount === 1 ? '' : 's'}` : 'single-file AOF'}`);
-  const files = new Table({ head: ['file', 'role', 'kind', 'size', 'commands', 'first #TS', 'last #TS'].map((h) => style.bold(h)), style: { head: [], border: [] } });
-  report.files.forEach((f, i) => {
-    if (i === splitAt && report.files.length < report.fileCount) {
-      files.push([style.dim(`… ${formatCount(report.fileCount - report.files.length)} more files`), '', '', '', '', '', '']);
-    }
-    const kind = f.kind === 'rdb+resp' ? `RDB ${f.rdb?.version} + RESP` : f.kind;
-    files.push([f.name, f.role, kind + (f.compressed ? ' (lz4)' : ''), formatBytes(f.size), formatCount(f.commands), f.firstTimestamp ?? '-', f.lastTimestamp ?? '-']);
-  });
-  lines.push(files.toString());
+  const count = `${formatCount(report.fileCount)} file${report.fileCount === 1 ? '' : 's'}`;
+  lines.push(`  ${report.layout === 'multipart' ? `multi-part AOF, manifest ${report.manifest}, ${count}` : 'single-file AOF'}`);
+  const rows = report.files.map((f) => [f.name, f.role, fileKind(f), formatBytes(f.size), formatCount(f.commands)]);
+  if (report.files.length < report.fileCount) rows.splice(splitAt, 0, [style.dim(`… ${formatCount(report.fileCount - report.files.length)} more files`), '', '', '', '']);
+  lines.push(renderTable([{ header: 'file', shrink: true }, { header: 'role' }, { header: 'kind' }, { header: 'size', align: 'right' }, { header: 'commands', align: 'right' }], rows));
+  const timed = report.files.filter((f) => f.firstTimestamp !== undefined);
+  if (timed.length) {
+    lines.push(
+      renderTable(
+        [{ header: 'file', shrink: true }, { header: 'first #TS' }, { header: 'last #TS' }],
+        timed.map((f) => [f.name, formatDate(f.firstTimestamp as string), f.lastTimestamp ? formatDate(f.lastTimestamp) : '-']),
+      ),
+    );
+  }
   if (report.history.length) lines.push(`  history (not loaded): ${report.history.map((h) => h.name).join(', ')}`);
   lines.push(`  ${formatCount(report.commands)} commands, ${formatCount(report.multiBlocks)} MULTI blocks, ${formatCount(report.annotations)} annotations`);
-  if (report.firstTimestamp) lines.push(`  time span: ${report.firstTimestamp} → ${report.lastTimestamp}`);
-  const commands = new Table({ head: ['command', 'count'].map((h) => style.bold(h)), style: { head: [], border: [] } });
-  for (const [name, count] of Object.entries(report.byCommand).slice(0, 20)) commands.push([name, formatCount(count)]);
-  lines.push(commands.toString());
-  const dbs = new Table({ head: ['db', 'commands'].map((h) => style.bold(h)), style: { head: [], border: [] } });
-  for (const [db, count] of Object.entries(report.byDatabase)) dbs.push([db, formatCount(count)]);
-  lines.push(dbs.toString());
+  if (report.firstTimestamp) lines.push(`  time span: ${formatDate(report.firstTimestamp)} → ${report.lastTimestamp ? formatDate(report.lastTimestamp) : '?'}`);
+  const byCommand = Object.entries(report.byCommand);
+  if (byCommand.length) {
+    lines.push(
+      renderTable(
+        [{ header: 'command', shrink: true }, { header: 'count', align: 'right' }],
+        byCommand.slice(0, 20).map(([name, count]) => [name, formatCount(count)]),
+      ),
+    );
+    if (byCommand.length > 20) lines.push(style.dim(`  … ${byCommand.length - 20} more commands (--json lists all)`));
+  }
+  const byDatabase = Object.entries(report.byDatabase);
+  if (byDatabase.length) {
+    lines.push(renderTable([{ header: 'db', align: 'right' }, { header: 'commands', align: 'right' }], byDatabase.map(([db, count]) => [db, formatCount(count)])));
+  }
   for (const f of report.files) {
     if (f.rdb) lines.push(`  RDB preamble of ${f.name}: ${formatCount(f.rdb.totals.keys)} keys in ${f.rdb.databases.length} databases, checksum ${f.rdb.checksum}`);
   }

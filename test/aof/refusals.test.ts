@@ -190,7 +190,7 @@ describe('refusals on the command line: one line, at once, nothing changed', () 
     expectOneLineError(early, at('early.aof'), /offset \d+: refusing to repair: it would drop [\d,]+ bytes of the [\d,]+ bytes of early\.aof \(99\.\d %, 1,994 complete commands\), more than 50 % of the file/);
     expect(early.stderr).toMatch(/hint: .*--force/);
     expect(earlyJson.code).toBe(1);
-    expect(earlyJson.stdout).toBe('');
+    expect(JSON.parse(earlyJson.stdout)).toMatchObject({ error: { file: at('early.aof'), exitCode: 1, message: expect.stringMatching(/refusing to repair/) as unknown } });
     // The set: the middle INCR loses only a partly written command, but the last INCR (22 KB) goes whole.
     expect(set.code).toBe(1);
     expectOneLineError(set, at('set', 'appendonly.aof.1.incr.aof'), /offset \d+: refusing to repair: it would drop [\d,]+ bytes in all \(300 complete commands, 1 whole file dropped\), more than the limit of 10,240 bytes/);
