@@ -73,7 +73,7 @@ export default class Check extends BaseCommand {
           json.beginArray('files');
           streamed = true;
         }
-        json.value(verdict);
+        json.value(verdict, undefined, { compact: true, plain: verdict.rdb === undefined });
       };
       let outcome: CheckReport;
       try {

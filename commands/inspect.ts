@@ -82,7 +82,7 @@ export default class Inspect extends BaseCommand {
           json.beginArray('files');
           streamed = true;
         }
-        json.value(file);
+        json.value(file, undefined, { compact: true, plain: file.rdb === undefined });
       } else if (head.length < INSPECT_FILES_SHOWN / 2) {
         head.push(file);
       } else {

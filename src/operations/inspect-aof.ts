@@ -2,7 +2,7 @@ import { MissingFileError, resolveAof } from '../aof/set.js';
 import type { AofPart } from '../aof/set.js';
 import type { AofSet } from '../aof/set.js';
 import { InputOutputError, RedbackError } from '../errors.js';
-import { readAofSet } from '../input/aof-reader.js';
+import { readAofSetBatches } from '../input/aof-reader.js';
 import { Summarizer } from '../rdb/summary.js';
 import { toReport } from './inspect-rdb.js';
 import type { RdbInspectReport } from './inspect-rdb.js';
@@ -95,57 +95,59 @@ export async function inspectAofSet(set: AofSet, path: string, options: InspectA
   /** The file being read, handed to `onFile` once it is done. */
   let pending: AofFileReport | undefined;
   let summarizer: Summarizer | undefined;
-  const events = readAofSet(set, { rdb: () => (summarizer = new Summarizer({ now, detail: true, top: options.top ?? 5 })) });
+  const batches = readAofSetBatches(set, { rdb: () => (summarizer = new Summarizer({ now, detail: true, top: options.top ?? 5 })) });
   try {
-    for await (const event of events) {
-      switch (event.kind) {
-        case 'file':
-          file = {
-            name: event.file.part.name,
-            path: event.file.part.path,
-            role: event.file.part.role,
-            kind: event.file.size === 0 ? 'empty' : event.file.rdb ? 'rdb+resp' : 'resp',
-            size: event.file.size,
-            compressed: event.file.compressed,
-            commands: 0,
-            rdb: undefined,
-            firstTimestamp: undefined,
-            lastTimestamp: undefined,
-          };
-          if (options.onFile) pending = file;
-          else report.files.push(file);
-          break;
-        case 'rdb':
-          if (!event.outcome.error && summarizer && file) {
-            file.rdb = toReport(summarizer.finish(event.outcome), { name: file.path, size: event.file.size, compressed: event.file.compressed, now });
+    for await (const batch of batches) {
+      for (const event of batch) {
+        switch (event.kind) {
+          case 'file':
+            file = {
+              name: event.file.part.name,
+              path: event.file.part.path,
+              role: event.file.part.role,
+              kind: event.file.size === 0 ? 'empty' : event.file.rdb ? 'rdb+resp' : 'resp',
+              size: event.file.size,
+              compressed: event.file.compressed,
+              commands: 0,
+              rdb: undefined,
+              firstTimestamp: undefined,
+              lastTimestamp: undefined,
+            };
+            if (options.onFile) pending = file;
+            else report.files.push(file);
+            break;
+          case 'rdb':
+            if (!event.outcome.error && summarizer && file) {
+              file.rdb = toReport(summarizer.finish(event.outcome), { name: file.path, size: event.file.size, compressed: event.file.compressed, now });
+            }
+            break;
+          case 'annotation': {
+            report.annotations++;
+            const ts = event.annotation.timestamp;
+            if (ts !== undefined && file) {
+              const when = isoSeconds(ts);
+              file.firstTimestamp ??= when;
+              file.lastTimestamp = when;
+              report.firstTimestamp ??= when;
+              report.lastTimestamp = when;
+            }
+            break;
           }
-          break;
-        case 'annotation': {
-          report.annotations++;
-          const ts = event.annotation.timestamp;
-          if (ts !== undefined && file) {
-            const when = isoSeconds(ts);
-            file.firstTimestamp ??= when;
-            file.lastTimestamp = when;
-            report.firstTimestamp ??= when;
-            report.lastTimestamp = when;
+          case 'command': {
+            const { name, db } = event;
+            counts.set(name, (counts.get(name) ?? 0) + 1);
+            if (file) file.commands++;
+            report.commands++;
+            if (name === 'MULTI') report.multiBlocks++;
+            else if (name !== 'EXEC' && name !== 'SELECT') report.byDatabase[db] = (report.byDatabase[db] ?? 0) + 1;
+            break;
           }
-          break;
+          case 'end':
+            if (file) file.size = event.file.size;
+            if (pending) options.onFile?.(pending);
+            pending = undefined;
+            break;
         }
-        case 'command': {
-          const { name, db } = event;
-          counts.set(name, (counts.get(name) ?? 0) + 1);
-          if (file) file.commands++;
-          report.commands++;
-          if (name === 'MULTI') report.multiBlocks++;
-          else if (name !== 'EXEC' && name !== 'SELECT') report.byDatabase[db] = (report.byDatabase[db] ?? 0) + 1;
-          break;
-        }
-        case 'end':
-          if (file) file.size = event.file.size;
-          if (pending) options.onFile?.(pending);
-          pending = undefined;
-          break;
       }
     }
   } catch (error) {

@@ -84,10 +84,19 @@ export class JsonWriter {
     this.stack.push({ array: true, count: 0 });
   }
 
-  /** Writes one member: a value, with its key inside an object. */
-  value(value: unknown, key?: string): void {
+  /**
+   * Writes one member: a value, with its key inside an object. With `compact`, the value takes one line
+   * (for the elements of a long list: a hundred thousand files read better, and are written faster, one per
+   * line); with `plain` too, it is stringified without the replacer.
+   */
+  value(value: unknown, key?: string, options: { compact?: boolean; plain?: boolean } = {}): void {
     if (value === undefined && key !== undefined) return; // as JSON.stringify leaves such a member out
     this.member(key);
+    if (options.compact) {
+      // `plain`: the caller knows the value holds no bytes and no bigints, so the replacer has nothing to do.
+      this.out.write((options.plain ? JSON.stringify(value) : JSON.stringify(value, this.replacer)) ?? 'null');
+      return;
+    }
     const text = JSON.stringify(value, this.replacer, 2) ?? 'null';
     const indent = '  '.repeat(this.stack.length);
     this.out.write(indent.length > 0 && text.includes('\n') ? text.replace(/\n/g, `\n${indent}`) : text);
