@@ -42,9 +42,19 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Options of {@link startRedis}. */
+export interface StartOptions {
+  /** Runs in the new server directory before the server starts (to put files there for it to load). */
+  before?: (dir: string) => Promise<void>;
+  /** How long the server may take to answer PING (loading a large AOF); default 5 s. */
+  startTimeoutMs?: number;
+}
+
 /** Starts redis-server with the given extra config arguments (`['--appendonly', 'yes', ...]`). */
-export async function startRedis(extra: string[], binary = 'redis-server'): Promise<RedisServer> {
+export async function startRedis(extra: string[], binary = 'redis-server', options: StartOptions = {}): Promise<RedisServer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'redback-bench-'));
+  await options.before?.(dir);
+  const tries = Math.ceil((options.startTimeoutMs ?? 5000) / 25);
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const args = [
@@ -69,7 +79,7 @@ export async function startRedis(extra: string[], binary = 'redis-server'): Prom
       live.delete(child);
     });
     let client: RespClient | undefined;
-    for (let i = 0; i < 200 && !exited; i++) {
+    for (let i = 0; i < tries && !exited; i++) {
       await sleep(25);
       try {
         client = await RespClient.connect(port);

@@ -15,6 +15,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GENERATOR_VERSION, MIB, MIN_SIZE, generateAof, generateRdb } from './generate.js';
 import type { AofInfo, RdbInfo } from './generate.js';
+import { AOF_SET_INCR_FILES, AOF_SET_VERSION, generateAofSet } from './generate-aof-set.js';
+import type { AofSetInfo } from './generate-aof-set.js';
 import { TIME_BINARY, haveTimeBinary, measure } from './measure.js';
 import type { RunResult } from './measure.js';
 import { hottestFunctions } from './profile.js';
@@ -67,6 +69,7 @@ interface Meta {
   version: number;
   rdb?: RdbInfo;
   aof?: AofInfo;
+  aofSet?: AofSetInfo;
 }
 
 async function fileSize(file: string): Promise<number | undefined> {
@@ -135,7 +138,7 @@ interface Tool {
 }
 
 interface Pair {
-  id: 'rdb-check' | 'rdb-check-t2' | 'rdb-inspect' | 'aof-check';
+  id: 'rdb-check' | 'rdb-check-t2' | 'rdb-inspect' | 'aof-check' | AofSetPairId;
   file: string;
   size: number;
   redback: Tool;
@@ -232,6 +235,46 @@ async function profileRun(pair: Pair): Promise<{ file: string; totalMs: number; 
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// A multi-part AOF of 1 BASE + 100,000 INCR files (issue 7, §3): check and inspect within 2x of
+// redis-check-aof's time on the same set, under 128 MiB.
+
+const AOF_SET = path.join(CACHE, 'aof-set');
+
+type AofSetPairId = 'aofset-check' | 'aofset-inspect';
+
+/** Makes the set when it is missing, incomplete or from another generator version (a few minutes, once). */
+async function ensureAofSet(flags: Flags, meta: Meta): Promise<AofSetInfo> {
+  const stored = meta.aofSet;
+  let complete = false;
+  if (!flags.regenerate && stored?.version === AOF_SET_VERSION && existsSync(path.join(AOF_SET, 'appendonly.aof.manifest'))) {
+    complete = (await readdir(AOF_SET)).length === stored.incrFiles + 2;
+  }
+  if (complete && stored) {
+    log(`using cached ${path.relative(ROOT, AOF_SET)}/ (1 BASE + ${stored.incrFiles} INCR files, ${(stored.bytes / MIB).toFixed(1)} MiB; --regenerate to rebuild)`);
+    return stored;
+  }
+  log(`generating ${path.relative(ROOT, AOF_SET)}/ (1 BASE + ${AOF_SET_INCR_FILES} INCR files; redis-server loads it once to confirm) ...`);
+  const info = await generateAofSet(AOF_SET, log);
+  meta.aofSet = info;
+  await writeFile(META, `${JSON.stringify(meta, null, 2)}\n`);
+  log(`  -> ${info.commands} commands, ${info.keys} keys, ${(info.bytes / MIB).toFixed(1)} MiB in ${info.incrFiles + 2} files, in ${info.seconds.toFixed(1)} s`);
+  return info;
+}
+
+/** The set's rows: `check` and `inspect --json` of the set beside redis-check-aof on its manifest. */
+function aofSetPairs(info: AofSetInfo, redisCheckAof: string): Pair[] {
+  const dir = path.relative(ROOT, AOF_SET);
+  const manifest = path.join(dir, 'appendonly.aof.manifest');
+  // Both sides print a line per file; the output goes to /dev/null for both.
+  const baseline: Tool = { label: 'redis-check-aof', binary: redisCheckAof, args: [manifest], discardStdout: true };
+  const common = { file: dir, size: info.bytes, baseline, speedTarget: 0.5 };
+  return [
+    { ...common, id: 'aofset-check', redback: { label: 'redback check (100k-file set)', binary: process.execPath, args: ['bin/run.js', 'check', dir], discardStdout: true } },
+    { ...common, id: 'aofset-inspect', redback: { label: 'redback inspect --json (100k set)', binary: process.execPath, args: ['bin/run.js', 'inspect', dir, '--json'], discardStdout: true } },
+  ];
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const started = performance.now();
@@ -246,6 +289,7 @@ async function main(): Promise<void> {
   }
 
   const meta = await ensureInputs(flags);
+  const aofSet = await ensureAofSet(flags, meta);
   const rdbSize = (await stat(RDB)).size;
   const aofSize = (await stat(AOF)).size;
   log(`inputs: bench.rdb ${(rdbSize / MIB).toFixed(1)} MiB (${rdbSize} bytes), bench.aof ${(aofSize / MIB).toFixed(1)} MiB (${aofSize} bytes)`);
@@ -291,6 +335,9 @@ async function main(): Promise<void> {
       ...(aofNote === undefined ? {} : { note: aofNote }),
     },
   ];
+  pairs.push(...aofSetPairs(aofSet, redisCheckAof));
+  // The set's files are read once (by redis-check-aof) so every tool finds them in the page cache.
+  await measure(redisCheckAof, [path.join(path.relative(ROOT, AOF_SET), 'appendonly.aof.manifest')], { cwd: ROOT, discardStdout: true });
 
   log(`peak RSS from ${haveTimeBinary() ? TIME_BINARY : '/proc/<pid>/status VmHWM polled every 20 ms'}; ${flags.runs} runs of each, best time kept`);
   const cores = os.cpus().length;
@@ -405,7 +452,7 @@ async function main(): Promise<void> {
     rssMethod: haveTimeBinary() ? TIME_BINARY : '/proc VmHWM polling',
     runsPerTool: flags.runs,
     loadAverage: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
-    inputs: { rdb: { file: rdbRel, size: rdbSize, ...meta.rdb }, aof: { file: aofRel, size: aofSize, ...meta.aof } },
+    inputs: { rdb: { file: rdbRel, size: rdbSize, ...meta.rdb }, aof: { file: aofRel, size: aofSize, ...meta.aof }, aofSet: { file: path.relative(ROOT, AOF_SET), ...aofSet } },
     results,
     startup,
     allPass: missed.length === 0 && startup.every((row) => row.pass !== false),

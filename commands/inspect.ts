@@ -2,10 +2,17 @@ import { Args, Flags } from '../src/render/flags.js';
 import { inspectPath } from '../src/operations/inspect.js';
 import type { KeyInfo } from '../src/operations/inspect-rdb.js';
 import { parseTimeMs } from '../src/operations/time.js';
+import { sniffInput } from '../src/io/sniff.js';
+import type { AofFileReport } from '../src/operations/inspect-aof.js';
 import { BaseCommand } from '../src/render/base-command.js';
+import { SCHEMA_VERSION, jsonReplacer } from '../src/render/json.js';
+import { JsonWriter, Output } from '../src/render/output.js';
 import { createProgress } from '../src/render/progress.js';
 import { renderKeyLine, renderKeyLineHeader, renderRdbInspect } from '../src/render/rdb.js';
 import { UsageError } from '../src/errors.js';
+
+/** Files of an AOF listed on a terminal at most: a larger set shows its first and last ones. */
+const INSPECT_FILES_SHOWN = 20;
 
 export default class Inspect extends BaseCommand {
   static override summary = 'Describe an RDB file or an AOF: version, aux fields, keys by type and encoding, TTLs, sizes, the biggest keys.';
@@ -56,15 +63,55 @@ export default class Inspect extends BaseCommand {
               this.log(renderKeyLine(key));
             }
       : undefined;
+    // The files of an AOF are handed out as they are read (a set may have a hundred thousand): --json writes
+    // each into the document at once; on a terminal the first and the last ones are kept for the table.
+    const kind = await sniffInput(args.path).catch(() => undefined);
+    if (kind === 'manifest' || kind === 'directory') this.limitYoungGeneration();
+    const out = new Output((bytes) => process.stdout.write(bytes));
+    const json = flags.json && !flags.keys ? new JsonWriter(out, jsonReplacer) : undefined;
+    const head: AofFileReport[] = [];
+    const tail: AofFileReport[] = [];
+    let streamed = false;
+    const onAofFile = (file: AofFileReport): void => {
+      if (json) {
+        if (!streamed) {
+          json.beginObject();
+          json.value(SCHEMA_VERSION, 'schemaVersion');
+          json.value(args.path, 'file');
+          json.value('aof', 'format');
+          json.beginArray('files');
+          streamed = true;
+        }
+        json.value(file, undefined, { compact: true, plain: file.rdb === undefined });
+      } else if (head.length < INSPECT_FILES_SHOWN / 2) {
+        head.push(file);
+      } else {
+        tail.push(file);
+        if (tail.length > INSPECT_FILES_SHOWN / 2) tail.shift();
+      }
+    };
     let report;
     try {
-      report = await inspectPath(args.path, { top: flags.top, now, onKey, onProgress: (done, total) => progress.update(done, total) });
+      report = await inspectPath(args.path, { top: flags.top, now, onKey, onAofFile, onProgress: (done, total) => progress.update(done, total) });
     } finally {
       progress.finish();
     }
     if (report.format === 'aof') {
-      if (flags.json) this.printJson(report);
-      else this.log((await import('../src/render/aof.js')).renderAofInspect(report));
+      if (json) {
+        if (!streamed) {
+          json.beginObject();
+          json.value(SCHEMA_VERSION, 'schemaVersion');
+          json.value(args.path, 'file');
+          json.value('aof', 'format');
+          json.beginArray('files');
+        }
+        json.end();
+        for (const [key, value] of Object.entries(report)) if (key !== 'file' && key !== 'format' && key !== 'files') json.value(value, key);
+        json.end();
+        out.flush();
+      } else {
+        this.log((await import('../src/render/aof.js')).renderAofInspect({ ...report, files: [...head, ...tail] }, head.length));
+      }
       return;
     }
     if (flags.keys && !flags.json && !flags.jsonl && !header) this.log(renderKeyLineHeader());

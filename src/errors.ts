@@ -142,6 +142,13 @@ export function ioError(error: unknown, file: string): InputOutputError {
     ENOSPC: 'no space left on device',
     EEXIST: 'already exists',
     EROFS: 'read-only file system',
+    ELOOP: 'too many levels of symbolic links (a symlink loop?)',
+    ENAMETOOLONG: 'file name too long',
+    EXDEV: 'cannot move across file systems',
+    ENXIO: 'no such device or address',
+    EMFILE: 'too many open files',
+    EIO: 'input/output error',
+    EDQUOT: 'disk quota exceeded',
   };
   const reason = (code && reasons[code]) ?? (error instanceof Error ? error.message : String(error));
   return new InputOutputError(reason, { file });

@@ -67,8 +67,17 @@ export { resolveAof } from './aof/set.js';
 export type { AofPart, AofSet } from './aof/set.js';
 export { parseManifest, formatManifest, loadOrder } from './aof/manifest.js';
 export type { Manifest, ManifestEntry, AofFileType } from './aof/manifest.js';
-export { writeAofSet } from './aof/set-writer.js';
-export type { AofSetContent, AofSetWritten, WriteAofSetOptions } from './aof/set-writer.js';
+export { editAofSet, writeAofSet, replaceAofFile, writeAofFile, recoverAofEdit, pendingAofEdit } from './aof/set-edit.js';
+export type {
+  AofSetContent,
+  AofSetLayout,
+  AofSetWritten,
+  EditOptions,
+  FileContent,
+  SetEditResult,
+  SetEntry,
+  WriteAofSetOptions,
+} from './aof/set-edit.js';
 
 export { checkRdb } from './operations/check-rdb.js';
 export type { CheckRdbOptions, RdbCheckReport } from './operations/check-rdb.js';
@@ -77,6 +86,6 @@ export type { AofCheckReport, AofFileVerdict, CheckAofOptions, CommandWarning } 
 export { inspectRdb } from './operations/inspect-rdb.js';
 export type { DatabaseReport, InspectRdbOptions, KeyInfo, KeyTotals, RdbInspectReport } from './operations/inspect-rdb.js';
 export { inspectAof } from './operations/inspect-aof.js';
-export type { AofFileReport, AofInspectReport } from './operations/inspect-aof.js';
+export type { AofFileReport, AofInspectReport, InspectAofOptions } from './operations/inspect-aof.js';
 export { planFix, applyFix } from './operations/fix-aof.js';
 export type { ApplyFixOptions, FixPlan, FixResult, FixTarget, PlanFixOptions } from './operations/fix-aof.js';

@@ -67,6 +67,9 @@ export interface AofCheckResult {
   lastTimestamp?: number;
 }
 
+/** One cache for every file checked: a set of many small files repeats the same few command names. */
+const sharedNames = new NameCache();
+
 class Checker {
   readonly scanner: RespScanner;
   private multi = 0;
@@ -83,7 +86,7 @@ class Checker {
 
   private readonly onCommand: AofCheckOptions['onCommand'];
   private firstArg = '';
-  private readonly names = new NameCache();
+  private readonly names = sharedNames;
 
   constructor(file: string | undefined, startLine: number, start: number, onCommand?: AofCheckOptions['onCommand']) {
     const scanner = new RespScanner({ file, allowEmptyCommands: true, collectArgs: false, startLine });

@@ -1,14 +1,18 @@
 import { Buffer } from 'node:buffer';
 import type { ChunkedInput } from '../bytes/input.js';
-import { checkAofStream } from '../aof/check.js';
+import { checkAofStream, checkAofSync } from '../aof/check.js';
 import type { AofCheckOptions, AofCheckResult } from '../aof/check.js';
-import { readAofBatches } from '../aof/resp.js';
+import { readAofBatches, readAofSync } from '../aof/resp.js';
 import { NameCache } from '../aof/scanner.js';
 import type { AofAnnotation, AofRecord } from '../aof/resp.js';
+import { missingFileError } from '../aof/set.js';
 import type { AofPart, AofSet } from '../aof/set.js';
 import { latin1 } from '../bytes/text.js';
 import { failureError } from '../errors.js';
+import { isLz4Frame } from '../codecs/lz4-magic.js';
 import { openInput } from '../io/open.js';
+import { readFilesInOrder } from '../io/small-files.js';
+import { startsWithRdbMagic } from '../io/sniff.js';
 import { scanRdbInput } from '../rdb/scan.js';
 import type { RdbScanOutcome, RdbVisitor } from '../rdb/scan.js';
 
@@ -82,7 +86,13 @@ export interface ReadAofSetOptions {
    * the file's `end`; a broken RDB part gives an `rdb` event with the error and no `end`. Reading stops after
    * a file that is not valid, as redis-check-aof does.
    */
-  check?: Pick<AofCheckOptions, 'onCommand'>;
+  check?: {
+    /**
+     * Called for every complete command of the file being checked (see {@link AofCheckOptions.onCommand}),
+     * with that file: the commands of small files may be checked before their `file` event is consumed.
+     */
+    onCommand?: (file: AofFileInfo, name: string, argc: number, offset: number, line: number) => void;
+  };
   /** Called with the file and the absolute offset reached in it. */
   onProgress?: (file: AofFileInfo, offset: number) => void;
 }
@@ -100,11 +110,65 @@ const RDB_MAGIC = [Buffer.from('REDIS'), Buffer.from('VALKEY')];
  * consumer may stop early with `break`: the open file is closed.
  */
 export async function* readAofSetBatches(set: AofSet, options: ReadAofSetOptions = {}): AsyncGenerator<AofSetEvent[]> {
-  let timestamp: number | undefined;
+  const state: ReadState = { timestamp: undefined, db: 0, multi: undefined, names: new NameCache(true) };
   let line = 1;
-  const names = new NameCache(true);
-  for (let index = 0; index < set.parts.length; index++) {
-    const part = set.parts[index] as AofPart;
+  // Small files are read whole with synchronous calls and handled in memory: a set may have a hundred
+  // thousand INCR files of a few hundred bytes, where opening a stream per file would cost far more.
+  const parts = set.parts;
+  const smallFiles = readFilesInOrder(parts.length, (i) => (parts[i] as AofPart).path, SMALL_FILE);
+  // Checking, the events of consecutive small files go out together (they hold no views into the file's
+  // bytes); reading, each small file's events go out before the next file is read.
+  let pending: AofSetEvent[] = [];
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index] as AofPart;
+    const small = smallFiles.next();
+    if (small.kind === 'error') {
+      if (pending.length > 0) yield pending;
+      throw (small.missing ? await missingFileError(set, part) : undefined) ?? small.error;
+    }
+    state.db = 0;
+    state.multi = undefined;
+    if (small.kind === 'bytes' && !isLz4Frame(small.bytes) && !startsWithRdbMagic(small.bytes)) {
+      // Checking looks at the bytes once; reading hands out views into them, which stay valid as a file's own
+      // buffer does (the reader's buffer is reused for the next file).
+      const bytes = options.check ? small.bytes : small.bytes.slice();
+      const file: AofFileInfo = { part, index, size: bytes.length, compressed: false, rdb: false };
+      pending.push({ kind: 'file', file });
+      if (options.check) {
+        const verdict = checkAofSync(bytes, { file: small.path, startLine: line, onCommand: commandHook(options.check, file) });
+        line = verdict.okUpToLine;
+        pending.push({ kind: 'end', file, verdict });
+        if (!verdict.valid) {
+          yield pending;
+          return;
+        }
+        if (pending.length >= BATCH_EVENTS) {
+          yield pending;
+          pending = [];
+        }
+        continue;
+      }
+      try {
+        for (const record of readAofSync(bytes, small.path)) {
+          pending.push(recordEvent(record, file, state));
+          if (pending.length >= BATCH_EVENTS) {
+            yield pending;
+            pending = [];
+          }
+        }
+      } catch (error) {
+        if (pending.length > 0) yield pending;
+        throw error;
+      }
+      pending.push({ kind: 'end', file, verdict: undefined });
+      yield pending;
+      pending = [];
+      continue;
+    }
+    if (pending.length > 0) {
+      yield pending;
+      pending = [];
+    }
     const input = await openInput(part.path, part.path, { reuseBuffer: options.materialize !== true });
     try {
       const file: AofFileInfo = { part, index, size: input.fileSize, compressed: input.compressed, rdb: await startsWithRdb(input) };
@@ -119,31 +183,16 @@ export async function* readAofSetBatches(set: AofSet, options: ReadAofSetOptions
         }
       }
       if (options.check) {
-        const verdict = await checkAofStream(input, { file: part.path, startLine: line, onCommand: options.check.onCommand, onProgress: progress });
+        const verdict = await checkAofStream(input, { file: part.path, startLine: line, onCommand: commandHook(options.check, file), onProgress: progress });
         if (input.compressed) file.size = verdict.size;
         line = verdict.okUpToLine;
         yield [{ kind: 'end', file, verdict }];
         if (!verdict.valid) return;
         continue;
       }
-      let db = 0;
-      let multi: number | undefined;
       for await (const records of readAofBatches(input, { file: part.path })) {
         const events: AofSetEvent[] = new Array(records.length);
-        for (let i = 0; i < records.length; i++) {
-          const record = records[i] as AofRecord;
-          if (record.kind === 'annotation') {
-            if (record.timestamp !== undefined) timestamp = record.timestamp;
-            events[i] = { kind: 'annotation', file, annotation: record };
-            continue;
-          }
-          const first = record.args[0] as Uint8Array;
-          const name = names.name(first, 0, first.length);
-          if (name === MULTI) multi = record.offset;
-          events[i] = { kind: 'command', file, args: record.args, name, offset: record.offset, length: record.length, line: record.line, db, multi, timestamp };
-          if (name === EXEC) multi = undefined;
-          else if (name === SELECT && record.args.length === 2) db = selectedDb(record.args[1] as Uint8Array, db);
-        }
+        for (let i = 0; i < records.length; i++) events[i] = recordEvent(records[i] as AofRecord, file, state);
         yield events;
         progress?.(input.offset);
       }
@@ -153,6 +202,41 @@ export async function* readAofSetBatches(set: AofSet, options: ReadAofSetOptions
       await input.close();
     }
   }
+  if (pending.length > 0) yield pending;
+}
+
+/** The checker's command hook for one file. */
+function commandHook(check: NonNullable<ReadAofSetOptions['check']>, file: AofFileInfo): AofCheckOptions['onCommand'] {
+  const hook = check.onCommand;
+  return hook && ((name, argc, offset, line) => hook(file, name, argc, offset, line));
+}
+
+/** Files up to this size are read whole (see readAofSetBatches). */
+const SMALL_FILE = 1 << 20;
+/** Events per batch for a file read whole. */
+const BATCH_EVENTS = 256;
+
+/** What the reader carries from record to record: the db and MULTI of the file, the last `#TS` of the set. */
+interface ReadState {
+  timestamp: number | undefined;
+  db: number;
+  multi: number | undefined;
+  names: NameCache;
+}
+
+/** The event of one record, updating the state (SELECT, MULTI, EXEC, `#TS`). */
+function recordEvent(record: AofRecord, file: AofFileInfo, state: ReadState): AofSetEvent {
+  if (record.kind === 'annotation') {
+    if (record.timestamp !== undefined) state.timestamp = record.timestamp;
+    return { kind: 'annotation', file, annotation: record };
+  }
+  const first = record.args[0] as Uint8Array;
+  const name = state.names.name(first, 0, first.length);
+  if (name === MULTI) state.multi = record.offset;
+  const event: AofSetEvent = { kind: 'command', file, args: record.args, name, offset: record.offset, length: record.length, line: record.line, db: state.db, multi: state.multi, timestamp: state.timestamp };
+  if (name === EXEC) state.multi = undefined;
+  else if (name === SELECT && record.args.length === 2) state.db = selectedDb(record.args[1] as Uint8Array, state.db);
+  return event;
 }
 
 /** {@link readAofSetBatches} one event at a time (simpler to consume; slower on large files). */

@@ -47,7 +47,9 @@ const RDB_NAME = /\.rdb(\.lz4)?$/i;
  * {@link resolveAof} throws for a broken manifest.
  */
 export async function identifyInput(path: string): Promise<InputInfo> {
-  return (await identifyFormat(path)) === 'rdb' ? { kind: 'rdb', path } : { kind: 'aof', path, set: await resolveAof(path) };
+  // Whether every file of a set exists is found out by the reader, file by file (a set may have a hundred
+  // thousand): a missing one is a MissingFileError naming the manifest's line when its turn comes.
+  return (await identifyFormat(path)) === 'rdb' ? { kind: 'rdb', path } : { kind: 'aof', path, set: await resolveAof(path, { verifyFiles: false }) };
 }
 
 /**

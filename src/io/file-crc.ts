@@ -1,19 +1,13 @@
-import { open } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { Crc64 } from '../codecs/crc64.js';
 import { ioError } from '../errors.js';
+import { openRegularFile } from './regular-file.js';
 
 /**
  * The CRC64 (as Redis computes it over an RDB) of bytes [0, end) of a file, read in 1 MiB blocks.
  * Throws {@link InputOutputError} naming the file when it cannot be read or is shorter than `end`.
  */
 export async function fileCrc64(path: string, end: number, name = path): Promise<bigint> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw ioError(error, name);
-  }
+  const { handle } = await openRegularFile(path, name);
   try {
     const crc = new Crc64();
     const buffer = new Uint8Array(1 << 20);

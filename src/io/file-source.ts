@@ -1,7 +1,7 @@
-import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { ByteSource } from '../bytes/input.js';
 import { ioError } from '../errors.js';
+import { openRegularFile } from './regular-file.js';
 
 /** Bytes read ahead per block. */
 const BLOCK = 1 << 20;
@@ -9,19 +9,12 @@ const BLOCK = 1 << 20;
 /**
  * Opens a file as a {@link ByteSource}. It reads ahead one block while the caller parses the previous
  * one, so the parser does not sit idle waiting for the disk. Throws an {@link InputOutputError} naming
- * the file when it cannot be opened. With `start`, reading begins at that byte (`size` stays the file's).
+ * the file when it cannot be opened or is not a regular file (a FIFO, a device, a directory). With `start`, reading begins at that byte (`size` stays the file's).
  */
 export async function fileSource(path: string, name = path, start = 0): Promise<ByteSource> {
-  let handle: FileHandle;
-  let size: number;
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    size = info.size;
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw ioError(error, name);
-  }
+  const opened = await openRegularFile(path, name);
+  const handle: FileHandle = opened.handle;
+  const size = opened.size;
   let position = start;
   let closed = false;
   let ahead: Promise<Uint8Array> | undefined;

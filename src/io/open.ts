@@ -1,24 +1,28 @@
 import { createReadStream } from 'node:fs';
-import { open as openFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { ChunkedInput, iterableSource } from '../bytes/input.js';
 import type { ByteSource } from '../bytes/input.js';
 import { isLz4Frame } from '../codecs/lz4-magic.js';
 import { ioError } from '../errors.js';
 import { fileSource } from './file-source.js';
+import { openRegularFile } from './regular-file.js';
 
 /** Reads up to `count` bytes from the start of a file (for sniffing its format). */
 export async function readHead(path: string, count: number, name = path): Promise<Uint8Array> {
+  const { handle, size } = await openRegularFile(path, name);
   try {
-    const handle = await openFile(path, 'r');
-    try {
-      const buffer = new Uint8Array(count);
-      const { bytesRead } = await handle.read(buffer, 0, count, 0);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
+    const buffer = new Uint8Array(Math.min(count, size));
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
     }
+    return buffer.subarray(0, filled);
   } catch (error) {
     throw ioError(error, name);
+  } finally {
+    await handle.close();
   }
 }
 
@@ -32,13 +36,15 @@ export async function isLz4File(path: string): Promise<boolean> {
  * by magic, not by name). Offsets reported by parsers are then offsets in the decompressed stream.
  */
 export async function openSource(path: string, name = path): Promise<ByteSource & { compressed: boolean; fileSize: number }> {
-  let fileSize: number;
-  try {
-    fileSize = (await stat(path)).size;
-  } catch (error) {
-    throw ioError(error, name);
-  }
-  if (await isLz4File(path)) {
+  // Anything but a regular file (a FIFO, a device, a directory) is refused here, at once.
+  const head = await readHead(path, 4, name);
+  if (isLz4Frame(head)) {
+    let fileSize: number;
+    try {
+      fileSize = (await stat(path)).size;
+    } catch (error) {
+      throw ioError(error, name);
+    }
     // The codec is loaded only for compressed inputs (it is a large module; see bench "startup").
     const { lz4DecodeFrames } = await import('../codecs/lz4.js');
     // The stream is opened by the first read, inside the generator: a source closed before reading opens
@@ -55,7 +61,8 @@ export async function openSource(path: string, name = path): Promise<ByteSource 
     })();
     return Object.assign(iterableSource(lz4DecodeFrames(chunks, name), name), { compressed: true, fileSize });
   }
-  return Object.assign(await fileSource(path, name), { compressed: false, fileSize });
+  const source = await fileSource(path, name);
+  return Object.assign(source, { compressed: false, fileSize: source.size ?? 0 });
 }
 
 /** Opens a file as a {@link ChunkedInput} (see {@link openSource}). */

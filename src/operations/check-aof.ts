@@ -3,7 +3,7 @@ import { resolveAof } from '../aof/set.js';
 import type { AofPart, AofSet } from '../aof/set.js';
 import { toFailure } from '../errors.js';
 import type { ScanFailure } from '../errors.js';
-import { readAofSet } from '../input/aof-reader.js';
+import { readAofSetBatches } from '../input/aof-reader.js';
 import type { AofFileInfo } from '../input/aof-reader.js';
 
 /** A finding about commands that redis-check-aof does not look at but the server would refuse. */
@@ -47,7 +47,14 @@ export interface AofCheckReport {
   layout: 'single' | 'multipart';
   manifest: string | undefined;
   valid: boolean;
+  /** The verdict of every file checked, in load order; empty when they went to {@link CheckAofOptions.onFile}. */
   files: AofFileVerdict[];
+  /** Files checked (redis-check-aof stops at the first invalid one). */
+  checked: number;
+  /** Files the AOF has: BASE and INCR files, or 1. */
+  total: number;
+  /** Complete commands in the files checked. */
+  commands: number;
   /** Problems beyond redis-check-aof's verdicts (a truncated non-last file, --strict command findings). */
   problems: string[];
   /** Set when the AOF could not be resolved (bad manifest, missing file). */
@@ -61,6 +68,11 @@ export interface CheckAofOptions {
   /** Most command warnings listed per file (default 20; all are counted). */
   maxWarnings?: number;
   onProgress?: (offset: number, total: number | undefined) => void;
+  /**
+   * Receives each file's verdict as soon as it is made, instead of the report's `files` (which then stays
+   * empty): memory stays bounded whatever the number of files (a set may have a hundred thousand).
+   */
+  onFile?: (verdict: AofFileVerdict) => void;
 }
 
 /**
@@ -73,94 +85,137 @@ export interface CheckAofOptions {
 export async function checkAof(path: string, options: CheckAofOptions = {}): Promise<AofCheckReport> {
   let set: AofSet;
   try {
-    set = await resolveAof(path);
+    // The files are opened one by one by the reader; a missing one is reported when its turn comes, as
+    // redis-check-aof does.
+    set = await resolveAof(path, { verifyFiles: false });
   } catch (error) {
     const failure = toFailure(error);
     if (failure.kind === 'io') throw error;
-    return { file: path, format: 'aof', layout: 'single', manifest: undefined, valid: false, files: [], problems: [], error: failure };
+    return { file: path, format: 'aof', layout: 'single', manifest: undefined, valid: false, files: [], checked: 0, total: 0, commands: 0, problems: [], error: failure };
   }
   return checkAofSet(set, path, options);
 }
 
 /** {@link checkAof} of an AOF already resolved to its files. */
 export async function checkAofSet(set: AofSet, path: string, options: CheckAofOptions = {}): Promise<AofCheckReport> {
-  const report: AofCheckReport = { file: path, format: 'aof', layout: set.kind, manifest: set.manifestPath, valid: false, files: [], problems: [], error: undefined };
+  const report: AofCheckReport = {
+    file: path,
+    format: 'aof',
+    layout: set.kind,
+    manifest: set.manifestPath,
+    valid: false,
+    files: [],
+    checked: 0,
+    total: set.parts.length,
+    commands: 0,
+    problems: [],
+    error: undefined,
+  };
+  let allValid = true;
+  /** A file's verdict is complete: hand it out, and note what it means for the whole. */
+  const done = (file: AofFileVerdict): void => {
+    // Commands after ok_up_to are in the part Redis would cut: they are not findings about what it replays.
+    if (file.commandWarnings.length > 0) file.commandWarnings = file.commandWarnings.filter((w) => w.offset < file.okUpTo);
+    if (options.onFile) options.onFile(file);
+    else report.files.push(file);
+    const last = report.checked === set.parts.length - 1;
+    report.checked++;
+    report.commands += file.commands;
+    if (!file.valid) {
+      allValid = false;
+      if (!last && file.error?.truncated) {
+        report.problems.push(`${file.name} is truncated but is not the last file: Redis refuses to load the AOF (only the last file may be cut short)`);
+      }
+    } else if (options.strict && file.commandWarningCount > 0) {
+      report.problems.push(`${file.name}: ${file.commandWarningCount} command${file.commandWarningCount === 1 ? '' : 's'} Redis would refuse to replay (--strict)`);
+    }
+  };
   const max = options.maxWarnings ?? 20;
   let verdict: AofFileVerdict | undefined;
-  const onCommand = (name: string, argc: number, offset: number, line: number): void => {
+  let verdictIndex = -1;
+  // The commands of a small file are checked before its `file` event is seen: its findings wait here.
+  type Findings = Pick<AofFileVerdict, 'commandWarnings' | 'commandWarningCount'>;
+  const early = new Map<number, Findings>();
+  const onCommand = (file: AofFileInfo, name: string, argc: number, offset: number, line: number): void => {
     const problem = validateCommandName(name, argc);
-    if (!problem || !verdict) return;
-    verdict.commandWarningCount++;
-    if (verdict.commandWarnings.length < max) verdict.commandWarnings.push({ offset, line, message: problem.message });
+    if (!problem) return;
+    let into: Findings | undefined = verdict && verdictIndex === file.index ? verdict : early.get(file.index);
+    if (!into) {
+      into = { commandWarnings: [], commandWarningCount: 0 };
+      early.set(file.index, into);
+    }
+    into.commandWarningCount++;
+    if (into.commandWarnings.length < max) into.commandWarnings.push({ offset, line, message: problem.message });
   };
   const total = (file: AofFileInfo): number | undefined => (file.compressed ? undefined : file.size);
   let rdbKeys = 0;
   const countKeys = { keyEnd: (): void => void rdbKeys++ };
-  for await (const event of readAofSet(set, {
-    check: { onCommand },
-    rdb: () => countKeys,
-    onProgress: (file, offset) => options.onProgress?.(offset, total(file)),
-  })) {
-    switch (event.kind) {
-      case 'file':
-        rdbKeys = 0;
-        verdict = newVerdict(event.file.part, event.file, report.files.at(-1)?.okUpToLine ?? 1);
-        report.files.push(verdict);
-        break;
-      case 'rdb': {
-        const outcome = event.outcome;
-        const rdb = { version: outcome.version ?? 0, magic: outcome.magic ?? 'REDIS', keys: rdbKeys, checksum: outcome.checksum, endOffset: outcome.okUpTo, error: outcome.error };
-        (verdict as AofFileVerdict).kind = 'rdb+resp';
-        (verdict as AofFileVerdict).rdb = rdb;
-        if (outcome.error) {
-          rdb.endOffset = 0;
-          (verdict as AofFileVerdict).error = {
-            offset: outcome.error.offset ?? 0,
-            message: `RDB preamble of AOF file is not sane: ${outcome.error.message}`,
-            truncated: outcome.error.kind === 'truncated',
-          };
+  let startLine = 1;
+  try {
+    for await (const batch of readAofSetBatches(set, {
+      check: { onCommand },
+      rdb: () => countKeys,
+      onProgress: (file, offset) => options.onProgress?.(offset, total(file)),
+    })) {
+      for (const event of batch) {
+        switch (event.kind) {
+          case 'file':
+            if (verdict) done(verdict);
+            rdbKeys = 0;
+            verdict = newVerdict(event.file.part, event.file, startLine);
+            verdictIndex = event.file.index;
+            Object.assign(verdict, early.get(verdictIndex));
+            early.delete(verdictIndex);
+            break;
+          case 'rdb': {
+            const outcome = event.outcome;
+            const rdb = { version: outcome.version ?? 0, magic: outcome.magic ?? 'REDIS', keys: rdbKeys, checksum: outcome.checksum, endOffset: outcome.okUpTo, error: outcome.error };
+            (verdict as AofFileVerdict).kind = 'rdb+resp';
+            (verdict as AofFileVerdict).rdb = rdb;
+            if (outcome.error) {
+              rdb.endOffset = 0;
+              (verdict as AofFileVerdict).error = {
+                offset: outcome.error.offset ?? 0,
+                message: `RDB preamble of AOF file is not sane: ${outcome.error.message}`,
+                truncated: outcome.error.kind === 'truncated',
+              };
+            }
+            break;
+          }
+          case 'end': {
+            const current = verdict as AofFileVerdict;
+            const result = event.verdict;
+            if (!result) break;
+            Object.assign(current, {
+              kind: result.empty ? 'empty' : current.kind,
+              size: event.file.size,
+              valid: result.valid,
+              okUpTo: result.okUpTo,
+              okUpToLine: result.okUpToLine,
+              diff: result.diff,
+              error: result.error,
+              commands: result.commands,
+              annotations: result.annotations,
+              firstTimestamp: result.firstTimestamp,
+              lastTimestamp: result.lastTimestamp,
+            });
+            startLine = result.okUpToLine;
+            break;
+          }
+          default:
+            break;
         }
-        break;
       }
-      case 'end': {
-        const current = verdict as AofFileVerdict;
-        const result = event.verdict;
-        if (!result) break;
-        Object.assign(current, {
-          kind: result.empty ? 'empty' : current.kind,
-          size: event.file.size,
-          valid: result.valid,
-          okUpTo: result.okUpTo,
-          okUpToLine: result.okUpToLine,
-          diff: result.diff,
-          error: result.error,
-          commands: result.commands,
-          annotations: result.annotations,
-          firstTimestamp: result.firstTimestamp,
-          lastTimestamp: result.lastTimestamp,
-        });
-        // Commands after ok_up_to are in the part Redis would cut: they are not findings about what it replays.
-        current.commandWarnings = current.commandWarnings.filter((w) => w.offset < current.okUpTo);
-        break;
-      }
-      default:
-        break;
     }
+  } catch (error) {
+    // A file the manifest names is missing (the manifest's name and offset), or cannot be read.
+    const failure = toFailure(error);
+    if (failure.kind === 'io') throw error;
+    report.error = failure;
+    allValid = false;
   }
-  for (let i = 0; i < report.files.length; i++) {
-    const file = report.files[i] as AofFileVerdict;
-    const last = i === set.parts.length - 1;
-    if (!file.valid) {
-      if (!last && file.error?.truncated) {
-        report.problems.push(`${file.name} is truncated but is not the last file: Redis refuses to load the AOF (only the last file may be cut short)`);
-      }
-      break; // redis-check-aof stops at the first invalid file
-    }
-    if (options.strict && file.commandWarningCount > 0) {
-      report.problems.push(`${file.name}: ${file.commandWarningCount} command${file.commandWarningCount === 1 ? '' : 's'} Redis would refuse to replay (--strict)`);
-    }
-  }
-  report.valid = report.files.length === set.parts.length && report.files.every((f) => f.valid) && report.problems.length === 0;
+  if (verdict) done(verdict);
+  report.valid = report.checked === set.parts.length && allValid && report.problems.length === 0 && report.error === undefined;
   return report;
 }
 

@@ -1,24 +1,20 @@
-import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { checkAofStream } from '../aof/check.js';
 import type { AofCheckResult } from '../aof/check.js';
-import { formatManifest } from '../aof/manifest.js';
-import type { Manifest } from '../aof/manifest.js';
 import { readAof, readAofSync } from '../aof/resp.js';
+import { editAofSet, pendingAofEdit, recoverAofEdit, replaceAofFile } from '../aof/set-edit.js';
+import type { AofSetLayout, ByteRange, Compression, EditOwner, RecoveryReport, SetEntry, StepHook } from '../aof/set-edit.js';
 import { resolveAof } from '../aof/set.js';
 import type { AofPart } from '../aof/set.js';
-import { CorruptError, TruncatedError, ioError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
-import type { Compression } from '../io/atomic.js';
-import { openInput, openSource } from '../io/open.js';
+import { CorruptError, TruncatedError } from '../errors.js';
+import { exists } from '../io/atomic.js';
+import { openInput } from '../io/open.js';
+import { isAofInput, readDecodedHead, sniffInput } from '../io/sniff.js';
 import { checkAof } from './check-aof.js';
 import type { AofCheckReport } from './check-aof.js';
 
-/** A byte range [start, end) of a file. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
+export type { ByteRange } from '../aof/set-edit.js';
 
 /** A file `fix` rewrites, with the ranges it keeps and drops. */
 export interface FixTarget {
@@ -30,7 +26,11 @@ export interface FixTarget {
   error: { offset: number; message: string };
   keep: ByteRange[];
   dropped: ByteRange[];
+  /** Bytes dropped from the file. */
   bytesLost: number;
+  /** Of those, the bytes that hold data: all of them, except a partly written last record (see measureDropped). */
+  dataBytesLost: number;
+  /** Complete commands dropped. */
   commandsLost: number;
 }
 
@@ -48,9 +48,16 @@ export interface FixPlan {
   targets: FixTarget[];
   /** Later files of the set dropped from the manifest (a broken non-last file breaks the sequence). */
   droppedFiles: { name: string; path: string; role: AofPart['role']; bytes: number; commands: number }[];
-  /** The manifest is rewritten when files are dropped. */
+  /** A set's manifest is replaced (it names the repaired file under its new name, without the dropped files). */
   manifestRewritten: boolean;
-  totals: { bytesLost: number; commandsLost: number };
+  totals: { bytesLost: number; dataBytesLost: number; commandsLost: number };
+  /**
+   * Set when the repair would lose more than the limits allow (and `force` was not given): `applyFix`
+   * refuses it. `message` says what would be lost.
+   */
+  refusal: { message: string; file: string; offset: number; hint: string } | undefined;
+  /** An interrupted earlier edit of these files (its journal), which `applyFix` finishes or undoes first. */
+  pendingEdit: { journal: string; started: string; purpose: string } | undefined;
   /** The check this plan is based on. */
   check: AofCheckReport;
 }
@@ -61,6 +68,92 @@ export interface PlanFixOptions {
   salvage?: boolean;
   /** Bytes examined at once when searching where records resume (default 16 MiB; tests make it small). */
   salvageWindow?: number;
+  /** Repair even when it loses more than the limits, or the broken file does not start like an AOF. */
+  force?: boolean;
+  /**
+   * Refuse to drop more than this percentage of one file (default 50). Counted are the dropped bytes that
+   * hold data — a partly written last command is not — and drops of at most 4 KiB always pass.
+   */
+  maxLossPercent?: number;
+  /** Refuse to lose more than this many bytes in all, whole dropped files included (default 64 MiB). */
+  maxLossBytes?: number;
+}
+
+/** Default of {@link PlanFixOptions.maxLossPercent}. */
+export const DEFAULT_MAX_LOSS_PERCENT = 50;
+/** Default of {@link PlanFixOptions.maxLossBytes}. */
+export const DEFAULT_MAX_LOSS_BYTES = 64 * 1024 * 1024;
+/** A drop this small is never refused for its share of the file: a partly written last command or two. */
+const SMALL_LOSS_BYTES = 4096;
+
+const latin1Text = new TextDecoder('latin1');
+
+/**
+ * Whether a file's first bytes are what an AOF starts with: an RDB preamble (`REDIS`/`VALKEY` and 8 bytes);
+ * a RESP array header (`*`, digits, `\r\n`); or an annotation line (`#` … `\n`) followed by a command, another
+ * annotation or the end. The data may end anywhere inside that (a file cut short still starts like an AOF).
+ * A text file fails: even one whose first line starts with `#` is followed by something else.
+ */
+export function startsLikeAof(head: Uint8Array): boolean {
+  if (head.length === 0) return true;
+  const text = latin1Text.decode(head.subarray(0, 8));
+  if (head.length >= 8 && (text.startsWith('REDIS') || text.startsWith('VALKEY'))) return true;
+  if (head[0] === 0x2a) {
+    let p = 1;
+    if (head[p] === 0x2d) p++; // '-'
+    const digits = p;
+    while (p < head.length && (head[p] as number) >= 0x30 && (head[p] as number) <= 0x39) p++;
+    if (p === head.length) return true; // ends inside the header
+    if (p === digits) return false;
+    return head[p] === 0x0d && (p + 1 === head.length || head[p + 1] === 0x0a);
+  }
+  if (head[0] === 0x23) {
+    const newline = head.indexOf(0x0a);
+    if (newline < 0) return true; // a long annotation, or the data ends inside it
+    const next = head[newline + 1];
+    return next === undefined || next === 0x2a || next === 0x23;
+  }
+  return false;
+}
+
+/** Refuses to cut a file that does not start like an AOF (unless forced): cutting it would empty it. */
+async function refuseNonAof(name: string, path: string, force: boolean): Promise<void> {
+  if (force) return;
+  const head = await readDecodedHead(path, 2048);
+  if (startsLikeAof(head)) return;
+  const shown = JSON.stringify(latin1Text.decode(head.subarray(0, 16)));
+  const error = new CorruptError(
+    `does not start like an AOF (it begins with ${shown}; an AOF starts with a command '*', an annotation '#' or an RDB preamble 'REDIS'): refusing to cut ${name}, which would empty it`,
+    { file: path, offset: 0 },
+  );
+  error.hint = 'is this the right file? If it really is a damaged AOF, --force repairs it anyway';
+  throw error;
+}
+
+/** What the plan would lose beyond the limits, or undefined. */
+function overLimits(plan: FixPlan, options: PlanFixOptions): FixPlan['refusal'] {
+  const percent = options.maxLossPercent ?? DEFAULT_MAX_LOSS_PERCENT;
+  const maxBytes = options.maxLossBytes ?? DEFAULT_MAX_LOSS_BYTES;
+  const reasons: string[] = [];
+  const count = (n: number, what: string): string => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+  for (const t of plan.targets) {
+    if (t.dataBytesLost > SMALL_LOSS_BYTES && t.dataBytesLost * 100 > percent * t.size) {
+      const share = ((t.dataBytesLost * 100) / t.size).toFixed(1);
+      reasons.push(`${count(t.dataBytesLost, 'byte')} of the ${count(t.size, 'byte')} of ${t.name} (${share} %, ${count(t.commandsLost, 'complete command')}), more than ${percent} % of the file`);
+    }
+  }
+  if (plan.totals.dataBytesLost > maxBytes) {
+    const files = plan.droppedFiles.length > 0 ? `, ${count(plan.droppedFiles.length, 'whole file')} dropped` : '';
+    reasons.push(`${count(plan.totals.dataBytesLost, 'byte')} in all (${count(plan.totals.commandsLost, 'complete command')}${files}), more than the limit of ${count(maxBytes, 'byte')}`);
+  }
+  if (reasons.length === 0) return undefined;
+  const first = plan.targets[0] as FixTarget;
+  return {
+    message: `refusing to repair: it would drop ${reasons.join('; and ')}`,
+    file: first.path,
+    offset: first.dropped[0]?.start ?? first.error.offset,
+    hint: 'look at the damage first (redback check, --dry-run); --force repairs anyway, --max-loss-percent and --max-loss-bytes change the limits',
+  };
 }
 
 
@@ -71,11 +164,17 @@ export interface PlanFixOptions {
  * (a broken manifest, a corrupt RDB preamble) and {@link InputOutputError} for unreadable files.
  */
 export async function planFix(path: string, options: PlanFixOptions = {}): Promise<FixPlan> {
+  // The same reading of the path as `check`'s, so the two agree on every input.
+  const kind = await sniffInput(path);
+  if (kind === 'empty' && !isAofInput(kind, path)) {
+    throw new CorruptError('empty file named as an RDB (an empty RDB does not load): there is no AOF here to repair', { file: path, offset: 0 });
+  }
+  // A manifest Redis would refuse, or one naming a missing file, a path or a directory: its own error (file, offset).
+  const set = await resolveAof(path);
   const check = await checkAof(path);
   if (check.error) {
     throw new CorruptError(`cannot repair: ${check.error.detail}`, { file: check.manifest ?? path, offset: check.error.offset });
   }
-  const set = await resolveAof(path);
   const plan: FixPlan = {
     file: path,
     layout: set.kind,
@@ -86,7 +185,9 @@ export async function planFix(path: string, options: PlanFixOptions = {}): Promi
     targets: [],
     droppedFiles: [],
     manifestRewritten: false,
-    totals: { bytesLost: 0, commandsLost: 0 },
+    totals: { bytesLost: 0, dataBytesLost: 0, commandsLost: 0 },
+    refusal: undefined,
+    pendingEdit: await pendingAofEdit(set.manifestPath ?? (set.parts[0] as AofPart).path),
     check,
   };
   const brokenIndex = check.files.findIndex((f) => !f.valid);
@@ -99,6 +200,7 @@ export async function planFix(path: string, options: PlanFixOptions = {}): Promi
     });
   }
   const part = set.parts[brokenIndex] as AofPart;
+  await refuseNonAof(part.name, part.path, options.force ?? false);
   const window = options.salvageWindow ?? WINDOW;
   plan.target = await planTarget(part, broken, options.salvage ?? false, window);
   plan.targets.push(plan.target);
@@ -111,11 +213,13 @@ export async function planFix(path: string, options: PlanFixOptions = {}): Promi
       if (verdict.rdb?.error) {
         throw new CorruptError(`cannot repair ${later.name}: its RDB preamble is corrupt (${verdict.rdb.error.detail})`, { file: later.path, offset: verdict.rdb.error.offset });
       }
+      await refuseNonAof(later.name, later.path, options.force ?? false);
       plan.targets.push(await planTarget(later, verdict, true, window));
     }
   }
   for (const target of plan.targets) {
     plan.totals.bytesLost += target.bytesLost;
+    plan.totals.dataBytesLost += target.dataBytesLost;
     plan.totals.commandsLost += target.commandsLost;
   }
   // Redis loads the files in order and a broken middle file ends the sequence: the rest cannot follow it.
@@ -123,13 +227,15 @@ export async function planFix(path: string, options: PlanFixOptions = {}): Promi
   if (mustDropRest && !options.salvage) {
     for (const later of set.parts.slice(brokenIndex + 1)) {
       const size = (await stat(later.path)).size;
-      const commands = await countCommandsIn(later.path, [{ start: 0, end: Number.MAX_SAFE_INTEGER }]);
+      const { commands } = await measureDropped(later.path, { start: 0, end: size }, window);
       plan.droppedFiles.push({ name: later.name, path: later.path, role: later.role, bytes: size, commands });
       plan.totals.bytesLost += size;
+      plan.totals.dataBytesLost += size;
       plan.totals.commandsLost += commands;
     }
-    plan.manifestRewritten = plan.droppedFiles.length > 0;
   }
+  plan.manifestRewritten = plan.layout === 'multipart';
+  if (!options.force) plan.refusal = overLimits(plan, options);
   return plan;
 }
 
@@ -143,6 +249,8 @@ async function planTarget(part: AofPart, verdict: AofCheckReport['files'][number
     keep = verdict.okUpTo > 0 ? [{ start: 0, end: verdict.okUpTo }] : [];
     dropped = [{ start: verdict.okUpTo, end: verdict.size }];
   }
+  const measures: { commands: number; dataBytes: number }[] = [];
+  for (const range of dropped) measures.push(await measureDropped(part.path, range, window));
   return {
     name: part.name,
     path: part.path,
@@ -153,69 +261,55 @@ async function planTarget(part: AofPart, verdict: AofCheckReport['files'][number
     keep,
     dropped,
     bytesLost: dropped.reduce((sum, r) => sum + r.end - r.start, 0),
-    commandsLost: await countCommandsIn(part.path, dropped),
+    dataBytesLost: measures.reduce((sum, m) => sum + m.dataBytes, 0),
+    commandsLost: measures.reduce((sum, m) => sum + m.commands, 0),
   };
 }
 
-/** Ranges up to this size are counted exactly, resynchronising after corrupt commands. */
-const EXACT_COUNT_MAX_BYTES = 256 * 1024 * 1024;
-
 /**
- * Counts the complete commands inside the given ranges of a file (lost-work figures for the report).
- * Corrupt bytes are skipped to the next well-formed command, so intact commands after a corruption count.
- * Ranges over {@link EXACT_COUNT_MAX_BYTES} are counted up to their first corrupt byte only.
+ * What dropping a range of a file loses: the complete commands in it (corrupt bytes are skipped to the next
+ * well-formed command, so intact commands after a corruption count), and how many of its bytes hold data.
+ * Those are all of its bytes, except when the range is only a partly written last record (the data ends
+ * inside it and no well-formed record follows): such a record was never complete, and cutting it loses
+ * nothing Redis could load. Streams the file; the resume search reads bounded windows.
  */
-async function countCommandsIn(path: string, ranges: ByteRange[]): Promise<number> {
-  let count = 0;
-  for (const range of ranges) {
-    const input = await openInput(path);
+async function measureDropped(path: string, range: ByteRange, window: number): Promise<{ commands: number; dataBytes: number }> {
+  let commands = 0;
+  let pos = range.start;
+  let first: { at: number; truncated: boolean } | undefined;
+  let resumed = false;
+  while (pos < range.end) {
+    const input = await openInput(path, path, { reuseBuffer: true });
+    let lastEnd = pos;
+    let failedAt: number | undefined;
+    let truncated = false;
     try {
-      if (range.start > 0) {
-        await input.fill(range.start);
-        if (input.buffered < range.start) continue;
-        input.consumeTo(range.start);
-      }
+      if (!(await input.skipTo(pos))) break;
       const head = input.reader();
-      if (head.remaining >= 8 && head.data[head.pos] === 0x52 /* R */) continue; // an RDB preamble, not commands
-      const size = Math.min(range.end, (input.source.size ?? Number.MAX_SAFE_INTEGER)) - range.start;
-      if (size <= EXACT_COUNT_MAX_BYTES) {
-        await input.fill(size);
-        const window = input.reader();
-        count += countResync(window.data.subarray(window.pos, window.pos + Math.min(size, window.remaining)));
-        continue;
+      if (pos === range.start && (await input.fill(8)) && latin1.decode(head.data.subarray(head.pos, head.pos + 5)) === 'REDIS') {
+        return { commands: 0, dataBytes: range.end - range.start }; // an RDB preamble: data, but not commands
       }
-      try {
-        for await (const record of readAof(input)) {
-          if (record.offset + record.length > range.end) break;
-          if (record.kind === 'command') count++;
-        }
-      } catch {
-        // the range ends in the broken bytes
+      for await (const record of readAof(input, { file: path })) {
+        if (record.offset + record.length > range.end) break;
+        if (record.kind === 'command') commands++;
+        lastEnd = record.offset + record.length;
       }
+    } catch (error) {
+      if (!(error instanceof Error) || !('offset' in error)) throw error;
+      failedAt = (error as { offset?: number }).offset ?? lastEnd;
+      truncated = error instanceof TruncatedError;
     } finally {
       await input.close();
     }
+    if (failedAt === undefined) break;
+    if (first === undefined) first = { at: lastEnd, truncated };
+    else resumed = true;
+    const resume = await findResume(path, Math.max(failedAt, lastEnd) + 1, range.end, window);
+    if (resume < range.end) resumed = true;
+    pos = resume;
   }
-  return count;
-}
-
-/** Counts well-formed commands in `data`, skipping corrupt regions. */
-function countResync(data: Uint8Array): number {
-  let count = 0;
-  let pos = 0;
-  while (pos < data.length) {
-    let next = data.length;
-    try {
-      for (const record of readAofSync(data.subarray(pos))) {
-        if (record.kind === 'command') count++;
-      }
-    } catch (error) {
-      const at = (error as { offset?: number }).offset ?? 0;
-      next = nextCommandStart(data, pos + at + 1);
-    }
-    pos = next;
-  }
-  return count;
+  const dataBytes = first !== undefined && first.truncated && !resumed ? first.at - range.start : range.end - range.start;
+  return { commands, dataBytes };
 }
 
 /** Bytes of a file looked at at once while searching for where well-formed records resume. */
@@ -382,12 +476,6 @@ function resumeAt(data: Uint8Array, q: number, atEnd: boolean): 'yes' | 'no' | '
   return 'no';
 }
 
-/** The first offset at or after `from` in an in-memory range where records resume (see {@link resumeAt}). */
-function nextCommandStart(data: Uint8Array, from: number): number {
-  for (let q = Math.max(from, 1); q < data.length; q++) if (resumeAt(data, q, true) === 'yes') return q;
-  return data.length;
-}
-
 function mergeRanges(ranges: ByteRange[]): ByteRange[] {
   const out: ByteRange[] = [];
   for (const range of ranges) {
@@ -399,92 +487,106 @@ function mergeRanges(ranges: ByteRange[]): ByteRange[] {
 }
 
 
-/** Streams the given ranges of a (possibly LZ4-compressed) file. */
-async function* readRanges(path: string, ranges: ByteRange[]): AsyncGenerator<Uint8Array> {
-  const source = await openSource(path);
-  try {
-    let position = 0;
-    let index = 0;
-    const buffer = new Uint8Array(1 << 20);
-    while (index < ranges.length) {
-      const n = await source.readInto(buffer, 0, buffer.length);
-      if (n === 0) break;
-      const chunkStart = position;
-      position += n;
-      while (index < ranges.length) {
-        const range = ranges[index] as ByteRange;
-        const from = Math.max(range.start, chunkStart);
-        const to = Math.min(range.end, position);
-        if (to > from) yield buffer.slice(from - chunkStart, to - chunkStart);
-        if (range.end <= position) index++;
-        else break;
-      }
-    }
-  } finally {
-    await source.close();
-  }
-}
-
 /** Options of {@link applyFix}. */
 export interface ApplyFixOptions {
-  /** Where the original files are copied first (default: `<aof dir>/redback-backup-<time>`). */
+  /**
+   * Where the files that leave the set (and the old manifest, or a single file's original) go. Default:
+   * beside the AOF, `<AOF directory>.redback-backup-<time>` for a set, `<file>.redback-backup-<time>` for a
+   * single file.
+   */
   backupDir?: string;
-  /** Do not keep copies of the originals. */
+  /** Do not keep the originals. */
   noBackup?: boolean;
   /** Compress rewritten files (default: as the input was). */
   compress?: Compression;
+  /** This process, so that a second fix of the same files refuses while this one runs. */
+  owner?: EditOwner;
+  /** Called before every file-system change (the crash test stops the process there). */
+  onStep?: StepHook;
+  /** The time the default backup directory is named after (default: now). */
+  now?: Date;
 }
 
 /** What {@link applyFix} did. */
 export interface FixResult {
   plan: FixPlan;
   backupDir: string | undefined;
+  /** Files written: the repaired file(s), under new names in a set. */
   written: string[];
+  /** Files that left the set (moved to the backup, or deleted). */
   removed: string[];
+  /** The manifest now in place, for a set. */
+  manifest: string | undefined;
+  /** An interrupted earlier edit of these files that was finished or undone first. */
+  recovered: RecoveryReport | undefined;
+}
+
+/** `YYYYMMDDTHHMMSSZ`. */
+function stamp(when: Date): string {
+  return when.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+/** The default backup directory: beside the AOF directory (a set) or the file (a single AOF), never inside a set. */
+export async function defaultBackupDir(plan: Pick<FixPlan, 'layout' | 'manifest' | 'file' | 'targets'>, now: Date = new Date()): Promise<string> {
+  const beside = plan.layout === 'multipart' && plan.manifest ? dirname(plan.manifest) : (plan.targets[0]?.path ?? plan.file);
+  const base = join(dirname(beside), `${basename(beside)}.redback-backup-${stamp(now)}`);
+  let candidate = base;
+  for (let n = 2; await exists(candidate); n++) candidate = `${base}-${n}`;
+  return candidate;
 }
 
 /**
- * Carries out a {@link FixPlan}: backs up every file it will change, writes the kept ranges of the broken
- * file atomically, moves dropped files into the backup and rewrites the manifest last (atomically).
+ * Carries out a {@link FixPlan} through the crash-safe edit of `aof/set-edit.ts`: a repaired file is written
+ * as a new file (a set) or through a temporary file and a rename (a single AOF), the manifest is replaced
+ * atomically, and the files that leave the set go to the backup directory afterwards. An interrupted earlier
+ * fix (or other edit) of the same files is finished or undone first, even when the plan finds nothing to fix.
+ * Throws the plan's refusal as a {@link CorruptError} when it has one.
  */
 export async function applyFix(plan: FixPlan, options: ApplyFixOptions = {}): Promise<FixResult> {
-  const result: FixResult = { plan, backupDir: undefined, written: [], removed: [] };
-  if (plan.clean || plan.targets.length === 0) return result;
+  const target = plan.layout === 'multipart' ? (plan.manifest as string) : plan.file;
+  const result: FixResult = { plan, backupDir: undefined, written: [], removed: [], manifest: plan.manifest, recovered: undefined };
+  if (plan.refusal) {
+    const error = new CorruptError(plan.refusal.message, { file: plan.refusal.file, offset: plan.refusal.offset });
+    error.hint = plan.refusal.hint;
+    throw error;
+  }
+  if (plan.clean || plan.targets.length === 0) {
+    result.recovered = await recoverAofEdit(target, options);
+    return result;
+  }
+  const backupDir = options.noBackup ? undefined : (options.backupDir ?? (await defaultBackupDir(plan, options.now)));
+  const editOptions = { backupDir, noBackup: options.noBackup, owner: options.owner, onStep: options.onStep };
+  const compressionOf = (t: FixTarget): Compression => options.compress ?? (t.compressed ? 'lz4' : 'none');
+  if (plan.layout === 'single') {
+    const t = plan.targets[0] as FixTarget;
+    const done = await replaceAofFile(t.path, { rangesOf: t.path, ranges: t.keep }, { ...editOptions, compression: compressionOf(t), purpose: `fix: cut ${t.name}` });
+    return { ...result, backupDir: done.backup === undefined ? undefined : backupDir, written: [t.path], recovered: done.recovered };
+  }
   const set = await resolveAof(plan.file);
-  const touched = [...plan.targets.map((t) => t.path), ...plan.droppedFiles.map((f) => f.path), ...(plan.manifestRewritten && plan.manifest ? [plan.manifest] : [])];
-  if (!options.noBackup) {
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    const backupDir = options.backupDir ?? join(set.dir, `redback-backup-${stamp}`);
-    try {
-      await mkdir(backupDir, { recursive: true });
-      for (const file of touched) await copyFile(file, join(backupDir, basename(file)));
-    } catch (error) {
-      throw ioError(error, backupDir);
-    }
-    result.backupDir = backupDir;
-  }
-  for (const target of plan.targets) {
-    const compression = options.compress ?? (target.compressed ? 'lz4' : 'none');
-    await writeFileAtomic(target.path, readRanges(target.path, target.keep), compression);
-    result.written.push(target.path);
-  }
-  if (plan.manifestRewritten && plan.manifest && set.manifest) {
-    const droppedNames = new Set(plan.droppedFiles.map((f) => f.name));
-    const manifest: Manifest = {
-      ...set.manifest,
-      base: set.manifest.base && droppedNames.has(set.manifest.base.name) ? undefined : set.manifest.base,
-      incr: set.manifest.incr.filter((entry) => !droppedNames.has(entry.name)),
-    };
-    await writeFileAtomic(plan.manifest, [new TextEncoder().encode(formatManifest(manifest))]);
-    result.written.push(plan.manifest);
-    for (const file of plan.droppedFiles) {
-      try {
-        await rm(file.path);
-      } catch (error) {
-        throw ioError(error, file.path);
-      }
-      result.removed.push(file.path);
-    }
-  }
-  return result;
+  const targets = new Map(plan.targets.map((t) => [t.name, t]));
+  const dropped = new Set(plan.droppedFiles.map((f) => f.name));
+  const entryFor = (part: AofPart, index: number): SetEntry => {
+    const t = targets.get(part.name);
+    if (!t) return { keep: part.name };
+    const kind = plan.check.files[index]?.kind;
+    // A cut file keeps where it starts in the replication stream (Redis 8 `startoffset`), not where it ended.
+    const extra = (part.entry?.extra ?? []).filter(([key]) => key.toLowerCase() !== 'endoffset');
+    return { content: { rangesOf: t.path, ranges: t.keep }, format: kind === 'rdb+resp' ? 'rdb' : 'aof', compression: compressionOf(t), extra };
+  };
+  const layout: AofSetLayout = { incr: [] };
+  const incr: SetEntry[] = [];
+  set.parts.forEach((part, index) => {
+    if (dropped.has(part.name)) return;
+    const entry = entryFor(part, index);
+    if (part.role === 'base') layout.base = entry;
+    else incr.push(entry);
+  });
+  const edit = await editAofSet(set.manifestPath as string, { ...layout, incr }, { ...editOptions, purpose: `fix: ${plan.targets.map((t) => `repair ${t.name}`).join(', ')}` });
+  return {
+    ...result,
+    backupDir,
+    written: edit.files.filter((f) => f.written).map((f) => f.path),
+    removed: edit.retired,
+    recovered: edit.recovered,
+  };
 }

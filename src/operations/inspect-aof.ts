@@ -1,8 +1,8 @@
-import { resolveAof } from '../aof/set.js';
+import { MissingFileError, resolveAof } from '../aof/set.js';
 import type { AofPart } from '../aof/set.js';
 import type { AofSet } from '../aof/set.js';
-import { RedbackError } from '../errors.js';
-import { readAofSet } from '../input/aof-reader.js';
+import { InputOutputError, RedbackError } from '../errors.js';
+import { readAofSetBatches } from '../input/aof-reader.js';
 import { Summarizer } from '../rdb/summary.js';
 import { toReport } from './inspect-rdb.js';
 import type { RdbInspectReport } from './inspect-rdb.js';
@@ -28,8 +28,10 @@ export interface AofInspectReport {
   format: 'aof';
   layout: 'single' | 'multipart';
   manifest: string | undefined;
-  /** Files in load order, then HISTORY files (not loaded). */
+  /** Files in load order (empty when they went to {@link InspectAofOptions.onFile}). */
   files: AofFileReport[];
+  /** BASE and INCR files the AOF has (1 for a single file). */
+  fileCount: number;
   history: { name: string; seq: number | undefined }[];
   commands: number;
   /** Commands by upper-case name, most frequent first. */
@@ -46,17 +48,30 @@ export interface AofInspectReport {
 
 const isoSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString();
 
+/** Options of {@link inspectAof}. */
+export interface InspectAofOptions {
+  /** The time TTLs of an RDB preamble are measured from (ms). */
+  now?: number;
+  /** Biggest keys listed per RDB preamble. */
+  top?: number;
+  /**
+   * Receives each file's summary once it is read, instead of the report's `files` (which then stays empty):
+   * memory stays bounded whatever the number of files (a set may have a hundred thousand).
+   */
+  onFile?: (file: AofFileReport) => void;
+}
+
 /**
  * Summarises an AOF in one streaming pass over its files in load order: kinds, sizes and roles, commands by
  * name and by database, MULTI blocks, the first and last `#TS` annotation, and each RDB preamble as for an
  * RDB. A broken file stops the summary where it breaks (reported in `stoppedAt`).
  */
-export async function inspectAof(path: string, options: { now?: number; top?: number } = {}): Promise<AofInspectReport> {
-  return inspectAofSet(await resolveAof(path), path, options);
+export async function inspectAof(path: string, options: InspectAofOptions = {}): Promise<AofInspectReport> {
+  return inspectAofSet(await resolveAof(path, { verifyFiles: false }), path, options);
 }
 
 /** {@link inspectAof} of an AOF already resolved to its files. */
-export async function inspectAofSet(set: AofSet, path: string, options: { now?: number; top?: number } = {}): Promise<AofInspectReport> {
+export async function inspectAofSet(set: AofSet, path: string, options: InspectAofOptions = {}): Promise<AofInspectReport> {
   const now = options.now ?? Date.now();
   const report: AofInspectReport = {
     file: path,
@@ -64,6 +79,7 @@ export async function inspectAofSet(set: AofSet, path: string, options: { now?: 
     layout: set.kind,
     manifest: set.manifestPath,
     files: [],
+    fileCount: set.parts.length,
     history: set.history.map((h) => ({ name: h.name, seq: h.seq })),
     commands: 0,
     byCommand: {},
@@ -76,59 +92,68 @@ export async function inspectAofSet(set: AofSet, path: string, options: { now?: 
   };
   const counts = new Map<string, number>();
   let file: AofFileReport | undefined;
+  /** The file being read, handed to `onFile` once it is done. */
+  let pending: AofFileReport | undefined;
   let summarizer: Summarizer | undefined;
-  const events = readAofSet(set, { rdb: () => (summarizer = new Summarizer({ now, detail: true, top: options.top ?? 5 })) });
+  const batches = readAofSetBatches(set, { rdb: () => (summarizer = new Summarizer({ now, detail: true, top: options.top ?? 5 })) });
   try {
-    for await (const event of events) {
-      switch (event.kind) {
-        case 'file':
-          file = {
-            name: event.file.part.name,
-            path: event.file.part.path,
-            role: event.file.part.role,
-            kind: event.file.size === 0 ? 'empty' : event.file.rdb ? 'rdb+resp' : 'resp',
-            size: event.file.size,
-            compressed: event.file.compressed,
-            commands: 0,
-            rdb: undefined,
-            firstTimestamp: undefined,
-            lastTimestamp: undefined,
-          };
-          report.files.push(file);
-          break;
-        case 'rdb':
-          if (!event.outcome.error && summarizer && file) {
-            file.rdb = toReport(summarizer.finish(event.outcome), { name: file.path, size: event.file.size, compressed: event.file.compressed, now });
+    for await (const batch of batches) {
+      for (const event of batch) {
+        switch (event.kind) {
+          case 'file':
+            file = {
+              name: event.file.part.name,
+              path: event.file.part.path,
+              role: event.file.part.role,
+              kind: event.file.size === 0 ? 'empty' : event.file.rdb ? 'rdb+resp' : 'resp',
+              size: event.file.size,
+              compressed: event.file.compressed,
+              commands: 0,
+              rdb: undefined,
+              firstTimestamp: undefined,
+              lastTimestamp: undefined,
+            };
+            if (options.onFile) pending = file;
+            else report.files.push(file);
+            break;
+          case 'rdb':
+            if (!event.outcome.error && summarizer && file) {
+              file.rdb = toReport(summarizer.finish(event.outcome), { name: file.path, size: event.file.size, compressed: event.file.compressed, now });
+            }
+            break;
+          case 'annotation': {
+            report.annotations++;
+            const ts = event.annotation.timestamp;
+            if (ts !== undefined && file) {
+              const when = isoSeconds(ts);
+              file.firstTimestamp ??= when;
+              file.lastTimestamp = when;
+              report.firstTimestamp ??= when;
+              report.lastTimestamp = when;
+            }
+            break;
           }
-          break;
-        case 'annotation': {
-          report.annotations++;
-          const ts = event.annotation.timestamp;
-          if (ts !== undefined && file) {
-            const when = isoSeconds(ts);
-            file.firstTimestamp ??= when;
-            file.lastTimestamp = when;
-            report.firstTimestamp ??= when;
-            report.lastTimestamp = when;
+          case 'command': {
+            const { name, db } = event;
+            counts.set(name, (counts.get(name) ?? 0) + 1);
+            if (file) file.commands++;
+            report.commands++;
+            if (name === 'MULTI') report.multiBlocks++;
+            else if (name !== 'EXEC' && name !== 'SELECT') report.byDatabase[db] = (report.byDatabase[db] ?? 0) + 1;
+            break;
           }
-          break;
+          case 'end':
+            if (file) file.size = event.file.size;
+            if (pending) options.onFile?.(pending);
+            pending = undefined;
+            break;
         }
-        case 'command': {
-          const { name, db } = event;
-          counts.set(name, (counts.get(name) ?? 0) + 1);
-          if (file) file.commands++;
-          report.commands++;
-          if (name === 'MULTI') report.multiBlocks++;
-          else if (name !== 'EXEC' && name !== 'SELECT') report.byDatabase[db] = (report.byDatabase[db] ?? 0) + 1;
-          break;
-        }
-        case 'end':
-          if (file) file.size = event.file.size;
-          break;
       }
     }
   } catch (error) {
-    if (!(error instanceof RedbackError)) throw error;
+    // A file the manifest names that is missing or not readable is an error, not where the summary stops.
+    if (!(error instanceof RedbackError) || error instanceof InputOutputError || error instanceof MissingFileError) throw error;
+    if (pending) options.onFile?.(pending);
     report.stoppedAt = { file: error.file ?? file?.path ?? path, offset: error.offset, message: error.message };
   }
   report.byCommand = Object.fromEntries([...counts.entries()].sort((a, b) => b[1] - a[1]));

@@ -1,4 +1,4 @@
-import type { AofCheckReport } from '../operations/check-aof.js';
+import type { AofCheckReport, AofFileVerdict } from '../operations/check-aof.js';
 import type { AofFileReport, AofInspectReport } from '../operations/inspect-aof.js';
 import { formatDate } from './rdb.js';
 import { formatBytes, formatCount, style } from './style.js';
@@ -10,46 +10,57 @@ function kindLabel(file: { kind: string; commands: number; rdb?: { version?: num
   return file.commands === 0 ? `RDB ${file.rdb?.version ?? ''}`.trim() : `RDB ${file.rdb?.version ?? ''} + RESP`;
 }
 
-/** The human form of `check` on an AOF: redis-check-aof's facts per file, then our extra findings. */
-export function renderAofCheck(report: AofCheckReport): string {
+/** The human form of one file's verdict in `check`: redis-check-aof's facts, then our findings. */
+export function renderAofFileVerdict(file: AofFileVerdict): string {
+  const rdb = file.rdb;
+  const kind = file.kind === 'rdb+resp' && rdb ? `RDB ${rdb.version}${rdb.endOffset === file.size ? '' : ' + RESP'} (${formatCount(rdb.keys)} keys)` : file.kind === 'empty' ? 'AOF is empty' : kindLabel(file);
+  let text = `  ${file.role.padEnd(5)} ${file.name}: ${file.valid ? style.ok('valid') : style.bad('not valid')}, ${kind}, ${formatCount(file.commands)} commands\n`;
+  text += style.dim(`        size=${file.size} ok_up_to=${file.okUpTo} ok_up_to_line=${file.okUpToLine} diff=${file.diff}`);
+  if (file.error) text += `\n${style.bad(`        offset ${file.error.offset}: ${file.error.message}`)}`;
+  for (const warning of file.commandWarnings) text += `\n${style.warn(`        warning: offset ${warning.offset} (line ${warning.line}): ${warning.message}`)}`;
+  if (file.commandWarningCount > file.commandWarnings.length) {
+    text += `\n${style.warn(`        … ${file.commandWarningCount - file.commandWarnings.length} more command warnings`)}`;
+  }
+  return text;
+}
+
+/**
+ * The verdict of `check` on an AOF, printed after its files' lines (as redis-check-aof ends with its
+ * verdict; the lines of a set of many files are printed as they are checked), then our findings.
+ */
+export function renderAofCheckVerdict(report: AofCheckReport): string {
+  if (report.error) return `${style.bad('INVALID')} ${report.error.message}`;
   const lines: string[] = [];
-  if (report.error) {
-    lines.push(`${style.bad('INVALID')} ${report.error.message}`);
-    return lines.join('\n');
-  }
   const what = report.layout === 'multipart' ? `multi-part AOF, manifest ${report.manifest}` : 'AOF';
+  const checked = report.checked === report.total ? `${formatCount(report.checked)} file${report.checked === 1 ? '' : 's'} checked` : `${formatCount(report.checked)} of ${formatCount(report.total)} files checked`;
   lines.push(`${report.valid ? style.ok('valid') + '  ' : style.bad('INVALID')} ${report.file}`);
-  lines.push(`        ${what}, ${report.files.length} file${report.files.length === 1 ? '' : 's'} checked`);
-  for (const file of report.files) {
-    const rdb = file.rdb;
-    const kind = file.kind === 'rdb+resp' && rdb ? `RDB ${rdb.version}${rdb.endOffset === file.size ? '' : ' + RESP'} (${formatCount(rdb.keys)} keys)` : kindLabel(file);
-    lines.push(`  ${file.role.padEnd(5)} ${file.name}: ${file.valid ? style.ok('valid') : style.bad('not valid')}, ${kind}, ${formatCount(file.commands)} commands`);
-    lines.push(style.dim(`        size=${file.size} ok_up_to=${file.okUpTo} ok_up_to_line=${file.okUpToLine} diff=${file.diff}`));
-    if (file.error) lines.push(style.bad(`        offset ${file.error.offset}: ${file.error.message}`));
-    for (const warning of file.commandWarnings) lines.push(style.warn(`        warning: offset ${warning.offset} (line ${warning.line}): ${warning.message}`));
-    if (file.commandWarningCount > file.commandWarnings.length) {
-      lines.push(style.warn(`        … ${file.commandWarningCount - file.commandWarnings.length} more command warnings`));
-    }
-  }
+  lines.push(`        ${what}, ${checked}, ${formatCount(report.commands)} commands`);
   for (const problem of report.problems) lines.push(style.bad(`  ${problem}`));
   return lines.join('\n');
+}
+
+/** The human form of `check` on an AOF whose verdicts are in the report: the files' lines, then the verdict. */
+export function renderAofCheck(report: AofCheckReport): string {
+  return [...report.files.map(renderAofFileVerdict), renderAofCheckVerdict(report)].join('\n');
 }
 
 function fileKind(f: AofFileReport): string {
   return kindLabel(f) + (f.compressed ? ', lz4' : '');
 }
 
-/** The human form of `inspect` on an AOF, its tables fitted to the terminal. */
-export function renderAofInspect(report: AofInspectReport): string {
+/**
+ * The human form of `inspect` on an AOF, its tables fitted to the terminal. `report.files` may hold only
+ * some of the files (the first and the last ones of a large set, split at `splitAt`): a row then says how
+ * many are not shown.
+ */
+export function renderAofInspect(report: AofInspectReport, splitAt = report.files.length): string {
   const lines: string[] = [];
   lines.push(style.heading(report.file));
-  lines.push(`  ${report.layout === 'multipart' ? `multi-part AOF, manifest ${report.manifest}` : 'single-file AOF'}`);
-  lines.push(
-    renderTable(
-      [{ header: 'file', shrink: true }, { header: 'role' }, { header: 'kind' }, { header: 'size', align: 'right' }, { header: 'commands', align: 'right' }],
-      report.files.map((f) => [f.name, f.role, fileKind(f), formatBytes(f.size), formatCount(f.commands)]),
-    ),
-  );
+  const count = `${formatCount(report.fileCount)} file${report.fileCount === 1 ? '' : 's'}`;
+  lines.push(`  ${report.layout === 'multipart' ? `multi-part AOF, manifest ${report.manifest}, ${count}` : 'single-file AOF'}`);
+  const rows = report.files.map((f) => [f.name, f.role, fileKind(f), formatBytes(f.size), formatCount(f.commands)]);
+  if (report.files.length < report.fileCount) rows.splice(splitAt, 0, [style.dim(`… ${formatCount(report.fileCount - report.files.length)} more files`), '', '', '', '']);
+  lines.push(renderTable([{ header: 'file', shrink: true }, { header: 'role' }, { header: 'kind' }, { header: 'size', align: 'right' }, { header: 'commands', align: 'right' }], rows));
   const timed = report.files.filter((f) => f.firstTimestamp !== undefined);
   if (timed.length) {
     lines.push(

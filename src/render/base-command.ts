@@ -1,4 +1,6 @@
 import type { Command as OclifCommand } from '@oclif/core';
+import { setFlagsFromString } from 'node:v8';
+import type { EditOwner, StepHook } from '../aof/set-edit.js';
 import { ExitCode, RedbackError, UsageError } from '../errors.js';
 import { Flags } from './flags.js';
 import { jsonDocument, jsonErrorDocument, jsonLine } from './json.js';
@@ -79,6 +81,48 @@ export abstract class BaseCommand extends Base {
     process.stderr.write(`${text}\n`);
     if (this.debugMode && error.stack) process.stderr.write(`${error.stack}\n`);
     this.exit(code);
+  }
+
+  /**
+   * This process as the owner of an edit: a second redback that finds our edit journal refuses while we
+   * run, and finishes or undoes the edit once we are gone.
+   */
+  protected editOwner(): EditOwner {
+    return {
+      pid: process.pid,
+      isRunning(pid: number): boolean {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch (error) {
+          return (error as NodeJS.ErrnoException).code === 'EPERM';
+        }
+      },
+    };
+  }
+
+  /**
+   * The step hook of writing commands. For the crash test only: with `REDBACK_CRASH_AT_STEP=N` in the
+   * environment the process kills itself (SIGKILL) just before its Nth file-system change, so a test can
+   * try every state an interrupted edit leaves behind. Unset, there is no hook.
+   */
+  protected crashHook(): StepHook | undefined {
+    const at = Number(process.env.REDBACK_CRASH_AT_STEP);
+    if (!Number.isSafeInteger(at) || at <= 0) return undefined;
+    let steps = 0;
+    return () => {
+      if (++steps === at) process.kill(process.pid, 'SIGKILL');
+    };
+  }
+
+  /**
+   * Keeps V8's young generation at its starting size for the rest of the run. A multi-part AOF of a hundred
+   * thousand files keeps a hundred thousand small manifest entries alive; their survival makes V8 grow the
+   * young generation to 32 MiB although it is nearly empty between collections. Capped, the peak memory of
+   * `check` on such a set drops by about 30 MiB at no measurable cost in time (objects there die young).
+   */
+  protected limitYoungGeneration(): void {
+    setFlagsFromString('--semi-space-growth-factor=1');
   }
 
   /** Throws a {@link UsageError}. */

@@ -73,6 +73,31 @@ interface RepairCase {
   damaged: Buffer;
   /** Where the damage starts (the cut offset, or the first overwritten byte). */
   damageAt: number;
+  /** Pass --force (the cut drops more than the default limits allow). */
+  force?: boolean;
+}
+
+/**
+ * The name a repaired file gets, by Redis's rule (`curr_base_file_seq + 1`, or the highest INCR seq + 1),
+ * with its old and new manifest lines.
+ */
+function nextName(manifest: string, name: string): { name: string; oldLine: string; newLine: string } {
+  const lines = manifest.split('\n').filter((line) => line.startsWith('file '));
+  const parsed = lines.map((line) => {
+    const match = /^file (\S+) seq (\d+) type ([bhi])$/.exec(line);
+    if (!match) throw new Error(`unexpected manifest line ${line}`);
+    return { line, name: match[1] as string, seq: Number(match[2]), type: match[3] as string };
+  });
+  const old = parsed.find((entry) => entry.name === name);
+  if (!old) throw new Error(`${name} is not in the manifest`);
+  if (old.type === 'b') {
+    const seq = old.seq + 1;
+    const next = `appendonly.aof.${seq}.base.${name.endsWith('.rdb') ? 'rdb' : 'aof'}`;
+    return { name: next, oldLine: old.line, newLine: `file ${next} seq ${seq} type b` };
+  }
+  const seq = Math.max(...parsed.filter((entry) => entry.type === 'i').map((entry) => entry.seq)) + 1;
+  const next = `appendonly.aof.${seq}.incr.aof`;
+  return { name: next, oldLine: old.line, newLine: `file ${next} seq ${seq} type i` };
 }
 
 /**
@@ -94,8 +119,9 @@ async function repairAndCompare(work: string, c: RepairCase): Promise<{ dir: str
   const manifestPath = await writeSet(dir, c.set.manifestName, c.set.manifest, files);
   const before = new Map(await snapshot(dir));
 
-  // Plan: the damaged file is cut at the expected offset, later files are dropped.
-  const plan = await planFix(manifestPath);
+  // Plan: the damaged file is cut at the expected offset, later files are dropped. (Overwritten bytes early in
+  // a file make the cut drop most of it, which fix refuses without --force: see the refusal tests.)
+  const plan = await planFix(manifestPath, { force: c.force });
   expect(plan.clean).toBe(false);
   expect(plan.mode).toBe('cut');
   expect(plan.target?.name).toBe(original.name);
@@ -103,7 +129,7 @@ async function repairAndCompare(work: string, c: RepairCase): Promise<{ dir: str
   expect(plan.target?.dropped).toEqual([{ start: expectedPrefix, end: c.damaged.length }]);
   expect(plan.droppedFiles.map((f) => f.name)).toEqual(later.map((f) => f.name));
   expect(plan.droppedFiles.map((f) => f.commands)).toEqual(later.map((f) => respRecords(f.data).filter((r) => r.kind === 'command').length));
-  expect(plan.manifestRewritten).toBe(later.length > 0);
+  expect(plan.manifestRewritten).toBe(true);
   // After a cut the lost-work figure is exact (after overwritten bytes, see the test on lost-work figures).
   if (c.damageAt === c.damaged.length) expect(plan.totals.commandsLost).toBe(lostInTarget + lostLater);
 
@@ -111,18 +137,26 @@ async function repairAndCompare(work: string, c: RepairCase): Promise<{ dir: str
   const backupDir = await makeTempDir('redback-fix-backup-');
   const result = await applyFix(plan, { backupDir, noBackup: false });
   expect(result.backupDir).toBe(backupDir);
-  const touched = [original.name, ...later.map((f) => f.name), ...(later.length > 0 ? [c.set.manifestName] : [])].sort();
+  // The backup holds every file that left the set (the broken one, the later ones) and the old manifest.
+  const touched = [original.name, ...later.map((f) => f.name), c.set.manifestName].sort();
   const backup = await snapshot(backupDir);
   expect(backup.map(([name]) => name)).toEqual(touched);
   for (const [name, bytes] of backup) expect(bytes.equals(before.get(name) as Buffer), `backup of ${name} is byte-identical`).toBe(true);
 
-  // On disk: the cut file is the original's prefix, later files are gone, the manifest lost their lines.
+  // On disk: the cut file is written under the next name Redis would give (BASE: its seq + 1; INCR: the
+  // highest INCR seq + 1) and holds the original's prefix; the original and later files are gone; the
+  // manifest names the new file in place of the old one and lost the later files' lines.
+  const replacement = nextName(c.set.manifest, original.name);
   const after = new Map(await snapshot(dir));
-  expect((after.get(original.name) as Buffer).equals(original.data.subarray(0, expectedPrefix))).toBe(true);
+  expect(result.written).toEqual([path.join(dir, replacement.name)]);
+  expect((after.get(replacement.name) as Buffer).equals(original.data.subarray(0, expectedPrefix))).toBe(true);
+  expect(after.has(original.name)).toBe(false);
   for (const file of later) expect(after.has(file.name)).toBe(false);
-  const expectedManifest = manifestWithout(c.set.manifest, later.map((f) => f.name));
+  const expectedManifest = manifestWithout(c.set.manifest, later.map((f) => f.name)).replace(replacement.oldLine, replacement.newLine);
   expect((after.get(c.set.manifestName) as Buffer).toString('latin1')).toBe(expectedManifest);
   for (const file of c.set.files.slice(0, c.fileIndex)) expect((after.get(file.name) as Buffer).equals(file.data)).toBe(true);
+  // Nothing else is left in the directory: no temporary file, no journal.
+  expect([...after.keys()].sort()).toEqual([...c.set.files.slice(0, c.fileIndex).map((f) => f.name), replacement.name, c.set.manifestName].sort());
 
   // (a) redis-check-aof accepts the repaired set.
   const check = await redisCheckAof(manifestPath);
@@ -132,7 +166,7 @@ async function repairAndCompare(work: string, c: RepairCase): Promise<{ dir: str
   // (b) Redis loads it (aof-load-truncated no) into the same dataset as a copy we cut by hand.
   const handDir = await makeTempDir('redback-fix-expected-');
   const kept = c.set.files.slice(0, c.fileIndex + 1).map((f, k) => ({ name: f.name, data: k === c.fileIndex ? f.data.subarray(0, expectedPrefix) : f.data }));
-  await writeSet(handDir, c.set.manifestName, expectedManifest, kept);
+  await writeSet(handDir, c.set.manifestName, manifestWithout(c.set.manifest, later.map((f) => f.name)), kept);
   const [fixed, expected] = await Promise.all([loadAofDigest(dir), loadAofDigest(handDir)]);
   expect(fixed.digest).toBe(expected.digest);
   expect(fixed.keys).toBe(expected.keys);
@@ -206,7 +240,7 @@ describeWithRedis('fix: the repaired AOF loads in redis-server with exactly the 
     const secondArg = damaged.indexOf('\r\n$', victim.start + 4, 'latin1') + 2;
     expect(secondArg).toBeLessThan(victim.end);
     damaged.write('!!!', secondArg, 'latin1');
-    const { expectedPrefix } = await repairAndCompare(work, { name: 'middle-corrupt', set, fileIndex: 1, damaged, damageAt: secondArg });
+    const { expectedPrefix } = await repairAndCompare(work, { name: 'middle-corrupt', set, fileIndex: 1, damaged, damageAt: secondArg, force: true });
     expect(expectedPrefix).toBe(victim.start);
   });
 
@@ -217,7 +251,7 @@ describeWithRedis('fix: the repaired AOF loads in redis-server with exactly the 
     expect(first.kind).toBe('command');
     const { expectedPrefix, dir } = await repairAndCompare(work, { name: 'middle-empty', set, fileIndex: 1, damaged: middle.data.subarray(0, 3), damageAt: 3 });
     expect(expectedPrefix).toBe(0);
-    expect((await readFile(path.join(dir, middle.name))).length).toBe(0);
+    expect((await readFile(path.join(dir, nextName(set.manifest, middle.name).name))).length).toBe(0);
   });
 
   it('lost-work figures: the intact commands after a corrupt command, which the cut drops too, are counted', async () => {
@@ -304,7 +338,7 @@ describeWithRedis('fix: the repaired AOF loads in redis-server with exactly the 
       { start: range.end, end: damaged.length },
     ]);
     await applyFix(plan, { backupDir: await makeTempDir('redback-fix-salvage-backup-') });
-    const repaired = await readFile(path.join(dir, last.name));
+    const repaired = await readFile(path.join(dir, nextName(set.manifest, last.name).name));
     expect(repaired.equals(Buffer.concat([last.data.subarray(0, victim.start), last.data.subarray(victim.end)]))).toBe(true);
     const check = await redisCheckAof(manifestPath);
     expect(check.code, check.stdout).toBe(0);
@@ -332,7 +366,7 @@ describeWithRedis('fix: the repaired AOF loads in redis-server with exactly the 
     expect(checks.length).toBeGreaterThan(2);
     const serverDir = await makeTempDir('redback-fix-salvage-load-');
     await mkdir(path.join(serverDir, 'appendonlydir'));
-    await writeSet(path.join(serverDir, 'appendonlydir'), set.manifestName, await readFile(manifestPath, 'latin1'), set.files.map((f, k) => ({ name: f.name, data: k === 2 ? repaired : f.data })));
+    await writeSet(path.join(serverDir, 'appendonlydir'), set.manifestName, await readFile(manifestPath, 'latin1'), set.files.map((f, k) => ({ name: k === 2 ? nextName(set.manifest, f.name).name : f.name, data: k === 2 ? repaired : f.data })));
     const server = await startRedis({
       dir: serverDir,
       appendonly: true,
@@ -377,7 +411,7 @@ describeWithRedis('fix: the repaired AOF loads in redis-server with exactly the 
     const manifestPath = await writeSet(dir, set.manifestName, set.manifest, set.files.map((f, k) => ({ name: f.name, data: k === 2 ? damaged : f.data })));
     const plan = await planFix(manifestPath, { salvage: true });
     await applyFix(plan, { noBackup: true });
-    const repaired = await readFile(path.join(dir, last.name));
+    const repaired = await readFile(path.join(dir, nextName(set.manifest, last.name).name));
     const withoutBlock = Buffer.concat([last.data.subarray(0, multi.start), last.data.subarray(exec.end)]);
     const kept = (plan.target?.keep ?? []).map((r) => `${r.start}-${r.end}`).join(', ');
     expect(
@@ -428,6 +462,6 @@ describeWithRedis('fix: the repaired AOF loads in redis-server with exactly the 
     expect(JSON.parse(applied.stdout)).toMatchObject({ applied: true, backupDir });
     const check = await redisCheckAof(path.join(dir, set.manifestName));
     expect(check.code, check.stdout).toBe(0);
-    expect((await readFile(path.join(dir, middle.name))).equals(middle.data.subarray(0, loadablePrefix(records, cut)))).toBe(true);
+    expect((await readFile(path.join(dir, nextName(set.manifest, middle.name).name))).equals(middle.data.subarray(0, loadablePrefix(records, cut)))).toBe(true);
   });
 });

@@ -51,8 +51,8 @@ describe('--salvage with bounded windows', () => {
 });
 
 describe('--salvage across a multi-part set', () => {
-  it('salvages every broken INCR file, keeps the sequence and leaves the manifest alone', async () => {
-    const { writeAofSet } = await import('../../src/aof/set-writer.js');
+  it('salvages every broken INCR file into new files (next sequence numbers) and keeps their order', async () => {
+    const { writeAofSet } = await import('../../src/aof/set-edit.js');
     const base = new Uint8Array(await readFile(path.resolve(import.meta.dirname, '../../fixtures/redis-7.0-no-checksum.rdb')));
     const incr = (tag: string): { pieces: Uint8Array[]; damaged: Uint8Array } => {
       const pieces = Array.from({ length: 40 }, (_, i) => concat(encodeCommand(['SET', `${tag}:${i}`, `v${i}`])));
@@ -64,16 +64,18 @@ describe('--salvage across a multi-part set', () => {
     const second = incr('two');
     const dir = await makeTempDir('redback-salvage-set-');
     const written = await writeAofSet(dir, { base: { format: 'rdb', chunks: [base] }, incrs: [[first.damaged], [second.damaged]] });
-    const manifestBefore = await readFile(written.manifestPath, 'latin1');
     const plan = await planFix(dir, { salvage: true, salvageWindow: 256 });
     expect(plan.targets.map((t) => t.name)).toEqual(['appendonly.aof.1.incr.aof', 'appendonly.aof.2.incr.aof']);
     expect(plan.targets.map((t) => t.commandsLost)).toEqual([0, 0]);
     expect(plan.droppedFiles).toEqual([]);
     await applyFix(plan, { noBackup: true });
     expect((await checkAof(dir)).valid).toBe(true);
-    expect(await readFile(written.manifestPath, 'latin1')).toBe(manifestBefore);
-    for (const [file, parts] of [[written.files[1], first.pieces], [written.files[2], second.pieces]] as const) {
-      const fixed = new Uint8Array(await readFile(file as string));
+    // The broken files are replaced by new ones under the next INCR numbers, in the same order.
+    expect(await readFile(written.manifestPath, 'latin1')).toBe(
+      'file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.3.incr.aof seq 3 type i\nfile appendonly.aof.4.incr.aof seq 4 type i\n',
+    );
+    for (const [name, parts] of [['appendonly.aof.3.incr.aof', first.pieces], ['appendonly.aof.4.incr.aof', second.pieces]] as const) {
+      const fixed = new Uint8Array(await readFile(path.join(dir, name)));
       expect(Buffer.from(fixed).equals(Buffer.from(concat(parts.filter((_, i) => i !== 20))))).toBe(true);
     }
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { encodeCommand } from '../../src/aof/resp.js';
-import { writeAofSet } from '../../src/aof/set-writer.js';
+import { writeAofSet } from '../../src/aof/set-edit.js';
 import { describeWithRedis, loadAofDigest, loadRdbDigest, makeTempDir, runTool, startRedis } from '../support/redis.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
