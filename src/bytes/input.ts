@@ -167,12 +167,14 @@ export class ChunkedInput {
 
   /**
    * Responds to a {@link TruncatedError} thrown while parsing from {@link reader}: buffers enough bytes
-   * that the same read would succeed and resolves to true, or resolves to false when the source ended
+   * that the same read would succeed (or, for a read in pieces, take its next step: {@link TruncatedError.resume})
+   * and resolves to true, or resolves to false when the source ended
    * (the error is a real truncation) or when the error was not about running out of this buffer.
    */
   async refillFor(error: TruncatedError): Promise<boolean> {
-    if (error.offset === undefined) return false;
-    const required = error.offset + error.needed - (this.base + this.pos);
+    const want = error.resume ?? (error.offset === undefined ? undefined : { offset: error.offset, needed: error.needed });
+    if (want === undefined) return false;
+    const required = want.offset + want.needed - (this.base + this.pos);
     if (required <= this.end - this.pos) return false; // raised inside a nested blob: not about our buffer
     if (this.finished) return false;
     return this.fill(required);

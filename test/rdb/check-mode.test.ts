@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RdbRecord } from '../../src/rdb/model.js';
+import type { RdbParserOptions } from '../../src/rdb/parser.js';
 import { readRdbSync } from '../../src/rdb/reader.js';
 import { PEER_DIR, REPO_ROOT } from '../support/paths.js';
 
@@ -34,10 +35,10 @@ const FILES = [
 ];
 
 /** The key-end records and the error (class, offset, message) of one read. */
-function outcome(data: Uint8Array, materialize: boolean): { keys: unknown[]; error: string | undefined } {
+function outcome(data: Uint8Array, materialize: boolean, options: RdbParserOptions = {}): { keys: unknown[]; error: string | undefined } {
   const keys: unknown[] = [];
   try {
-    for (const record of readRdbSync(data, { materialize, file: 'f' }) as Iterable<RdbRecord>) {
+    for (const record of readRdbSync(data, { ...options, materialize, file: 'f' }) as Iterable<RdbRecord>) {
       if (record.kind === 'key-end') keys.push([record.keyOffset, record.type, record.encoding, record.elements, record.encodedBytes, record.fieldTtls]);
     }
     return { keys, error: undefined };
@@ -61,6 +62,42 @@ describePeer('the check reader (materialize: false) agrees with the full reader'
         const full = outcome(copy, true);
         const check = outcome(copy, false);
         expect(check, `variant ${i} (byte ${at}${i % 4 === 3 ? ' cut' : ' changed'})`).toEqual(full);
+      }
+    });
+  }
+});
+
+/**
+ * The same agreement where the long-value paths run on small files: strings longer than 16 bytes read in
+ * pieces (raw and LZF, validated or decompressed piece by piece), and every plain set, hash and zset over a
+ * 4 KiB budget, so its duplicate check spills to temporary files and runs part by part. On a valid file
+ * the keys are also those of the default reader.
+ */
+const SMALL: RdbParserOptions = { stringPieceBytes: 16, duplicateCheckBytes: 4096 };
+
+describePeer('the check reader agrees with the full reader on long strings in pieces and spilled duplicate checks', () => {
+  const files = [
+    ...FILES,
+    ...[
+      'sripathikrishnan__redis-rdb-tools/tests/dumps/dictionary.rdb',
+      'sripathikrishnan__redis-rdb-tools/tests/dumps/regular_sorted_set.rdb',
+      'sripathikrishnan__redis-rdb-tools/tests/dumps/regular_set.rdb',
+    ].map((name) => join(PEER_DIR, name)),
+  ];
+  for (const file of files) {
+    it(file.replace(`${PEER_DIR}/`, '').replace(`${REPO_ROOT}/`, ''), () => {
+      const data = new Uint8Array(readFileSync(file));
+      const check = outcome(data, false, SMALL);
+      expect(check).toEqual(outcome(data, true, SMALL));
+      expect(check).toEqual(outcome(data, true));
+      let seed = data.length ^ 0x5a5a;
+      const variants = Math.min(150, data.length);
+      for (let i = 0; i < variants; i++) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        const at = 9 + (seed % Math.max(1, data.length - 9));
+        const copy = i % 4 === 3 ? data.subarray(0, at) : data.slice();
+        if (i % 4 !== 3) copy[at] = (copy[at] as number) ^ (1 + ((seed >>> 8) % 255));
+        expect(outcome(copy, false, SMALL), `variant ${i} (byte ${at}${i % 4 === 3 ? ' cut' : ' changed'})`).toEqual(outcome(copy, true, SMALL));
       }
     });
   }
