@@ -83,11 +83,23 @@ function makeRecord(scanner: RespScanner, kind: number): AofRecord {
  * command that is cut off, so everything yielded before an error is complete.
  */
 export async function* readAof(input: ChunkedInput, options: ReadAofOptions = {}): AsyncGenerator<AofRecord> {
+  for await (const batch of readAofBatches(input, options)) yield* batch;
+}
+
+/**
+ * {@link readAof} in batches of up to `options.recordsPerBatch` records (default 1024): the same records and
+ * errors, without an async step per record. A batch is handed out before the input's window moves, so an
+ * input that reuses its buffer (`reuseBuffer`) serves it too: the records' views are then valid until the
+ * next batch is asked for.
+ */
+export async function* readAofBatches(input: ChunkedInput, options: ReadAofOptions & { recordsPerBatch?: number } = {}): AsyncGenerator<AofRecord[]> {
   const scanner = new RespScanner({ file: options.file ?? input.name, startLine: options.startLine });
+  const perBatch = options.recordsPerBatch ?? 1024;
   scanner.cursor = input.offset;
   scanner.sizeLimit = input.source.size ?? Infinity;
   let fresh = true;
   let eof = false;
+  let batch: AofRecord[] = [];
   for (;;) {
     if (fresh) {
       const window = input.reader();
@@ -99,16 +111,26 @@ export async function* readAof(input: ChunkedInput, options: ReadAofOptions = {}
     try {
       kind = scanner.step();
     } catch (error) {
+      if (batch.length > 0) {
+        yield batch;
+        batch = [];
+      }
       if (!(error instanceof TruncatedError) || eof || error === scanner.finalError) throw error;
       input.consumeTo(scanner.boundary);
       if (!(await input.refillFor(error)) && !input.eof) throw error;
       fresh = true;
       continue;
     }
-    if (kind === STEP_END) return;
-    const record = makeRecord(scanner, kind);
+    if (kind === STEP_END) {
+      if (batch.length > 0) yield batch;
+      return;
+    }
+    batch.push(makeRecord(scanner, kind));
     input.consumeTo(scanner.cursor);
-    yield record;
+    if (batch.length >= perBatch) {
+      yield batch;
+      batch = [];
+    }
   }
 }
 

@@ -1,4 +1,5 @@
-import { readAof } from '../aof/resp.js';
+import { Buffer } from 'node:buffer';
+import { readAofBatches } from '../aof/resp.js';
 import { resolveAof } from '../aof/set.js';
 import type { AofPart } from '../aof/set.js';
 import { openInput } from '../io/open.js';
@@ -44,6 +45,7 @@ export interface AofInspectReport {
 }
 
 const latin1 = new TextDecoder('latin1');
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 const isoSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString();
 
 /**
@@ -70,10 +72,13 @@ export async function inspectAof(path: string, options: { now?: number; top?: nu
     stoppedAt: undefined,
   };
   const counts = new Map<string, number>();
+  /** Command names as written → upper case (a file spells a few names, millions of times). */
+  const upper = new Map<string, string>();
   let db = 0;
   for (const part of set.parts) {
     const preamble = await hasRdbPreamble(part.path);
-    const input = await openInput(part.path, part.path);
+    // Nothing is kept from a record once it is counted: the input may reuse its buffer.
+    const input = await openInput(part.path, part.path, { reuseBuffer: true });
     const file: AofFileReport = {
       name: part.name,
       path: part.path,
@@ -92,25 +97,30 @@ export async function inspectAof(path: string, options: { now?: number; top?: nu
         file.rdb = await inspectRdbInput(input, { name: part.path, size: input.fileSize, compressed: input.compressed, now: options.now, top: options.top ?? 5 });
         db = 0;
       }
-      for await (const record of readAof(input, { file: part.path })) {
-        if (record.kind === 'annotation') {
-          report.annotations++;
-          if (record.timestamp !== undefined) {
-            const when = isoSeconds(record.timestamp);
-            file.firstTimestamp ??= when;
-            file.lastTimestamp = when;
-            report.firstTimestamp ??= when;
-            report.lastTimestamp = when;
+      for await (const batch of readAofBatches(input, { file: part.path })) {
+        for (const record of batch) {
+          if (record.kind === 'annotation') {
+            report.annotations++;
+            if (record.timestamp !== undefined) {
+              const when = isoSeconds(record.timestamp);
+              file.firstTimestamp ??= when;
+              file.lastTimestamp = when;
+              report.firstTimestamp ??= when;
+              report.lastTimestamp = when;
+            }
+            continue;
           }
-          continue;
+          const raw = record.args[0] as Uint8Array;
+          const spelled = latin1Slice.call(raw, 0, raw.length);
+          let name = upper.get(spelled);
+          if (name === undefined) upper.set(spelled, (name = spelled.toUpperCase()));
+          counts.set(name, (counts.get(name) ?? 0) + 1);
+          file.commands++;
+          report.commands++;
+          if (name === 'SELECT' && record.args[1]) db = Number(latin1.decode(record.args[1]));
+          else if (name === 'MULTI') report.multiBlocks++;
+          else if (name !== 'EXEC') report.byDatabase[db] = (report.byDatabase[db] ?? 0) + 1;
         }
-        const name = latin1.decode(record.args[0] as Uint8Array).toUpperCase();
-        counts.set(name, (counts.get(name) ?? 0) + 1);
-        file.commands++;
-        report.commands++;
-        if (name === 'SELECT' && record.args[1]) db = Number(latin1.decode(record.args[1]));
-        else if (name === 'MULTI') report.multiBlocks++;
-        else if (name !== 'EXEC') report.byDatabase[db] = (report.byDatabase[db] ?? 0) + 1;
       }
     } catch (error) {
       if (!(error instanceof Error) || !('offset' in error)) throw error;
