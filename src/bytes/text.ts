@@ -36,3 +36,13 @@ export function writeDecimal(value: number, out: Uint8Array): number {
   if (value < 0) out[--p] = 45;
   return p;
 }
+
+/** A key or value for messages: printable ASCII kept, everything else as \xHH, cut at 64 characters. */
+export function printable(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length && out.length < 64; i++) {
+    const b = bytes[i] as number;
+    out += b >= 0x20 && b < 0x7f && b !== 0x5c && b !== 0x27 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return out.length >= 64 && bytes.length > 64 ? `${out}…` : out;
+}

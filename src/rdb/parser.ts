@@ -5,7 +5,7 @@ import { ChecksumError, CorruptError, RedbackError, TruncatedError, UnsupportedE
 import { QuicklistContainer, REDIS_RDB_VERSION_MAX, RdbOpcode, RdbType, StringEncoding, VALKEY_RDB_VERSIONS, typeInfo } from './constants.js';
 import type { RedisType } from './constants.js';
 import { ByteSet } from '../bytes/byte-set.js';
-import { writeDecimal } from '../bytes/text.js';
+import { printable, writeDecimal } from '../bytes/text.js';
 import { LzfStream } from '../codecs/lzf.js';
 import { MemberSet } from '../io/member-set.js';
 import { checkIntset, decodeIntset } from './intset.js';
@@ -38,6 +38,8 @@ import {
   skipString,
 } from './primitives.js';
 import { checkStreamListpack, decodeStreamListpack } from './stream-listpack.js';
+
+export { printable } from '../bytes/text.js';
 import { decodeZiplist } from './ziplist.js';
 import { decodeZipmap } from './zipmap.js';
 
@@ -1373,16 +1375,6 @@ function duplicateMessage(mode: OpenValue['mode']): string {
 /** "key 'name'" for error contexts. */
 function keyText(key: Uint8Array): string {
   return `key '${printable(key)}'`;
-}
-
-/** A key or value for messages: printable ASCII kept, everything else as \xHH, cut at 64 characters. */
-export function printable(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length && out.length < 64; i++) {
-    const b = bytes[i] as number;
-    out += b >= 0x20 && b < 0x7f && b !== 0x5c && b !== 0x27 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
-  }
-  return out.length >= 64 && bytes.length > 64 ? `${out}…` : out;
 }
 
 /** Logical type of a value chunk, for consumers that group by type. */
