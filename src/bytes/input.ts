@@ -12,6 +12,11 @@ export interface ByteSource {
   readonly size: number | undefined;
   /** Reads up to `length` bytes into `target` at `offset`; resolves to the count read, 0 at the end. */
   readInto(target: Uint8Array, offset: number, length: number): Promise<number>;
+  /**
+   * Passes over the next `count` bytes without reading them, when the source can (a file seeks); resolves
+   * to the count passed over, fewer at the end. Without it, skipped bytes are read and dropped.
+   */
+  skip?(count: number): Promise<number>;
   /** Releases the underlying resource. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -181,10 +186,22 @@ export class ChunkedInput {
   }
 
   /**
-   * Discards bytes up to absolute offset `offset` without holding them (reads them in bounded pieces).
-   * Resolves to false when the source ends first.
+   * Discards bytes up to absolute offset `offset` without holding them: the source passes over them when it
+   * can ({@link ByteSource.skip}), otherwise they are read in bounded pieces. Resolves to false when the
+   * source ends first.
    */
   async skipTo(offset: number): Promise<boolean> {
+    const skip = this.source.skip;
+    if (skip !== undefined && offset - this.offset > this.end - this.pos && !this.finished) {
+      // Drop what is buffered and let the source pass over the rest.
+      const rest = offset - (this.base + this.end);
+      this.base += this.end;
+      this.pos = 0;
+      this.end = 0;
+      const skipped = await skip.call(this.source, rest);
+      this.base += skipped;
+      return skipped === rest;
+    }
     while (this.offset < offset) {
       if (this.end === this.pos && !(await this.fill(Math.min(offset - this.offset, this.readSize)))) {
         if (this.end === this.pos) return false;

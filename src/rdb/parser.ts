@@ -240,6 +240,7 @@ export class RdbParser {
   step(r: ByteReader, out: RdbRecord[]): void {
     const mark = out.length;
     this.attemptKey = undefined;
+    this.skipBytes = 0;
     try {
       switch (this.phase) {
         case 'header':
@@ -789,6 +790,12 @@ export class RdbParser {
   /** Reads the next piece of an open string value (see {@link openLongString}). */
   private readStringPiece(r: ByteReader, out: RdbRecord[], open: OpenValue): void {
     const string = open.string as OpenString;
+    if (string.left === 0) {
+      // Skipped to its end (see skippable).
+      open.remaining = 0;
+      open.elements = 1;
+      return;
+    }
     const available = Math.min(string.left, r.remaining);
     let consumed: number;
     let value: Uint8Array | undefined;
@@ -810,7 +817,32 @@ export class RdbParser {
     if (string.left === 0) {
       open.remaining = 0;
       open.elements = 1;
+    } else if (string.lzf === undefined && !this.materialize && this.crc === undefined) {
+      this.skipBytes = string.left;
     }
+  }
+
+  private skipBytes = 0;
+
+  /**
+   * Bytes a driver may pass over without reading them, right after the last step: the rest of a long raw
+   * string that nothing looks at (no value chunks, no CRC in this parser). The driver then calls
+   * {@link skipped}. 0 when there is nothing to skip.
+   */
+  get skippable(): number {
+    return this.skipBytes;
+  }
+
+  /** Tells the parser that the driver passed over `count` of the {@link skippable} bytes. */
+  skipped(count: number): void {
+    const string = this.open?.string;
+    this.skipBytes = 0;
+    if (string === undefined || count <= 0) return;
+    const n = Math.min(count, string.left);
+    string.left -= n;
+    string.chunkStart += n;
+    this.committed += n;
+    this.crcFrom = this.committed;
   }
 
   /**

@@ -44,6 +44,7 @@ export async function* readRdbBatches(input: ChunkedInput, options: RdbReadOptio
         while (!parser.done && out.length < perBatch) {
           parser.step(r, out);
           good = r.pos;
+          if (parser.skippable > 0) break;
         }
       } catch (error) {
         input.consumeTo(r.base + good);
@@ -67,6 +68,13 @@ export async function* readRdbBatches(input: ChunkedInput, options: RdbReadOptio
       if (out.length > 0) {
         yield out;
         out = [];
+      }
+      const skippable = parser.skippable;
+      if (skippable > 0) {
+        // Bytes nothing reads (the rest of a long string, with the CRC computed elsewhere): passed over.
+        const from = input.offset;
+        await input.skipTo(from + skippable);
+        parser.skipped(input.offset - from);
       }
     }
   } finally {

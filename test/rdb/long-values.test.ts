@@ -6,12 +6,13 @@
  * is never visible in its directory and is released however the read ends.
  */
 // cspell:words ZADD zset
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChunkedInput, bufferSource } from '../../src/bytes/input.js';
 import { crc64 } from '../../src/codecs/crc64.js';
+import { fileSource } from '../../src/io/file-source.js';
 import { lzfCompress } from '../../src/codecs/lzf.js';
 import type { RdbRecord } from '../../src/rdb/model.js';
 import type { RdbParserOptions } from '../../src/rdb/parser.js';
@@ -137,6 +138,44 @@ describe('a string value longer than the piece size', () => {
     }
     const streamed = await readStreaming(file, { stringPieceBytes: 4096, readSize: 777 });
     expect(sameValue(collectKeys(streamed.records), collectKeys(readSync(file).records))).toBe(true);
+  });
+
+  it('from a file, with the CRC left to someone else, the rest of a raw string is passed over unread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redback-long-'));
+    try {
+      const path = join(dir, 'long.rdb');
+      writeFileSync(path, file);
+      let delivered = 0;
+      const read = async (data: Uint8Array): Promise<Outcome> => {
+        writeFileSync(path, data);
+        const source = await fileSource(path, 'f');
+        const readInto = source.readInto.bind(source);
+        source.readInto = async (target, offset, length) => {
+          const n = await readInto(target, offset, length);
+          delivered += n;
+          return n;
+        };
+        const input = new ChunkedInput(source, 4096, { reuseBuffer: true });
+        const records: RdbRecord[] = [];
+        try {
+          for await (const record of readRdb(input, { file: 'f', materialize: false, verifyChecksum: false, stringPieceBytes: 4096 })) records.push(record);
+          return { records, error: undefined };
+        } catch (error) {
+          return { records, error: `${(error as Error).constructor.name}: ${(error as Error).message}` };
+        } finally {
+          await input.close();
+        }
+      };
+      const whole = await read(file);
+      expect(whole.error).toBeUndefined();
+      expect(delivered).toBeLessThan(file.length - 90_000);
+      expect(keyEnds(whole)).toEqual(keyEnds(readSync(file)));
+      for (const at of [5000, 100_020, 100_040]) {
+        expect((await read(file.subarray(0, at))).error, `cut at ${at}`).toBe(readSync(file.subarray(0, at)).error);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('cut anywhere: the same error as when it is read whole', async () => {
