@@ -350,6 +350,28 @@ export class LzfStream {
     let op = this.produced;
     let ip = start;
     this.wanted = 0;
+    if (window === undefined) {
+      // Validating: a tight walk over the control bytes up to the first item it cannot pass as it is (cut by
+      // the end of the bytes, or wrong); the careful walk below takes over from there.
+      while (ip < end) {
+        const ctrl = input[ip] as number;
+        let next: number;
+        let count: number;
+        if (ctrl < MAX_LITERAL) {
+          next = ip + ctrl + 2;
+          count = ctrl + 1;
+        } else {
+          const len = ctrl >> 5;
+          next = ip + (len === 7 ? 3 : 2);
+          if (next > end) break;
+          if ((((ctrl & 0x1f) << 8) | (input[next - 1] as number)) + 1 > op) break;
+          count = (len === 7 ? 7 + (input[ip + 1] as number) : len) + 2;
+        }
+        if (next > end || op + count > outputLength) break;
+        ip = next;
+        op += count;
+      }
+    }
     while (ip < end) {
       const itemStart = ip;
       const ctrl = input[ip] as number;
