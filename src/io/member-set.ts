@@ -40,6 +40,8 @@ const MAX_PART_BUFFER = 64 * 1024;
 /** A part still too big is split this many ways, by another hash, at most {@link MAX_LEVEL} times. */
 const SPLIT_WAYS = 16;
 const MAX_LEVEL = 3;
+/** Smallest memory a part is checked in: below it, splitting costs more than it saves. */
+const MIN_PART_BYTES = 256 * 1024;
 /** Most bytes of a part read back at a time. */
 const READ_CHUNK = 1024 * 1024;
 
@@ -62,6 +64,8 @@ const READ_CHUNK = 1024 * 1024;
 export class MemberSet {
   private readonly set: ByteSet;
   private readonly budget: number;
+  /** Memory a part may take while it is checked: the budget, but never less than {@link MIN_PART_BYTES}. */
+  private readonly partBudget: number;
   private readonly tempDir: string | undefined;
   private file: SpillFile | undefined;
   private parts: Part[] | undefined;
@@ -76,6 +80,7 @@ export class MemberSet {
 
   constructor(options: MemberSetOptions = {}) {
     this.budget = Math.max(4096, options.memoryBytes ?? 16 * 1024 * 1024);
+    this.partBudget = Math.max(this.budget, MIN_PART_BYTES);
     this.tempDir = options.tempDir;
     // What the budget allows stays allocated from key to key and part to part: no churn of big arrays.
     this.set = new ByteSet({ retainBytes: this.budget });
@@ -160,7 +165,7 @@ export class MemberSet {
   /** Moves the in-memory members to parts, where every later member goes too. */
   private spill(): void {
     const set = this.set;
-    const fit = Math.floor(this.budget / (set.bytes / Math.max(1, set.size) + TABLE_BYTES_PER_MEMBER));
+    const fit = Math.floor(this.partBudget / (set.bytes / Math.max(1, set.size) + TABLE_BYTES_PER_MEMBER));
     const perPart = Math.max(1, Math.min(fit, CACHED_MEMBERS));
     const wanted = Math.ceil(Math.max(this.expected, this.added * 2) / perPart);
     let count = 2;
@@ -221,7 +226,7 @@ export class MemberSet {
     if (part.members < 2) return -1;
     // In memory, a part costs its members' bytes and a table, allocated once at their sizes.
     const memberBytes = part.bytes - part.members * RECORD_HEADER;
-    if (ByteSet.tableBytes(part.members) + memberBytes > this.budget && level < MAX_LEVEL) return this.splitPart(part, level);
+    if (ByteSet.tableBytes(part.members) + memberBytes > this.partBudget && level < MAX_LEVEL) return this.splitPart(part, level);
     const set = this.set;
     set.reset();
     set.reserve(part.members, memberBytes);
