@@ -21,6 +21,8 @@ import type { RunResult } from './measure.js';
 import { ensureHugeInputs } from './huge.js';
 import type { HugeInput } from './huge.js';
 import { hottestFunctions } from './profile.js';
+import { STARTUP_TARGET_SECONDS, benchStartup } from './startup.js';
+import type { StartupRow } from './startup.js';
 import type { HotFunction } from './profile.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -42,20 +44,22 @@ interface Flags {
   regenerate: boolean;
   runs: number;
   profile: boolean;
+  startupOnly: boolean;
   /** Measure the huge-value inputs too (default; --no-huge or REDBACK_BENCH_NO_HUGE=1 skips them). */
   huge: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { regenerate: false, runs: 2, profile: false, huge: process.env['REDBACK_BENCH_NO_HUGE'] === undefined };
+  const flags: Flags = { regenerate: false, runs: 2, profile: false, startupOnly: false, huge: process.env['REDBACK_BENCH_NO_HUGE'] === undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--regenerate') flags.regenerate = true;
     else if (arg === '--profile') flags.profile = true;
+    else if (arg === '--startup-only') flags.startupOnly = true;
     else if (arg === '--no-huge') flags.huge = false;
     else if (arg === '--runs') flags.runs = Math.max(1, Number(argv[++i] ?? '2') || 2);
     else if (arg === '--help' || arg === '-h') {
-      log('usage: npm run bench [-- --regenerate] [-- --runs N] [-- --profile] [-- --no-huge]');
+      log('usage: npm run bench [-- --regenerate] [-- --runs N] [-- --profile] [-- --startup-only] [-- --no-huge]');
       process.exit(0);
     } else throw new Error(`unknown flag ${String(arg)} (try --help)`);
   }
@@ -294,6 +298,11 @@ async function main(): Promise<void> {
   const redisCheckRdb = findBinary('redis-check-rdb');
   const redisCheckAof = findBinary('redis-check-aof');
   if (!existsSync(path.join(ROOT, 'dist', 'commands', 'check.js'))) throw new Error('dist/commands/check.js missing: run npm run build first');
+  const startup = startupSection();
+  if (flags.startupOnly) {
+    await writeFile(RESULTS.replace(/results\.json$/, 'startup.json'), `${JSON.stringify({ date: new Date().toISOString(), startup }, null, 2)}\n`);
+    return;
+  }
 
   const meta = await ensureInputs(flags);
   const rdbSize = (await stat(RDB)).size;
@@ -472,11 +481,27 @@ async function main(): Promise<void> {
     loadAverage: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
     inputs: { rdb: { file: rdbRel, size: rdbSize, ...meta.rdb }, aof: { file: aofRel, size: aofSize, ...meta.aof }, huge },
     results,
-    allPass: missed.length === 0,
+    startup,
+    allPass: missed.length === 0 && startup.every((row) => row.pass !== false),
     ...(profiles === undefined ? {} : { profiles }),
   };
   await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
   log(`results written to ${path.relative(ROOT, RESULTS)} (bench total ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+/** The startup rows: measured, printed as a table, misses as MISS lines (see startup.ts). */
+function startupSection(): StartupRow[] {
+  log();
+  log(`startup (median of 15 runs each; target ≤ ${STARTUP_TARGET_SECONDS} s for the judged rows, on CPU time when measured, else wall):`);
+  const rows = benchStartup(ROOT);
+  const table = [['command', 'seconds', 'cpu s', 'target']];
+  for (const row of rows) {
+    table.push([row.label, row.seconds.toFixed(3), row.cpuSeconds === undefined ? '-' : row.cpuSeconds.toFixed(3), row.pass === undefined ? '(reference)' : row.pass ? 'met' : 'MISSED']);
+  }
+  printTable(table, new Set([1, 2]));
+  for (const row of rows) if (row.pass === false) log(`MISS startup: ${row.label} ${(row.cpuSeconds ?? row.seconds).toFixed(3)} s, target ≤ ${STARTUP_TARGET_SECONDS} s`);
+  log();
+  return rows;
 }
 
 try {

@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../src/render/flags.js';
 import { createInterface } from 'node:readline/promises';
 import { applyFix, planFix } from '../src/operations/fix-aof.js';
 import type { FixPlan } from '../src/operations/fix-aof.js';
@@ -7,11 +7,9 @@ import { BaseCommand } from '../src/render/base-command.js';
 import { formatBytes, formatCount, style } from '../src/render/style.js';
 
 export default class Fix extends BaseCommand {
-  static override description = `Repair a truncated or corrupt AOF: cut the broken file back to its last complete command outside a MULTI.
+  static override summary = 'Repair a truncated or corrupt AOF: cut the broken file back to its last complete command outside a MULTI.';
 
-Works on any file of a multi-part set, not only the last: when a middle file is broken, the files after it are
-dropped from the manifest, which is rewritten. The originals are copied to a backup directory first. With
---salvage, only the corrupt regions are dropped and the well-formed commands after them are kept.`;
+  static override description = `Works on any file of a multi-part set, not only the last: when a middle file is broken, the files after it are dropped from the manifest, which is rewritten. The originals are copied to a backup directory first. With --salvage, only the corrupt regions are dropped and the well-formed commands after them are kept.`;
 
   static override examples = [
     '<%= config.bin %> fix appendonlydir --dry-run',
@@ -20,16 +18,16 @@ dropped from the manifest, which is rewritten. The originals are copied to a bac
   ];
 
   static override args = {
-    path: Args.string({ description: 'an .aof file, an AOF directory or its manifest', required: true }),
+    path: Args.string({ description: 'An .aof file, an AOF directory or its manifest.', required: true }),
   };
 
   static override flags = {
-    yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', default: false }),
-    'dry-run': Flags.boolean({ description: 'show what would be cut and dropped, change nothing', default: false }),
-    salvage: Flags.boolean({ description: 'skip corrupt regions in the middle of a file and keep the commands after them', default: false }),
-    'backup-dir': Flags.string({ description: 'where to copy the original files first (default: beside them, redback-backup-<time>)' }),
-    'no-backup': Flags.boolean({ description: 'do not keep copies of the original files', default: false }),
-    compress: Flags.string({ description: 'compress rewritten files (default: as the input was)', options: ['none', 'lz4'] }),
+    yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation.', default: false }),
+    'dry-run': Flags.boolean({ description: 'Show what would be cut and dropped; change nothing.', default: false }),
+    salvage: Flags.boolean({ description: 'Skip corrupt regions in the middle of a file and keep the commands after them.', default: false }),
+    'backup-dir': Flags.string({ description: 'Where to copy the original files first (default: beside them, redback-backup-<time>).' }),
+    'no-backup': Flags.boolean({ description: 'Do not keep copies of the original files.', default: false }),
+    compress: Flags.string({ description: 'Compress rewritten files (default: as the input was).', options: ['none', 'lz4'] }),
   };
 
   async run(): Promise<void> {
@@ -68,7 +66,8 @@ dropped from the manifest, which is rewritten. The originals are copied to a bac
 }
 
 function summary(plan: FixPlan): Record<string, unknown> {
-  const { check, ...rest } = plan;
+  // `target` is `targets[0]`: printed once.
+  const { check, target: unusedTarget, ...rest } = plan;
   return { ...rest, files: check.files.map((f) => ({ name: f.name, role: f.role, valid: f.valid, size: f.size, okUpTo: f.okUpTo, error: f.error })) };
 }
 

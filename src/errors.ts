@@ -16,6 +16,8 @@ export const ExitCode = {
   invalid: 1,
   usage: 2,
   io: 3,
+  /** The input could not be fully verified for a reason other than damage (a format redback does not read). */
+  unverified: 4,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -117,8 +119,13 @@ export class ChecksumError extends CorruptError {
   }
 }
 
-/** Well-formed input that this version of redback does not handle (a future RDB version, a pre-GA opcode). */
-export class UnsupportedError extends CorruptError {}
+/**
+ * Input that this version of redback does not handle (a future RDB version, a pre-GA module value, a vendor
+ * opcode): not proof of damage, so `check` calls such a file "unverified" rather than invalid.
+ */
+export class UnsupportedError extends CorruptError {
+  override readonly exitCode: ExitCodeValue = ExitCode.unverified;
+}
 
 /** The file system failed: missing file, permission denied, disk full. */
 export class InputOutputError extends RedbackError {
@@ -145,4 +152,45 @@ export function ioError(error: unknown, file: string): InputOutputError {
   };
   const reason = (code && reasons[code]) ?? (error instanceof Error ? error.message : String(error));
   return new InputOutputError(reason, { file });
+}
+
+/** An error described as data, for reports: what kind of problem, where, and the one-line message. */
+export interface ScanFailure {
+  /** 'truncated' (ran out of bytes), 'corrupt', 'checksum', 'unsupported' or 'io'. */
+  kind: 'truncated' | 'corrupt' | 'checksum' | 'unsupported' | 'io';
+  /** The one-line message, with file and offset. */
+  message: string;
+  /** The problem alone. */
+  detail: string;
+  offset: number | undefined;
+  /** What was being read ("key 'user:1'"), when known. */
+  context: string | undefined;
+}
+
+/**
+ * Describes one of our errors as a {@link ScanFailure}; the error itself stays reachable (not enumerable, so
+ * not in JSON) through {@link failureError}. Rethrows errors that are not ours.
+ */
+export function toFailure(error: unknown): ScanFailure {
+  if (!(error instanceof RedbackError)) throw error;
+  const kind =
+    error instanceof TruncatedError
+      ? 'truncated'
+      : error instanceof ChecksumError
+        ? 'checksum'
+        : error instanceof UnsupportedError
+          ? 'unsupported'
+          : error instanceof InputOutputError
+            ? 'io'
+            : 'corrupt';
+  const failure: ScanFailure = { kind, message: error.toLine(), detail: error.detail, offset: error.offset, context: error.context };
+  Object.defineProperty(failure, 'error', { value: error, enumerable: false });
+  return failure;
+}
+
+/** The error a {@link ScanFailure} was made from (a plain error carrying its message when it was copied). */
+export function failureError(failure: ScanFailure): RedbackError {
+  const error = (failure as { error?: unknown }).error;
+  if (error instanceof RedbackError) return error;
+  return new CorruptError(failure.detail, { offset: failure.offset });
 }

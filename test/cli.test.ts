@@ -57,11 +57,15 @@ describe('redback on the command line', () => {
     expect(viaLz4.top).toEqual(plain.top);
   });
 
-  it('inspect --keys --jsonl gives one object per key, then the summary', async () => {
-    const out = run('inspect', FIXTURE, '--keys', '--jsonl').stdout.trim().split('\n');
-    const summary = JSON.parse(out.at(-1) as string) as { summary: { totals: { keys: number } } };
-    expect(out.length - 1).toBe(summary.summary.totals.keys);
-    expect(JSON.parse(out[0] as string)).toHaveProperty('encoding');
+  it('inspect --keys --jsonl gives one object per key and nothing else; --summary adds the summary as the last line', async () => {
+    const now = ['--now', '2026-01-01T00:00:00Z'];
+    const keys = run('inspect', FIXTURE, '--keys', '--jsonl', ...now).stdout.trim().split('\n');
+    const withSummary = run('inspect', FIXTURE, '--keys', '--jsonl', '--summary', ...now).stdout.trim().split('\n');
+    const summary = JSON.parse(withSummary.at(-1) as string) as { schemaVersion: number; summary: { totals: { keys: number } } };
+    expect(summary.schemaVersion).toBe(1);
+    expect(keys.length).toBe(summary.summary.totals.keys);
+    expect(withSummary.slice(0, -1)).toEqual(keys);
+    for (const line of keys) expect(JSON.parse(line)).toMatchObject({ schemaVersion: 1, encoding: expect.any(String), rdbType: expect.any(String) });
   });
 
   it('check and inspect take AOF paths too', async () => {

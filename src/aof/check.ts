@@ -1,9 +1,6 @@
-import { Buffer } from 'node:buffer';
 import type { ChunkedInput } from '../bytes/input.js';
-
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 import { CorruptError, RedbackError, TruncatedError } from '../errors.js';
-import { argIs, RespScanner, STEP_ANNOTATION, STEP_COMMAND } from './scanner.js';
+import { argIs, NameCache, RespScanner, STEP_ANNOTATION, STEP_COMMAND } from './scanner.js';
 
 /*
  * cspell:words argc epos redback strcasecmp
@@ -68,35 +65,6 @@ export interface AofCheckResult {
   /** First and last valid `#TS:` annotation values. */
   firstTimestamp?: number;
   lastTimestamp?: number;
-}
-
-/**
- * Command names as strings without making one per command: an AOF repeats a handful of names, so the
- * bytes are compared with the last few names seen before a new string is cut.
- */
-class NameCache {
-  private readonly bytes: Uint8Array[] = [];
-  private readonly strings: string[] = [];
-  private next = 0;
-
-  name(data: Uint8Array, start: number, length: number): string {
-    const bytes = this.bytes;
-    for (let i = 0; i < bytes.length; i++) {
-      const known = bytes[i] as Uint8Array;
-      if (known.length !== length) continue;
-      let k = 0;
-      while (k < length && known[k] === data[start + k]) k++;
-      if (k === length) return this.strings[i] as string;
-    }
-    const text = latin1Slice.call(data, start, start + length);
-    if (length <= 32) {
-      const slot = this.next;
-      this.next = (this.next + 1) % 16;
-      bytes[slot] = data.slice(start, start + length);
-      this.strings[slot] = text;
-    }
-    return text;
-  }
 }
 
 class Checker {

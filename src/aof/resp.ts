@@ -73,65 +73,56 @@ function makeRecord(scanner: RespScanner, kind: number): AofRecord {
   return record;
 }
 
-/**
- * Reads the RESP records of an AOF from a {@link ChunkedInput}, from its current offset to the end.
- *
- * A command is yielded only once all of its arguments are buffered; its arguments are views into the
- * input's buffer, which stay valid after later reads. Memory is bounded by the largest single command
- * plus one read of the input. Throws a {@link CorruptError} at the offset redis-check-aof would report for
- * wrong bytes, and a {@link TruncatedError} when the data ends inside a command. Nothing is yielded for a
- * command that is cut off, so everything yielded before an error is complete.
- */
-export async function* readAof(input: ChunkedInput, options: ReadAofOptions = {}): AsyncGenerator<AofRecord> {
-  for await (const batch of readAofBatches(input, options)) yield* batch;
-}
+/** Most records in one batch of {@link readAofBatches}. */
+const BATCH_RECORDS = 256;
 
 /**
- * {@link readAof} in batches of up to `options.recordsPerBatch` records (default 1024): the same records and
- * errors, without an async step per record. A batch is handed out before the input's window moves, so an
- * input that reuses its buffer (`reuseBuffer`) serves it too: the records' views are then valid until the
- * next batch is asked for.
+ * Reads the RESP records of an AOF from a {@link ChunkedInput}, from its current offset to the end, as
+ * batches: every complete record in the buffered window, then the next window's.
+ *
+ * A command is yielded only once all of its arguments are buffered; its arguments are views into the
+ * input's buffer, valid until the consumer asks for the next batch. Memory is bounded by the largest single
+ * command plus one read of the input. Throws a {@link CorruptError} at the offset redis-check-aof would
+ * report for wrong bytes, and a {@link TruncatedError} when the data ends inside a command — after yielding
+ * the complete records before it, so everything yielded is complete.
  */
-export async function* readAofBatches(input: ChunkedInput, options: ReadAofOptions & { recordsPerBatch?: number } = {}): AsyncGenerator<AofRecord[]> {
+export async function* readAofBatches(input: ChunkedInput, options: ReadAofOptions = {}): AsyncGenerator<AofRecord[]> {
   const scanner = new RespScanner({ file: options.file ?? input.name, startLine: options.startLine });
-  const perBatch = options.recordsPerBatch ?? 1024;
   scanner.cursor = input.offset;
   scanner.sizeLimit = input.source.size ?? Infinity;
-  let fresh = true;
-  let eof = false;
-  let batch: AofRecord[] = [];
   for (;;) {
-    if (fresh) {
-      const window = input.reader();
-      eof = input.eof;
-      scanner.setWindow(window.data, window.end, window.base, eof);
-      fresh = false;
-    }
+    const window = input.reader();
+    const eof = input.eof;
+    scanner.setWindow(window.data, window.end, window.base, eof);
+    let batch: AofRecord[] = [];
     let kind: number;
-    try {
-      kind = scanner.step();
-    } catch (error) {
-      if (batch.length > 0) {
+    let failure: unknown;
+    for (;;) {
+      try {
+        kind = scanner.step();
+      } catch (error) {
+        failure = error;
+        break;
+      }
+      if (kind === STEP_END) break;
+      batch.push(makeRecord(scanner, kind));
+      // Small batches die young: the garbage collector reclaims them cheaply (a window can hold 100k records).
+      if (batch.length === BATCH_RECORDS) {
         yield batch;
         batch = [];
       }
-      if (!(error instanceof TruncatedError) || eof || error === scanner.finalError) throw error;
-      input.consumeTo(scanner.boundary);
-      if (!(await input.refillFor(error)) && !input.eof) throw error;
-      fresh = true;
-      continue;
     }
-    if (kind === STEP_END) {
-      if (batch.length > 0) yield batch;
-      return;
-    }
-    batch.push(makeRecord(scanner, kind));
-    input.consumeTo(scanner.cursor);
-    if (batch.length >= perBatch) {
-      yield batch;
-      batch = [];
-    }
+    input.consumeTo(failure === undefined ? scanner.cursor : scanner.boundary);
+    if (batch.length > 0) yield batch;
+    if (failure === undefined) return;
+    if (!(failure instanceof TruncatedError) || eof || failure === scanner.finalError) throw failure;
+    if (!(await input.refillFor(failure)) && !input.eof) throw failure;
   }
+}
+
+/** Reads the RESP records of an AOF one at a time (see {@link readAofBatches}). */
+export async function* readAof(input: ChunkedInput, options: ReadAofOptions = {}): AsyncGenerator<AofRecord> {
+  for await (const batch of readAofBatches(input, options)) yield* batch;
 }
 
 /** Reads the RESP records of a whole in-memory AOF; the same rules and errors as {@link readAof}. */

@@ -1,4 +1,7 @@
+import { Buffer } from 'node:buffer';
 import { CorruptError, TruncatedError } from '../errors.js';
+
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
 /*
  * cspell:words argc fgets strtol strcasecmp epos eptr endptr
@@ -443,5 +446,38 @@ export class RespScanner {
     );
     this.finalError = error;
     return error;
+  }
+}
+
+/**
+ * Command names as strings without making one per command: an AOF repeats a handful of names, so the
+ * bytes are compared with the last few names seen before a new string is cut.
+ */
+export class NameCache {
+  private readonly bytes: Uint8Array[] = [];
+  private readonly strings: string[] = [];
+  private next = 0;
+
+  /** The latin1 text of `data[start, start + length)`, upper-cased with `upper`. */
+  constructor(private readonly upper = false) {}
+
+  name(data: Uint8Array, start: number, length: number): string {
+    const bytes = this.bytes;
+    for (let i = 0; i < bytes.length; i++) {
+      const known = bytes[i] as Uint8Array;
+      if (known.length !== length) continue;
+      let k = 0;
+      while (k < length && known[k] === data[start + k]) k++;
+      if (k === length) return this.strings[i] as string;
+    }
+    const raw = latin1Slice.call(data, start, start + length);
+    const text = this.upper ? raw.toUpperCase() : raw;
+    if (length <= 32) {
+      const slot = this.next;
+      this.next = (this.next + 1) % 16;
+      bytes[slot] = data.slice(start, start + length);
+      this.strings[slot] = text;
+    }
+    return text;
   }
 }

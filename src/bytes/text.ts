@@ -37,6 +37,13 @@ export function writeDecimal(value: number, out: Uint8Array): number {
   return p;
 }
 
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/** Bytes as a latin1 string, one character per byte (a cheap, lossless key for byte strings). */
+export function latin1(bytes: Uint8Array): string {
+  return latin1Slice.call(bytes, 0, bytes.length);
+}
+
 /** A key or value for messages: printable ASCII kept, everything else as \xHH, cut at 64 characters. */
 export function printable(bytes: Uint8Array): string {
   let out = '';

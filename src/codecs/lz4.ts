@@ -20,8 +20,9 @@ import lz4js from 'lz4js';
 import { ByteReader } from '../bytes/reader.js';
 import { ChecksumError, CorruptError, TruncatedError, UnsupportedError } from '../errors.js';
 
-/** Magic number of an LZ4 frame (bytes 04 22 4D 18). */
-export const LZ4_FRAME_MAGIC = 0x184d2204;
+import { LZ4_FRAME_MAGIC } from './lz4-magic.js';
+
+export { LZ4_FRAME_MAGIC, isLz4Frame } from './lz4-magic.js';
 /** Magic of the obsolete "legacy" format (`lz4 -l`), recognized only to say it is not supported. */
 const LEGACY_MAGIC = 0x184c2102;
 /** Skippable frames have magic 0x184D2A50 to 0x184D2A5F. */
@@ -653,16 +654,6 @@ export function lz4DecodeBuffer(data: Uint8Array, file?: string): Uint8Array {
   const parts = [...decoder.push(data)];
   decoder.finish();
   return concat(parts);
-}
-
-/**
- * True when `head` starts with the LZ4 frame magic (bytes 04 22 4D 18). Skippable frames are not
- * counted: other formats (zstd) use the same skippable magics.
- *
- * @param head the first bytes of a file (at least 4 for a positive answer).
- */
-export function isLz4Frame(head: Uint8Array): boolean {
-  return head.length >= 4 && readU32le(head, 0) === LZ4_FRAME_MAGIC;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -22,8 +22,6 @@ const MAX_DISTANCE = 1 << 13;
 const MAX_MATCH = 264;
 /** Most output one input byte can stand for: a 3-byte reference yields 264 bytes. */
 const MAX_EXPANSION = MAX_MATCH / 3;
-/** Shortest back reference worth encoding. */
-const MIN_MATCH = 3;
 
 /**
  * Decompresses Redis LZF data into exactly `outputLength` bytes.
@@ -180,36 +178,72 @@ function walk(input: Uint8Array, outputLength: number, where: Location, out: Uin
   }
 }
 
-/** Bits of the hash of three bytes. */
-const HASH_BITS = 16;
+/*
+ * The compressor makes the same choices as liblzf 3.6's lzf_compress built with Redis's lzfP.h (HLOG 16,
+ * VERY_FAST on, ULTRA_FAST off), so that a string Redis compressed compresses here to the same bytes:
+ *
+ * - one hash table slot per hash of the 3 bytes at a position: ((b0 << 8 | b1) - 5 (b1 << 8 | b2)) mod 2^16;
+ *   every position the main loop visits overwrites its slot, whether it matches or not;
+ * - a match needs the slot's position p to be after the first byte (p > 0), at most 8192 bytes back, and
+ *   the same 3 bytes; it is extended byte by byte, up to 264 bytes and the end rule below;
+ * - after a match, only its last two positions are hashed (VERY_FAST), and the loop goes on after it;
+ * - the last two bytes of the input are always literals;
+ * - the output limit is tested as liblzf tests it (conservatively, before each item), so that a string
+ *   Redis stored uncompressed is found incompressible here too.
+ *
+ * Older liblzf releases (before 3.6, which Redis 2.x shipped) also refused to start a back reference in the
+ * last 4 bytes of the input (`ip + 4 < in_end`); {@link LzfCompressOptions.beforeLiblzf36} adds that rule,
+ * which reproduces the strings of such files.
+ *
+ * liblzf leaves its table uninitialised (INIT_HTAB 0), but that cannot change its output: a stale slot can
+ * only yield a match when the same 3 bytes occurred earlier in this input at a visited position, and that
+ * visit overwrote the slot. So the output is a function of the input alone, as computed here.
+ */
+
+/** Slots of the hash table (HLOG 16). */
+const HASH_SIZE = 1 << 16;
 /**
  * Positions of recent 3-byte sequences, shared by every call. An entry is `generation + position`;
- * entries below the current call's generation are stale, which saves clearing the table per call.
+ * entries below the current call's generation are empty, which saves clearing the table per call.
  */
-const table = new Int32Array(1 << HASH_BITS);
+const table = new Int32Array(HASH_SIZE);
 let generation = 0;
 
-function hash3(data: Uint8Array, p: number): number {
-  const v = ((data[p] as number) << 16) | ((data[p + 1] as number) << 8) | (data[p + 2] as number);
-  return Math.imul(v, 0x9e3779b1) >>> (32 - HASH_BITS);
+/** liblzf's IDX(h) for the 3 bytes at `p`, with VERY_FAST. */
+function slotOf(data: Uint8Array, p: number): number {
+  const b1 = data[p + 1] as number;
+  return ((((data[p] as number) << 8) | b1) - 5 * ((b1 << 8) | (data[p + 2] as number))) & (HASH_SIZE - 1);
+}
+
+/** Options of {@link lzfCompress}. */
+export interface LzfCompressOptions {
+  /**
+   * Compress as liblzf before 3.6 did (Redis 2.x): no back reference starts within the last 4 bytes of the
+   * input. Default false: liblzf 3.6, as every Redis since (at least) 4.0.
+   */
+  beforeLiblzf36?: boolean;
 }
 
 /**
- * Compresses `input` with LZF (greedy matching over a hash table of 3-byte sequences), producing data
- * that {@link lzfDecompress} and Redis's `lzf_decompress` accept.
+ * Compresses `input` with LZF exactly as Redis does (liblzf 3.6 with Redis's settings: see above), producing
+ * data that {@link lzfDecompress} and Redis's `lzf_decompress` accept.
  *
  * @param input the bytes to compress.
- * @param maxLength the largest acceptable compressed size in bytes (default `input.length - 1`: the
- *   result must be smaller than the input). Redis itself passes `input.length - 4` and only tries
- *   strings longer than 20 bytes.
- * @returns the compressed bytes, or `undefined` when they would exceed `maxLength` (incompressible
- *   data, or an empty input).
+ * @param outLength the output buffer size liblzf is given (default `input.length - 1`); like liblzf, the
+ *   compression fails when it cannot be sure the output fits (it keeps a few bytes of slack, so a result of
+ *   exactly `outLength` bytes may be refused). Redis's RDB writer passes `input.length - 4` and only tries
+ *   strings longer than 20 bytes (see `writeString` in rdb/primitives.ts).
+ * @param options which liblzf to reproduce.
+ * @returns the compressed bytes, or `undefined` when liblzf would return 0 (empty input, `outLength` < 1,
+ *   or output that would not fit).
  * @throws never.
  */
-export function lzfCompress(input: Uint8Array, maxLength = input.length - 1): Uint8Array | undefined {
+export function lzfCompress(input: Uint8Array, outLength = input.length - 1, options: LzfCompressOptions = {}): Uint8Array | undefined {
   const inLength = input.length;
-  const limit = Math.min(Math.floor(maxLength), inLength + Math.ceil(inLength / MAX_LITERAL));
-  if (inLength === 0 || !(limit > 0)) return undefined;
+  // With the pre-3.6 rule, a match may only start before inLength - 4.
+  const matchEnd = options.beforeLiblzf36 === true ? inLength - 4 : inLength;
+  const outEnd = Math.floor(Math.min(outLength, inLength + Math.ceil(inLength / MAX_LITERAL) + 4));
+  if (inLength === 0 || !(outEnd >= 1)) return undefined;
   if (generation + inLength + 1 > 0x7fffffff) {
     table.fill(0);
     generation = 0;
@@ -217,58 +251,87 @@ export function lzfCompress(input: Uint8Array, maxLength = input.length - 1): Ui
   const gen = generation + 1; // stored values are gen + position, always >= 1
   generation = gen + inLength;
 
-  const out = new Uint8Array(limit);
-  let op = 0;
+  // liblzf writes a reserved control byte before checking space, so keep a few bytes of slack.
+  const out = new Uint8Array(outEnd + 4);
+  let op = 1; // index after the reserved control byte of the current literal run
+  let lit = 0; // bytes in the current literal run
   let ip = 0;
-  let litStart = 0; // first byte of the pending literal run
+  const loopEnd = inLength - 2;
 
-  // Writes input[litStart, end) as literal runs; false when it does not fit in `limit`.
-  const flushLiterals = (end: number): boolean => {
-    while (litStart < end) {
-      const count = Math.min(MAX_LITERAL, end - litStart);
-      if (op + 1 + count > limit) return false;
-      out[op++] = count - 1;
-      for (let k = 0; k < count; k++) out[op++] = input[litStart++] as number;
-    }
-    return true;
-  };
-
-  while (ip + MIN_MATCH <= inLength) {
-    const h = hash3(input, ip);
-    const candidate = (table[h] as number) - gen;
-    table[h] = gen + ip;
-    const distance = ip - candidate;
+  while (ip < loopEnd) {
+    const slot = slotOf(input, ip);
+    const ref = (table[slot] as number) - gen;
+    table[slot] = gen + ip;
     if (
-      candidate >= 0 &&
-      distance <= MAX_DISTANCE &&
-      input[candidate] === input[ip] &&
-      input[candidate + 1] === input[ip + 1] &&
-      input[candidate + 2] === input[ip + 2]
+      ref > 0 &&
+      ref < ip &&
+      ip < matchEnd &&
+      ip - ref <= MAX_DISTANCE &&
+      input[ref] === input[ip] &&
+      input[ref + 1] === input[ip + 1] &&
+      input[ref + 2] === input[ip + 2]
     ) {
-      const maxCount = Math.min(MAX_MATCH, inLength - ip);
-      let count = MIN_MATCH;
-      while (count < maxCount && input[candidate + count] === input[ip + count]) count++;
-      if (!flushLiterals(ip)) return undefined;
-      const len = count - 2;
-      const off = distance - 1;
-      if (op + (len >= 7 ? 3 : 2) > limit) return undefined;
+      const off = ip - ref - 1;
+      // liblzf's "exact but rare test": the item and a new run's control byte must fit before out_end.
+      if (op - (lit === 0 ? 1 : 0) + 4 >= outEnd) return undefined;
+      out[op - lit - 1] = lit - 1;
+      if (lit === 0) op--;
+      // The match length, as liblzf's loop finds it: 16 unchecked steps first when more than 16 bytes may
+      // match, so it can end a little past maxlen (at most at the end of the input).
+      const maxlen = Math.min(inLength - ip - 2, MAX_MATCH);
+      let len = 2;
+      let matched = false;
+      if (maxlen > 16) {
+        for (let k = 0; k < 16; k++) {
+          len++;
+          if (input[ref + len] !== input[ip + len]) {
+            matched = true;
+            break;
+          }
+        }
+      }
+      if (!matched) {
+        do len++;
+        while (len < maxlen && input[ref + len] === input[ip + len]);
+      }
+      len -= 2; // now the match length minus 2, as stored
       if (len < 7) {
-        out[op++] = (len << 5) | (off >> 8);
+        out[op++] = (off >> 8) + (len << 5);
       } else {
-        out[op++] = (7 << 5) | (off >> 8);
+        out[op++] = (off >> 8) + (7 << 5);
         out[op++] = len - 7;
       }
       out[op++] = off & 0xff;
-      // Remember the positions inside the match too, for better matches later.
-      const end = ip + count;
-      for (let p = ip + 1; p < end && p + MIN_MATCH <= inLength; p++) table[hash3(input, p)] = gen + p;
-      ip = end;
-      litStart = ip;
+      lit = 0;
+      op++; // start a run
+      ip += len + 2;
+      if (ip >= loopEnd) break;
+      // VERY_FAST: hash the last two positions of the match.
+      table[slotOf(input, ip - 2)] = gen + ip - 2;
+      table[slotOf(input, ip - 1)] = gen + ip - 1;
     } else {
-      ip++;
+      if (op >= outEnd) return undefined;
+      lit++;
+      out[op++] = input[ip++] as number;
+      if (lit === MAX_LITERAL) {
+        out[op - lit - 1] = lit - 1;
+        lit = 0;
+        op++;
+      }
     }
   }
-  if (!flushLiterals(inLength)) return undefined;
+  if (op + 3 > outEnd) return undefined;
+  while (ip < inLength) {
+    lit++;
+    out[op++] = input[ip++] as number;
+    if (lit === MAX_LITERAL) {
+      out[op - lit - 1] = lit - 1;
+      lit = 0;
+      op++;
+    }
+  }
+  out[op - lit - 1] = lit - 1;
+  if (lit === 0) op--;
   return out.slice(0, op);
 }
 

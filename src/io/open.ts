@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import { ChunkedInput, iterableSource } from '../bytes/input.js';
 import type { ByteSource } from '../bytes/input.js';
-import { isLz4Frame, lz4DecodeFrames } from '../codecs/lz4.js';
+import { isLz4Frame } from '../codecs/lz4-magic.js';
 import { ioError } from '../errors.js';
 import { fileSource } from './file-source.js';
 
@@ -39,12 +39,18 @@ export async function openSource(path: string, name = path): Promise<ByteSource 
     throw ioError(error, name);
   }
   if (await isLz4File(path)) {
-    const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+    // The codec is loaded only for compressed inputs (it is a large module; see bench "startup").
+    const { lz4DecodeFrames } = await import('../codecs/lz4.js');
+    // The stream is opened by the first read, inside the generator: a source closed before reading opens
+    // nothing, and one closed early (return) destroys the stream, which closes the file.
     const chunks = (async function* () {
+      const raw = createReadStream(path, { highWaterMark: 1 << 20 });
       try {
         for await (const chunk of raw) yield chunk as Uint8Array;
       } catch (error) {
         throw ioError(error, name);
+      } finally {
+        raw.destroy();
       }
     })();
     return Object.assign(iterableSource(lz4DecodeFrames(chunks, name), name), { compressed: true, fileSize });

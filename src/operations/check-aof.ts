@@ -1,12 +1,10 @@
-import { checkAofStream } from '../aof/check.js';
-import type { AofCheckResult } from '../aof/check.js';
 import { validateCommandName } from '../aof/commands.js';
 import { resolveAof } from '../aof/set.js';
 import type { AofPart, AofSet } from '../aof/set.js';
-import { openInput } from '../io/open.js';
-import { hasRdbPreamble } from '../io/sniff.js';
-import { scanRdb, toFailure } from './rdb-scan.js';
-import type { ScanFailure } from './rdb-scan.js';
+import { toFailure } from '../errors.js';
+import type { ScanFailure } from '../errors.js';
+import { readAofSet } from '../input/aof-reader.js';
+import type { AofFileInfo } from '../input/aof-reader.js';
 
 /** A finding about commands that redis-check-aof does not look at but the server would refuse. */
 export interface CommandWarning {
@@ -73,47 +71,107 @@ export interface CheckAofOptions {
  * cannot be read.
  */
 export async function checkAof(path: string, options: CheckAofOptions = {}): Promise<AofCheckReport> {
-  const report: AofCheckReport = { file: path, format: 'aof', layout: 'single', manifest: undefined, valid: false, files: [], problems: [], error: undefined };
   let set: AofSet;
   try {
     set = await resolveAof(path);
   } catch (error) {
     const failure = toFailure(error);
     if (failure.kind === 'io') throw error;
-    report.error = failure;
-    return report;
+    return { file: path, format: 'aof', layout: 'single', manifest: undefined, valid: false, files: [], problems: [], error: failure };
   }
-  report.layout = set.kind;
-  report.manifest = set.manifestPath;
-  let line = 1;
-  for (let i = 0; i < set.parts.length; i++) {
-    const part = set.parts[i] as AofPart;
+  return checkAofSet(set, path, options);
+}
+
+/** {@link checkAof} of an AOF already resolved to its files. */
+export async function checkAofSet(set: AofSet, path: string, options: CheckAofOptions = {}): Promise<AofCheckReport> {
+  const report: AofCheckReport = { file: path, format: 'aof', layout: set.kind, manifest: set.manifestPath, valid: false, files: [], problems: [], error: undefined };
+  const max = options.maxWarnings ?? 20;
+  let verdict: AofFileVerdict | undefined;
+  const onCommand = (name: string, argc: number, offset: number, line: number): void => {
+    const problem = validateCommandName(name, argc);
+    if (!problem || !verdict) return;
+    verdict.commandWarningCount++;
+    if (verdict.commandWarnings.length < max) verdict.commandWarnings.push({ offset, line, message: problem.message });
+  };
+  const total = (file: AofFileInfo): number | undefined => (file.compressed ? undefined : file.size);
+  let rdbKeys = 0;
+  const countKeys = { keyEnd: (): void => void rdbKeys++ };
+  for await (const event of readAofSet(set, {
+    check: { onCommand },
+    rdb: () => countKeys,
+    onProgress: (file, offset) => options.onProgress?.(offset, total(file)),
+  })) {
+    switch (event.kind) {
+      case 'file':
+        rdbKeys = 0;
+        verdict = newVerdict(event.file.part, event.file, report.files.at(-1)?.okUpToLine ?? 1);
+        report.files.push(verdict);
+        break;
+      case 'rdb': {
+        const outcome = event.outcome;
+        const rdb = { version: outcome.version ?? 0, magic: outcome.magic ?? 'REDIS', keys: rdbKeys, checksum: outcome.checksum, endOffset: outcome.okUpTo, error: outcome.error };
+        (verdict as AofFileVerdict).kind = 'rdb+resp';
+        (verdict as AofFileVerdict).rdb = rdb;
+        if (outcome.error) {
+          rdb.endOffset = 0;
+          (verdict as AofFileVerdict).error = {
+            offset: outcome.error.offset ?? 0,
+            message: `RDB preamble of AOF file is not sane: ${outcome.error.message}`,
+            truncated: outcome.error.kind === 'truncated',
+          };
+        }
+        break;
+      }
+      case 'end': {
+        const current = verdict as AofFileVerdict;
+        const result = event.verdict;
+        if (!result) break;
+        Object.assign(current, {
+          kind: result.empty ? 'empty' : current.kind,
+          size: event.file.size,
+          valid: result.valid,
+          okUpTo: result.okUpTo,
+          okUpToLine: result.okUpToLine,
+          diff: result.diff,
+          error: result.error,
+          commands: result.commands,
+          annotations: result.annotations,
+          firstTimestamp: result.firstTimestamp,
+          lastTimestamp: result.lastTimestamp,
+        });
+        // Commands after ok_up_to are in the part Redis would cut: they are not findings about what it replays.
+        current.commandWarnings = current.commandWarnings.filter((w) => w.offset < current.okUpTo);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  for (let i = 0; i < report.files.length; i++) {
+    const file = report.files[i] as AofFileVerdict;
     const last = i === set.parts.length - 1;
-    const verdict = await checkPart(part, line, options);
-    report.files.push(verdict);
-    line = verdict.okUpToLine;
-    if (!verdict.valid) {
-      if (!last && verdict.error?.truncated) {
-        report.problems.push(`${part.name} is truncated but is not the last file: Redis refuses to load the AOF (only the last file may be cut short)`);
+    if (!file.valid) {
+      if (!last && file.error?.truncated) {
+        report.problems.push(`${file.name} is truncated but is not the last file: Redis refuses to load the AOF (only the last file may be cut short)`);
       }
       break; // redis-check-aof stops at the first invalid file
     }
-    if (options.strict && verdict.commandWarningCount > 0) {
-      report.problems.push(`${part.name}: ${verdict.commandWarningCount} command${verdict.commandWarningCount === 1 ? '' : 's'} Redis would refuse to replay (--strict)`);
+    if (options.strict && file.commandWarningCount > 0) {
+      report.problems.push(`${file.name}: ${file.commandWarningCount} command${file.commandWarningCount === 1 ? '' : 's'} Redis would refuse to replay (--strict)`);
     }
   }
   report.valid = report.files.length === set.parts.length && report.files.every((f) => f.valid) && report.problems.length === 0;
   return report;
 }
 
-async function checkPart(part: AofPart, startLine: number, options: CheckAofOptions): Promise<AofFileVerdict> {
-  const verdict: AofFileVerdict = {
+function newVerdict(part: AofPart, file: AofFileInfo, startLine: number): AofFileVerdict {
+  return {
     name: part.name,
     path: part.path,
     role: part.role,
     kind: 'resp',
-    size: 0,
-    compressed: false,
+    size: file.size,
+    compressed: file.compressed,
     valid: false,
     okUpTo: 0,
     okUpToLine: startLine,
@@ -127,66 +185,4 @@ async function checkPart(part: AofPart, startLine: number, options: CheckAofOpti
     commandWarnings: [],
     commandWarningCount: 0,
   };
-  const preamble = await hasRdbPreamble(part.path);
-  const input = await openInput(part.path, part.path, { reuseBuffer: true });
-  verdict.compressed = input.compressed;
-  try {
-    verdict.size = input.fileSize;
-    if (preamble) {
-      verdict.kind = 'rdb+resp';
-      const rdb: NonNullable<AofFileVerdict['rdb']> = { version: 0, magic: 'REDIS', keys: 0, checksum: undefined, endOffset: 0, error: undefined };
-      verdict.rdb = rdb;
-      try {
-        await scanRdb(
-          input,
-          {
-            record(record) {
-              if (record.kind === 'header') {
-                rdb.version = record.version;
-                rdb.magic = record.magic;
-              } else if (record.kind === 'key-end') rdb.keys++;
-              else if (record.kind === 'eof') rdb.checksum = record.checksum;
-            },
-          },
-          { onProgress: (offset) => options.onProgress?.(offset, input.compressed ? undefined : input.fileSize) },
-        );
-        rdb.endOffset = input.offset;
-      } catch (error) {
-        rdb.error = toFailure(error);
-        if (rdb.error.kind === 'io') throw error;
-        verdict.error = { offset: rdb.error.offset ?? 0, message: `RDB preamble of AOF file is not sane: ${rdb.error.message}`, truncated: rdb.error.kind === 'truncated' };
-        return verdict;
-      }
-    }
-    const max = options.maxWarnings ?? 20;
-    const result: AofCheckResult = await checkAofStream(input, {
-      file: part.path,
-      startLine,
-      onProgress: (offset) => options.onProgress?.(offset, input.compressed ? undefined : input.fileSize),
-      onCommand(name, argc, offset, line) {
-        const problem = validateCommandName(name, argc);
-        if (!problem) return;
-        verdict.commandWarningCount++;
-        if (verdict.commandWarnings.length < max) verdict.commandWarnings.push({ offset, line, message: problem.message });
-      },
-    });
-    if (input.compressed) verdict.size = result.size;
-    if (result.empty) verdict.kind = 'empty';
-    Object.assign(verdict, {
-      valid: result.valid,
-      okUpTo: result.okUpTo,
-      okUpToLine: result.okUpToLine,
-      diff: result.diff,
-      error: result.error,
-      commands: result.commands,
-      annotations: result.annotations,
-      firstTimestamp: result.firstTimestamp,
-      lastTimestamp: result.lastTimestamp,
-    });
-  } finally {
-    await input.close();
-  }
-  // Commands after ok_up_to are in the part Redis would cut: they are not findings about what it replays.
-  verdict.commandWarnings = verdict.commandWarnings.filter((w) => w.offset < verdict.okUpTo);
-  return verdict;
 }

@@ -1,12 +1,16 @@
-import type { ScanFailure } from './rdb-scan.js';
-import { summarizeRdbFile } from './rdb-file.js';
-import { reviveFailure } from './rdb-summary.js';
+import type { ScanFailure } from '../errors.js';
+import { summarizeRdbFile } from '../rdb/summary.js';
 
 /** The verdict of `redback check` on one RDB file. */
 export interface RdbCheckReport {
   file: string;
   format: 'rdb';
   valid: boolean;
+  /**
+   * 'valid'; 'invalid' (damaged: truncated, corrupt, checksum mismatch); 'unverified' (well-formed as far as
+   * read, but holding something redback does not read: a future version, a vendor opcode, a pre-GA module).
+   */
+  verdict: 'valid' | 'invalid' | 'unverified';
   /** Byte size of the file on disk. */
   size: number;
   /** True when the file was LZ4-compressed (offsets are then in the decompressed stream). */
@@ -53,7 +57,7 @@ export interface CheckRdbOptions {
 export async function checkRdb(path: string, options: CheckRdbOptions = {}): Promise<RdbCheckReport> {
   const name = options.name ?? path;
   const now = options.now ?? Date.now();
-  const { summary, size, compressed } = await summarizeRdbFile(path, {
+  const summary = await summarizeRdbFile(path, {
     name,
     now,
     detail: false,
@@ -61,7 +65,6 @@ export async function checkRdb(path: string, options: CheckRdbOptions = {}): Pro
     crcThreadMinBytes: options.crcThreadMinBytes,
     onProgress: options.onProgress,
   });
-  if (summary.error?.kind === 'io') throw reviveFailure(summary.error);
   const warnings = summary.warnings.slice();
   if (summary.done && summary.trailing) {
     const { offset, bytes } = summary.trailing;
@@ -72,8 +75,9 @@ export async function checkRdb(path: string, options: CheckRdbOptions = {}): Pro
     file: name,
     format: 'rdb',
     valid: error === undefined && summary.done,
-    size,
-    compressed,
+    verdict: error === undefined && summary.done ? 'valid' : error?.kind === 'unsupported' ? 'unverified' : 'invalid',
+    size: summary.size,
+    compressed: summary.compressed,
     magic: summary.magic,
     version: summary.version,
     keys: summary.keys,

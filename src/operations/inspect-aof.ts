@@ -1,10 +1,10 @@
-import { Buffer } from 'node:buffer';
-import { readAofBatches } from '../aof/resp.js';
 import { resolveAof } from '../aof/set.js';
 import type { AofPart } from '../aof/set.js';
-import { openInput } from '../io/open.js';
-import { hasRdbPreamble } from '../io/sniff.js';
-import { inspectRdbInput } from './inspect-rdb.js';
+import type { AofSet } from '../aof/set.js';
+import { RedbackError } from '../errors.js';
+import { readAofSet } from '../input/aof-reader.js';
+import { Summarizer } from '../rdb/summary.js';
+import { toReport } from './inspect-rdb.js';
 import type { RdbInspectReport } from './inspect-rdb.js';
 
 /** What `inspect` reports for one file of an AOF. */
@@ -44,8 +44,6 @@ export interface AofInspectReport {
   stoppedAt: { file: string; offset: number | undefined; message: string } | undefined;
 }
 
-const latin1 = new TextDecoder('latin1');
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 const isoSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString();
 
 /**
@@ -54,7 +52,12 @@ const isoSeconds = (seconds: number): string => new Date(seconds * 1000).toISOSt
  * RDB. A broken file stops the summary where it breaks (reported in `stoppedAt`).
  */
 export async function inspectAof(path: string, options: { now?: number; top?: number } = {}): Promise<AofInspectReport> {
-  const set = await resolveAof(path);
+  return inspectAofSet(await resolveAof(path), path, options);
+}
+
+/** {@link inspectAof} of an AOF already resolved to its files. */
+export async function inspectAofSet(set: AofSet, path: string, options: { now?: number; top?: number } = {}): Promise<AofInspectReport> {
+  const now = options.now ?? Date.now();
   const report: AofInspectReport = {
     file: path,
     format: 'aof',
@@ -72,63 +75,61 @@ export async function inspectAof(path: string, options: { now?: number; top?: nu
     stoppedAt: undefined,
   };
   const counts = new Map<string, number>();
-  /** Command names as written → upper case (a file spells a few names, millions of times). */
-  const upper = new Map<string, string>();
-  let db = 0;
-  for (const part of set.parts) {
-    const preamble = await hasRdbPreamble(part.path);
-    // Nothing is kept from a record once it is counted: the input may reuse its buffer.
-    const input = await openInput(part.path, part.path, { reuseBuffer: true });
-    const file: AofFileReport = {
-      name: part.name,
-      path: part.path,
-      role: part.role,
-      kind: input.fileSize === 0 ? 'empty' : preamble ? 'rdb+resp' : 'resp',
-      size: input.fileSize,
-      compressed: input.compressed,
-      commands: 0,
-      rdb: undefined,
-      firstTimestamp: undefined,
-      lastTimestamp: undefined,
-    };
-    report.files.push(file);
-    try {
-      if (preamble) {
-        file.rdb = await inspectRdbInput(input, { name: part.path, size: input.fileSize, compressed: input.compressed, now: options.now, top: options.top ?? 5 });
-        db = 0;
-      }
-      for await (const batch of readAofBatches(input, { file: part.path })) {
-        for (const record of batch) {
-          if (record.kind === 'annotation') {
-            report.annotations++;
-            if (record.timestamp !== undefined) {
-              const when = isoSeconds(record.timestamp);
-              file.firstTimestamp ??= when;
-              file.lastTimestamp = when;
-              report.firstTimestamp ??= when;
-              report.lastTimestamp = when;
-            }
-            continue;
+  let file: AofFileReport | undefined;
+  let summarizer: Summarizer | undefined;
+  const events = readAofSet(set, { rdb: () => (summarizer = new Summarizer({ now, detail: true, top: options.top ?? 5 })) });
+  try {
+    for await (const event of events) {
+      switch (event.kind) {
+        case 'file':
+          file = {
+            name: event.file.part.name,
+            path: event.file.part.path,
+            role: event.file.part.role,
+            kind: event.file.size === 0 ? 'empty' : event.file.rdb ? 'rdb+resp' : 'resp',
+            size: event.file.size,
+            compressed: event.file.compressed,
+            commands: 0,
+            rdb: undefined,
+            firstTimestamp: undefined,
+            lastTimestamp: undefined,
+          };
+          report.files.push(file);
+          break;
+        case 'rdb':
+          if (!event.outcome.error && summarizer && file) {
+            file.rdb = toReport(summarizer.finish(event.outcome), { name: file.path, size: event.file.size, compressed: event.file.compressed, now });
           }
-          const raw = record.args[0] as Uint8Array;
-          const spelled = latin1Slice.call(raw, 0, raw.length);
-          let name = upper.get(spelled);
-          if (name === undefined) upper.set(spelled, (name = spelled.toUpperCase()));
-          counts.set(name, (counts.get(name) ?? 0) + 1);
-          file.commands++;
-          report.commands++;
-          if (name === 'SELECT' && record.args[1]) db = Number(latin1.decode(record.args[1]));
-          else if (name === 'MULTI') report.multiBlocks++;
-          else if (name !== 'EXEC') report.byDatabase[db] = (report.byDatabase[db] ?? 0) + 1;
+          break;
+        case 'annotation': {
+          report.annotations++;
+          const ts = event.annotation.timestamp;
+          if (ts !== undefined && file) {
+            const when = isoSeconds(ts);
+            file.firstTimestamp ??= when;
+            file.lastTimestamp = when;
+            report.firstTimestamp ??= when;
+            report.lastTimestamp = when;
+          }
+          break;
         }
+        case 'command': {
+          const { name, db } = event;
+          counts.set(name, (counts.get(name) ?? 0) + 1);
+          if (file) file.commands++;
+          report.commands++;
+          if (name === 'MULTI') report.multiBlocks++;
+          else if (name !== 'EXEC' && name !== 'SELECT') report.byDatabase[db] = (report.byDatabase[db] ?? 0) + 1;
+          break;
+        }
+        case 'end':
+          if (file) file.size = event.file.size;
+          break;
       }
-    } catch (error) {
-      if (!(error instanceof Error) || !('offset' in error)) throw error;
-      report.stoppedAt = { file: part.path, offset: (error as { offset?: number }).offset, message: error.message };
-      break;
-    } finally {
-      await input.close();
     }
+  } catch (error) {
+    if (!(error instanceof RedbackError)) throw error;
+    report.stoppedAt = { file: error.file ?? file?.path ?? path, offset: error.offset, message: error.message };
   }
   report.byCommand = Object.fromEntries([...counts.entries()].sort((a, b) => b[1] - a[1]));
   return report;

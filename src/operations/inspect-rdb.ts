@@ -1,18 +1,20 @@
-import type { ChunkedInput } from '../bytes/input.js';
 import { jsonBytes, utf8 } from '../bytes/text.js';
 import type { JsonBytes } from '../bytes/text.js';
 import type { RedisType } from '../rdb/constants.js';
-import type { KeyEndRecord, KeyRecord } from '../rdb/model.js';
-import { summarizeRdbFile } from './rdb-file.js';
-import { reviveFailure, summarizeInput } from './rdb-summary.js';
-import type { RdbSummary } from './rdb-summary.js';
+import type { AnyKeyRecord, KeyEndRecord } from '../rdb/model.js';
+import { failureError } from '../errors.js';
+import { summarizeRdbFile } from '../rdb/summary.js';
+import type { RdbSummary } from '../rdb/summary.js';
 
 /** One key as `inspect --keys` lists it. */
 export interface KeyInfo {
   db: number;
   key: JsonBytes;
   type: RedisType;
+  /** What Redis's `OBJECT ENCODING` says once the file is loaded: listpack, quicklist, int, embstr… */
   encoding: string;
+  /** The RDB type the file stores the value as (redis-check-rdb's name: "hash-listpack", "quicklist-v2"…). */
+  rdbType: string;
   /** Absolute expiry in ms since the epoch, or null. */
   expireAt: number | null;
   /** Milliseconds left at `now` (negative when already expired), or null without a TTL. */
@@ -41,7 +43,10 @@ export interface DatabaseReport {
   /** The RESIZEDB hint stored for the db, when present. */
   sizeHint: { keys: number; expires: number } | undefined;
   byType: Partial<Record<RedisType, KeyTotals>>;
-  byEncoding: Record<string, KeyTotals>;
+  /** By type, then by `OBJECT ENCODING` name ({"hash": {"listpack": …, "hashtable": …}}). */
+  byEncoding: Partial<Record<RedisType, Record<string, KeyTotals>>>;
+  /** By RDB type name ("hash-listpack"…). */
+  byRdbType: Record<string, KeyTotals>;
   bytes: number;
 }
 
@@ -102,7 +107,7 @@ export async function inspectRdb(path: string, options: InspectRdbFileOptions = 
   const name = options.name ?? path;
   const now = options.now ?? Date.now();
   const onKey = options.onKey;
-  const { summary, size, compressed } = await summarizeRdbFile(path, {
+  const summary = await summarizeRdbFile(path, {
     name,
     now,
     detail: true,
@@ -110,34 +115,16 @@ export async function inspectRdb(path: string, options: InspectRdbFileOptions = 
     onKey: onKey && ((key, end) => onKey(keyInfo(key, end, now))),
     onProgress: options.onProgress,
   });
-  return toReport(summary, { name, size, compressed, now });
+  return toReport(summary, { name, size: summary.size, compressed: summary.compressed, now });
 }
 
-/** {@link inspectRdb} over an already open input (an AOF's RDB preamble, say). */
-export async function inspectRdbInput(
-  input: ChunkedInput,
-  options: InspectRdbOptions & { size?: number; compressed?: boolean } = {},
-): Promise<RdbInspectReport> {
-  const now = options.now ?? Date.now();
-  const onKey = options.onKey;
-  const compressed = options.compressed ?? false;
-  const size = options.size ?? 0;
-  const summary = await summarizeInput(input, {
-    now,
-    detail: true,
-    top: options.top ?? 10,
-    onKey: onKey && ((key, end) => onKey(keyInfo(key, end, now))),
-    onProgress: (offset) => options.onProgress?.(offset, compressed ? undefined : size),
-  });
-  return toReport(summary, { name: options.name ?? input.name, size, compressed, now });
-}
-
-function keyInfo(key: KeyRecord, end: KeyEndRecord, now: number): KeyInfo {
+function keyInfo(key: AnyKeyRecord, end: KeyEndRecord, now: number): KeyInfo {
   return {
     db: key.db,
     key: jsonBytes(key.key),
     type: key.type,
-    encoding: key.encoding,
+    encoding: end.objectEncoding,
+    rdbType: key.encoding,
     expireAt: key.expireMs ?? null,
     ttlMs: key.expireMs === undefined ? null : key.expireMs - now,
     elements: end.elements,
@@ -154,8 +141,8 @@ function addTotals(into: Partial<Record<string, KeyTotals>>, name: string, total
 }
 
 /** The inspect report of a summary read with `detail`; throws the error the summary ended with. */
-function toReport(summary: RdbSummary, file: { name: string; size: number; compressed: boolean; now: number }): RdbInspectReport {
-  if (summary.error) throw reviveFailure(summary.error);
+export function toReport(summary: RdbSummary, file: { name: string; size: number; compressed: boolean; now: number }): RdbInspectReport {
+  if (summary.error) throw failureError(summary.error);
   const report: RdbInspectReport = {
     file: file.name,
     format: 'rdb',
@@ -173,7 +160,8 @@ function toReport(summary: RdbSummary, file: { name: string; size: number; compr
       db: key.db,
       key: jsonBytes(key.key),
       type: key.type,
-      encoding: key.encoding,
+      encoding: key.objectEncoding,
+      rdbType: key.encoding,
       expireAt: key.expireMs ?? null,
       ttlMs: key.expireMs === undefined ? null : key.expireMs - file.now,
       elements: key.elements,
@@ -200,7 +188,7 @@ function toReport(summary: RdbSummary, file: { name: string; size: number; compr
   report.databases = summary.databases
     .filter((db) => db.keys > 0 || db.sizeHint !== undefined)
     .sort((a, b) => a.db - b.db)
-    .map((db) => ({ ...db }));
+    .map(({ byEncoding, byObjectEncoding, ...db }) => ({ ...db, byEncoding: byObjectEncoding, byRdbType: byEncoding }));
   for (const db of report.databases) {
     report.totals.keys += db.keys;
     report.totals.expires += db.expires;

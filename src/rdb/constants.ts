@@ -88,8 +88,14 @@ export type RedisType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream' |
 
 /** What we know about one object type byte. */
 export interface TypeInfo {
-  /** redis-check-rdb's name for the encoding ("quicklist-v2", "hash-listpack"…). */
+  /** redis-check-rdb's name for the encoding ("quicklist-v2", "hash-listpack"…): the RDB type name. */
   readonly encoding: string;
+  /**
+   * What Redis's `OBJECT ENCODING` says of a key of this type once the file is loaded, as far as the
+   * file tells (listpack, quicklist, skiplist, intset, hashtable, ziplist…). For strings it depends on the
+   * value (int, embstr or raw: see `stringObjectEncoding`); 'raw' here. Module values are 'raw' in Redis.
+   */
+  readonly objectEncoding: string;
   /** The logical type. */
   readonly type: RedisType;
   /** First RDB version that can contain it; a file declaring an older version cannot. */
@@ -97,36 +103,36 @@ export interface TypeInfo {
 }
 
 const typeTable: Record<number, TypeInfo> = {
-  0: { encoding: 'string', type: 'string', sinceVersion: 1 },
-  1: { encoding: 'list-linked', type: 'list', sinceVersion: 1 },
-  2: { encoding: 'set-hashtable', type: 'set', sinceVersion: 1 },
-  3: { encoding: 'zset-v1', type: 'zset', sinceVersion: 1 },
-  4: { encoding: 'hash-hashtable', type: 'hash', sinceVersion: 1 },
-  5: { encoding: 'zset-v2', type: 'zset', sinceVersion: 8 },
-  6: { encoding: 'module-pre-release', type: 'module', sinceVersion: 8 },
-  7: { encoding: 'module-value', type: 'module', sinceVersion: 8 },
-  9: { encoding: 'hash-zipmap', type: 'hash', sinceVersion: 1 },
-  10: { encoding: 'list-ziplist', type: 'list', sinceVersion: 1 },
-  11: { encoding: 'set-intset', type: 'set', sinceVersion: 1 },
-  12: { encoding: 'zset-ziplist', type: 'zset', sinceVersion: 1 },
-  13: { encoding: 'hash-ziplist', type: 'hash', sinceVersion: 1 },
-  14: { encoding: 'quicklist', type: 'list', sinceVersion: 7 },
-  15: { encoding: 'stream', type: 'stream', sinceVersion: 9 },
-  16: { encoding: 'hash-listpack', type: 'hash', sinceVersion: 10 },
-  17: { encoding: 'zset-listpack', type: 'zset', sinceVersion: 10 },
-  18: { encoding: 'quicklist-v2', type: 'list', sinceVersion: 10 },
-  19: { encoding: 'stream-v2', type: 'stream', sinceVersion: 10 },
-  20: { encoding: 'set-listpack', type: 'set', sinceVersion: 11 },
-  21: { encoding: 'stream-v3', type: 'stream', sinceVersion: 11 },
-  22: { encoding: 'hash-hashtable-md-pre-release', type: 'hash', sinceVersion: 12 },
-  23: { encoding: 'hash-listpack-md-pre-release', type: 'hash', sinceVersion: 12 },
-  24: { encoding: 'hash-hashtable-md', type: 'hash', sinceVersion: 12 },
-  25: { encoding: 'hash-listpack-md', type: 'hash', sinceVersion: 12 },
-  26: { encoding: 'stream-v4', type: 'stream', sinceVersion: 13 },
+  0: { encoding: 'string', objectEncoding: 'raw', type: 'string', sinceVersion: 1 },
+  1: { encoding: 'list-linked', objectEncoding: 'linkedlist', type: 'list', sinceVersion: 1 },
+  2: { encoding: 'set-hashtable', objectEncoding: 'hashtable', type: 'set', sinceVersion: 1 },
+  3: { encoding: 'zset-v1', objectEncoding: 'skiplist', type: 'zset', sinceVersion: 1 },
+  4: { encoding: 'hash-hashtable', objectEncoding: 'hashtable', type: 'hash', sinceVersion: 1 },
+  5: { encoding: 'zset-v2', objectEncoding: 'skiplist', type: 'zset', sinceVersion: 8 },
+  6: { encoding: 'module-pre-release', objectEncoding: 'raw', type: 'module', sinceVersion: 8 },
+  7: { encoding: 'module-value', objectEncoding: 'raw', type: 'module', sinceVersion: 8 },
+  9: { encoding: 'hash-zipmap', objectEncoding: 'zipmap', type: 'hash', sinceVersion: 1 },
+  10: { encoding: 'list-ziplist', objectEncoding: 'ziplist', type: 'list', sinceVersion: 1 },
+  11: { encoding: 'set-intset', objectEncoding: 'intset', type: 'set', sinceVersion: 1 },
+  12: { encoding: 'zset-ziplist', objectEncoding: 'ziplist', type: 'zset', sinceVersion: 1 },
+  13: { encoding: 'hash-ziplist', objectEncoding: 'ziplist', type: 'hash', sinceVersion: 1 },
+  14: { encoding: 'quicklist', objectEncoding: 'quicklist', type: 'list', sinceVersion: 7 },
+  15: { encoding: 'stream', objectEncoding: 'stream', type: 'stream', sinceVersion: 9 },
+  16: { encoding: 'hash-listpack', objectEncoding: 'listpack', type: 'hash', sinceVersion: 10 },
+  17: { encoding: 'zset-listpack', objectEncoding: 'listpack', type: 'zset', sinceVersion: 10 },
+  18: { encoding: 'quicklist-v2', objectEncoding: 'quicklist', type: 'list', sinceVersion: 10 },
+  19: { encoding: 'stream-v2', objectEncoding: 'stream', type: 'stream', sinceVersion: 10 },
+  20: { encoding: 'set-listpack', objectEncoding: 'listpack', type: 'set', sinceVersion: 11 },
+  21: { encoding: 'stream-v3', objectEncoding: 'stream', type: 'stream', sinceVersion: 11 },
+  22: { encoding: 'hash-hashtable-md-pre-release', objectEncoding: 'hashtable', type: 'hash', sinceVersion: 12 },
+  23: { encoding: 'hash-listpack-md-pre-release', objectEncoding: 'listpackex', type: 'hash', sinceVersion: 12 },
+  24: { encoding: 'hash-hashtable-md', objectEncoding: 'hashtable', type: 'hash', sinceVersion: 12 },
+  25: { encoding: 'hash-listpack-md', objectEncoding: 'listpackex', type: 'hash', sinceVersion: 12 },
+  26: { encoding: 'stream-v4', objectEncoding: 'stream', type: 'stream', sinceVersion: 13 },
 };
 
 const valkeyTypeTable: Record<number, TypeInfo> = {
-  22: { encoding: 'hash-2', type: 'hash', sinceVersion: 80 },
+  22: { encoding: 'hash-2', objectEncoding: 'hashtable', type: 'hash', sinceVersion: 80 },
 };
 
 /**

@@ -85,7 +85,19 @@ export type ValueChunk =
   | { type: 'stream-entries'; entries: StreamEntry[]; deleted: number }
   | { type: 'stream-meta'; meta: StreamMeta }
   | { type: 'stream-group'; group: StreamGroup }
-  | { type: 'module'; moduleId: bigint; moduleName: string; encver: number; opcodes: number };
+  | {
+      type: 'module';
+      moduleId: bigint;
+      moduleName: string;
+      encver: number;
+      opcodes: number;
+      /**
+       * The value as the module serialised it: every module opcode and operand from after the module id through
+       * the EOF opcode, as in the file (a writer copies it; a DUMP payload is type 7, the id, then these bytes).
+       * Present when values are built.
+       */
+      body?: Uint8Array;
+    };
 
 interface At {
   /** Absolute offset of the record's first byte. */
@@ -140,6 +152,8 @@ export interface ModuleAuxRecord extends At {
   moduleName: string;
   encver: number;
   when: number;
+  /** The module's data as in the file: its opcodes and operands after `when`, through the EOF opcode. */
+  body: Uint8Array;
 }
 
 export interface SlotImportRecord extends At {
@@ -148,12 +162,18 @@ export interface SlotImportRecord extends At {
   ranges: [number, number][];
 }
 
-/** The start of a key: everything but its value, which follows as {@link ValueRecord}s. */
+/**
+ * The start of a key: everything but its value, which follows as {@link ValueRecord}s (when values are built)
+ * and {@link RawRecord}s (when asked for). The logical type (`type`: string, list, …) is kept apart from how
+ * the file encoded it (`typeCode`, the RDB type byte, and `encoding`, its name).
+ */
 export interface KeyRecord extends At {
   kind: 'key';
   db: number;
   key: Uint8Array;
+  /** The RDB type byte: the encoding the file used (see constants.ts). */
   typeCode: number;
+  /** The logical type, whatever the encoding. */
   type: RedisType;
   /** redis-check-rdb's encoding name for the type byte. */
   encoding: string;
@@ -161,8 +181,14 @@ export interface KeyRecord extends At {
   expireMs: number | undefined;
   idle: number | undefined;
   freq: number | undefined;
-  /** Redis 8.6 KEY_META classes attached to the key (count only; bodies are skipped). */
+  /** Redis 8.6 KEY_META classes attached to the key (their count). */
   metaClasses: number | undefined;
+  /** The KEY_META record as in the file after its opcode byte (class count, then each class's spec and opcodes). */
+  meta: Uint8Array | undefined;
+  /** For a module value (type 7): the module's id, name and encoding version, read with the key. */
+  module: { moduleId: bigint; moduleName: string; encver: number } | undefined;
+  /** True: the value follows as {@link ValueRecord}s (false in {@link CheckedKeyRecord}). */
+  values: true;
 }
 
 export interface ValueRecord extends At {
@@ -170,12 +196,25 @@ export interface ValueRecord extends At {
   chunk: ValueChunk;
 }
 
+/**
+ * Bytes of a key's value exactly as the file holds them (with `raw: true`): from after the key's name to the
+ * end of its value, in consecutive pieces between the key record and its key-end record. A writer whose
+ * target knows the key's `typeCode` copies them instead of re-encoding the value.
+ */
+export interface RawRecord extends At {
+  kind: 'raw';
+  bytes: Uint8Array;
+}
+
 /** The end of a key, with totals over all its value chunks. */
 export interface KeyEndRecord extends At {
   kind: 'key-end';
   key: Uint8Array;
   type: RedisType;
+  /** redis-check-rdb's name for the type byte (the RDB type name). */
   encoding: string;
+  /** What Redis's `OBJECT ENCODING` says of the key once loaded, as far as the file tells (listpack, int…). */
+  objectEncoding: string;
   /** Elements (list items, members, fields, stream entries; 1 for a string). */
   elements: number;
   /** Bytes from the first prefix opcode of the key (expiry, idle…) to the end of its value. */
@@ -196,6 +235,7 @@ export interface EofRecord extends At {
   checksum: 'ok' | 'disabled' | 'absent' | 'skipped';
 }
 
+/** Every record of an RDB, as the reader yields them with values built (`materialize`, the default). */
 export type RdbRecord =
   | HeaderRecord
   | AuxRecord
@@ -207,8 +247,27 @@ export type RdbRecord =
   | SlotImportRecord
   | KeyRecord
   | ValueRecord
+  | RawRecord
   | KeyEndRecord
   | EofRecord;
+
+/**
+ * The records of the validating reader (`materialize: false`): every value is read and checked, none is
+ * built, so there are no {@link ValueRecord}s, and key records say so. A writer takes {@link RdbRecord}s,
+ * which this type is not, so it cannot be fed a validating read by mistake.
+ */
+export type RdbCheckRecord = Exclude<RdbRecord, KeyRecord | ValueRecord> | CheckedKeyRecord;
+
+/** A record of either reader (for consumers that only look at keys, offsets and sizes). */
+export type AnyRdbRecord = RdbRecord | RdbCheckRecord;
+
+/** A key record of either reader. */
+export type AnyKeyRecord = KeyRecord | CheckedKeyRecord;
+
+/** A key record of the validating reader: its value was checked, not built. */
+export interface CheckedKeyRecord extends Omit<KeyRecord, 'values'> {
+  values: false;
+}
 
 /** A problem that does not stop reading but that `check` reports. */
 export interface RdbWarning {

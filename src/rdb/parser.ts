@@ -36,6 +36,7 @@ import {
   skipLength,
   skipModuleOpcodes,
   skipString,
+  stringObjectEncoding,
 } from './primitives.js';
 import { checkStreamListpack, decodeStreamListpack } from './stream-listpack.js';
 
@@ -75,6 +76,11 @@ export interface RdbParserOptions {
    * `value` records are emitted (except module values), which is much cheaper for `check` and `inspect`.
    */
   materialize?: boolean;
+  /**
+   * Also yield the bytes of every key's value exactly as the file holds them, as {@link RawRecord}s between
+   * the key record and its key-end record (default false): for writers that copy an encoding unchanged.
+   */
+  raw?: boolean;
 }
 
 type Phase = 'header' | 'top' | 'value' | 'checksum' | 'done';
@@ -92,6 +98,16 @@ interface OpenString {
   /** The LZF state of a compressed string. */
   lzf: LzfStream | undefined;
 }
+/**
+ * Opcodes that only Redis Enterprise writes (after the defines.h of librdb): a file holding one is not damaged,
+ * but its layout is not public, so it cannot be read past.
+ */
+const VENDOR_OPCODES: Partial<Record<number, string>> = {
+  101: 'GCAS, Redis Enterprise',
+  102: 'GFLAGS, Redis Enterprise',
+  107: 'RAM_LRU, Redis Enterprise',
+  121: 'SLOT_NUM, Redis Enterprise',
+};
 
 /** Committed bytes gathered before they are hashed in one call. */
 const CRC_BATCH = 256 * 1024;
@@ -108,6 +124,8 @@ interface OpenValue {
   seen: boolean;
   /** For a string read in pieces. */
   string: OpenString | undefined;
+  /** What Redis would make of the value in memory, when the type alone does not say (a string's). */
+  objectEncoding: string | undefined;
   /** Hash field TTL base (type 24). */
   minExpire: number;
   /** Stream node ids, to reject a listpack re-added with an existing key. */
@@ -140,6 +158,20 @@ function skip8(r: ByteReader): void {
 /** A latin1 string back to its bytes (for messages). */
 function latin1Bytes(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+/** Joins byte pieces into one array. */
+function concatPieces(pieces: readonly Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0] as Uint8Array;
+  let size = 0;
+  for (const piece of pieces) size += piece.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
 }
 
 function idKey(id: StreamId): string {
@@ -178,6 +210,8 @@ export class RdbParser {
   private readonly duplicateCheckBytes: number | undefined;
   private readonly tempDir: string | undefined;
   private readonly stringPieceBytes: number;
+  private readonly raw: boolean;
+  private meta: Uint8Array | undefined;
   private db = 0;
   private expireMs: number | undefined;
   private idle: number | undefined;
@@ -196,6 +230,7 @@ export class RdbParser {
     this.duplicateCheckBytes = options.duplicateCheckBytes;
     this.tempDir = options.tempDir;
     this.stringPieceBytes = Math.max(1, options.stringPieceBytes ?? 1024 * 1024);
+    this.raw = options.raw ?? false;
   }
 
   /** The stored checksum and where it was, once read. */
@@ -239,6 +274,8 @@ export class RdbParser {
    */
   step(r: ByteReader, out: RdbRecord[]): void {
     const mark = out.length;
+    const start = r.pos;
+    const inValue = this.phase === 'value';
     this.attemptKey = undefined;
     this.skipBytes = 0;
     try {
@@ -270,6 +307,7 @@ export class RdbParser {
       }
       throw error;
     }
+    if (this.raw) this.addRaw(r, out, mark, inValue ? r.base + start : undefined);
     this.committed = r.base + r.pos;
     if (this.crc && this.committed - this.crcFrom >= CRC_BATCH) this.flushChecksum(r);
   }
@@ -298,6 +336,26 @@ export class RdbParser {
     if (found < 0 || (at !== undefined && at <= found)) return error;
     const duplicate = new CorruptError(duplicateMessage(open.mode), { file: this.file, offset: found }).during(`key '${printable(open.key.key)}'`);
     return duplicate;
+  }
+
+  /**
+   * Appends the value bytes a step read as a {@link RawRecord}: from `from` (a step inside a value) or from
+   * the end of the key record the step made, to the key-end record it made or to where it stopped; before
+   * that key-end record.
+   */
+  private addRaw(r: ByteReader, out: RdbRecord[], mark: number, from: number | undefined): void {
+    let start = from;
+    let endAt = out.length;
+    for (let i = mark; i < out.length; i++) {
+      const record = out[i] as RdbRecord;
+      if (record.kind === 'key') start = record.offset + record.length;
+      else if (record.kind === 'key-end') endAt = i;
+    }
+    if (start === undefined) return;
+    const end = endAt < out.length ? (out[endAt] as RdbRecord).offset : r.base + r.pos;
+    if (end <= start) return;
+    const bytes = r.data.slice(start - r.base, end - r.base);
+    out.splice(endAt, 0, { kind: 'raw', bytes, offset: start, length: end - start });
   }
 
   /**
@@ -412,9 +470,10 @@ export class RdbParser {
         if (whenOpcode !== 2) {
           throw new CorruptError(`bad when_opcode ${whenOpcode} in MODULE_AUX`, { file: this.file, offset });
         }
+        const bodyStart = r.pos;
         skipModuleOpcodes(r);
         const { name, encver } = decodeModuleId(moduleId);
-        out.push({ kind: 'module-aux', moduleId, moduleName: name, encver, when, offset, length: r.offset - offset });
+        out.push({ kind: 'module-aux', moduleId, moduleName: name, encver, when, body: r.data.slice(bodyStart, r.pos), offset, length: r.offset - offset });
         return;
       }
       case RdbOpcode.FUNCTION_PRE_GA: {
@@ -463,6 +522,7 @@ export class RdbParser {
         if (this.version < 13) {
           throw new CorruptError(`opcode 243 (KEY_META) is not valid in RDB version ${this.version}`, { file: this.file, offset });
         }
+        const metaStart = r.pos;
         const classes = readLength(r);
         for (let i = 0; i < classes; i++) {
           r.skip(4, 'KEY_META class spec');
@@ -470,6 +530,7 @@ export class RdbParser {
         }
         this.keyStart ??= offset;
         this.metaClasses = classes;
+        this.meta = r.data.slice(metaStart, r.pos);
         return;
       }
       default:
@@ -504,6 +565,10 @@ export class RdbParser {
   private readKeyStart(r: ByteReader, out: RdbRecord[], code: number, typeOffset: number): void {
     const info = typeInfo(code, this.magic);
     if (!info) {
+      const vendor = VENDOR_OPCODES[code];
+      if (vendor !== undefined) {
+        throw new UnsupportedError(`opcode ${code} (${vendor}) is not part of the open RDB format: redback cannot read past it`, { file: this.file, offset: typeOffset });
+      }
       throw new CorruptError(`invalid object type ${code}`, { file: this.file, offset: typeOffset });
     }
     // Types up to RDB 10 are loaded by Redis whatever version the file declares; newer ones only by the
@@ -528,6 +593,9 @@ export class RdbParser {
       idle: this.idle,
       freq: this.freq,
       metaClasses: this.metaClasses,
+      meta: this.meta,
+      module: undefined,
+      values: this.materialize as true,
       offset: keyOffset,
       length: r.offset - keyOffset,
     };
@@ -537,13 +605,14 @@ export class RdbParser {
       switch (code) {
         case RdbType.STRING: {
           if (this.openLongString(r, out, record, valueOffset)) return;
+          const objectEncoding = stringObjectEncoding(r);
           if (!this.materialize) {
             skipString(r);
-            this.finishKey(r, out, record, valueOffset, fieldTtls, 1, undefined);
+            this.finishKey(r, out, record, valueOffset, fieldTtls, 1, undefined, objectEncoding);
             return;
           }
           const value = readString(r);
-          this.finishKey(r, out, record, valueOffset, fieldTtls, 1, { type: 'string', value });
+          this.finishKey(r, out, record, valueOffset, fieldTtls, 1, { type: 'string', value }, objectEncoding);
           return;
         }
         case RdbType.LIST:
@@ -694,9 +763,10 @@ export class RdbParser {
         case RdbType.MODULE_2: {
           const moduleId = readLengthBig(r);
           const { name, encver } = decodeModuleId(moduleId);
+          record.module = { moduleId, moduleName: name, encver };
           this.openKey(out, record, 'module', 1, {});
           (this.open as OpenValue).streamNodes = undefined;
-          this.moduleInfo = { moduleId, moduleName: name, encver, opcodes: 0, start: r.offset };
+          this.moduleInfo = { moduleId, moduleName: name, encver, opcodes: 0, start: r.offset, pieces: [] };
           return;
         }
         default:
@@ -719,13 +789,14 @@ export class RdbParser {
     fieldTtls: boolean,
     elements: number,
     chunk: ValueChunk | undefined,
+    objectEncoding?: string,
   ): void {
     if (elements === 0 && this.deep && record.type !== 'stream' && record.type !== 'module') {
       throw new CorruptError(`empty ${record.type} (${record.encoding})`, { file: this.file, offset: valueOffset }).during(keyText(record.key));
     }
     out.push(record);
-    if (chunk && (this.materialize || chunk.type === 'module')) out.push({ kind: 'value', chunk, offset: valueOffset, length: r.offset - valueOffset });
-    out.push(this.keyEnd(record, elements, r.offset, fieldTtls));
+    if (chunk && this.materialize) out.push({ kind: 'value', chunk, offset: valueOffset, length: r.offset - valueOffset });
+    out.push(this.keyEnd(record, elements, r.offset, fieldTtls, objectEncoding));
     this.clearPrefix();
   }
 
@@ -741,6 +812,7 @@ export class RdbParser {
       elements: 0,
       seen: false,
       string: undefined,
+      objectEncoding: undefined,
       minExpire: 0,
       streamNodes: undefined,
       streamGroupNames: undefined,
@@ -758,6 +830,7 @@ export class RdbParser {
    * read over the next steps; returns false, having consumed nothing, for any other string.
    */
   private openLongString(r: ByteReader, out: RdbRecord[], record: KeyRecord, valueOffset: number): boolean {
+    const objectEncoding = stringObjectEncoding(r);
     const save = r.pos;
     const first = r.peek();
     const kind = first >> 6;
@@ -783,7 +856,7 @@ export class RdbParser {
       }
       string = { dataStart: r.offset, length, left: length, chunkStart: valueOffset, lzf: undefined };
     }
-    this.openKey(out, record, 'string', 1, { string });
+    this.openKey(out, record, 'string', 1, { string, objectEncoding });
     return true;
   }
 
@@ -817,7 +890,7 @@ export class RdbParser {
     if (string.left === 0) {
       open.remaining = 0;
       open.elements = 1;
-    } else if (string.lzf === undefined && !this.materialize && this.crc === undefined) {
+    } else if (string.lzf === undefined && !this.materialize && this.crc === undefined && !this.raw) {
       this.skipBytes = string.left;
     }
   }
@@ -826,7 +899,7 @@ export class RdbParser {
 
   /**
    * Bytes a driver may pass over without reading them, right after the last step: the rest of a long raw
-   * string that nothing looks at (no value chunks, no CRC in this parser). The driver then calls
+   * string that nothing looks at (no value chunks, no raw records, no CRC in this parser). The driver then calls
    * {@link skipped}. 0 when there is nothing to skip.
    */
   get skippable(): number {
@@ -856,23 +929,25 @@ export class RdbParser {
     return error;
   }
 
-  private moduleInfo: { moduleId: bigint; moduleName: string; encver: number; opcodes: number; start: number } | undefined;
+  private moduleInfo: { moduleId: bigint; moduleName: string; encver: number; opcodes: number; start: number; pieces: Uint8Array[] } | undefined;
 
   private clearPrefix(): void {
     this.expireMs = undefined;
     this.idle = undefined;
     this.freq = undefined;
     this.metaClasses = undefined;
+    this.meta = undefined;
     this.keyStart = undefined;
   }
 
-  private keyEnd(record: KeyRecord, elements: number, endOffset: number, fieldTtls = false): RdbRecord {
+  private keyEnd(record: KeyRecord, elements: number, endOffset: number, fieldTtls = false, objectEncoding?: string): RdbRecord {
     return {
       kind: 'key-end',
       fieldTtls,
       key: record.key,
       type: record.type,
       encoding: record.encoding,
+      objectEncoding: objectEncoding ?? typeInfo(record.typeCode, this.magic)?.objectEncoding ?? 'raw',
       elements,
       encodedBytes: endOffset - record.offset,
       keyOffset: record.offset,
@@ -1075,16 +1150,22 @@ export class RdbParser {
       }
       case 'module': {
         const info = this.moduleInfo as NonNullable<RdbParser['moduleInfo']>;
+        const from = r.pos;
         const read = skipModuleOpcodesInSteps(r, this.batchSize);
+        // A step that runs out of bytes is retried from its start, so its piece is kept only once it commits.
+        if (this.materialize) info.pieces.push(r.data.slice(from, r.pos));
         info.opcodes += read.count;
         if (!read.done) return;
         open.remaining = 0;
-        out.push({
-          kind: 'value',
-          chunk: { type: 'module', moduleId: info.moduleId, moduleName: info.moduleName, encver: info.encver, opcodes: info.opcodes },
-          offset: info.start,
-          length: r.offset - info.start,
-        });
+        if (this.materialize) {
+          out.push({
+            kind: 'value',
+            chunk: { type: 'module', moduleId: info.moduleId, moduleName: info.moduleName, encver: info.encver, opcodes: info.opcodes, body: concatPieces(info.pieces) },
+            offset: info.start,
+            length: r.offset - info.start,
+          });
+        }
+        info.pieces = [];
         open.elements = 1;
         break;
       }
@@ -1101,7 +1182,7 @@ export class RdbParser {
       const duplicate = this.members.finish();
       if (duplicate >= 0) throw new CorruptError(duplicateMessage(open.mode), { file: this.file, offset: duplicate });
     }
-    out.push(this.keyEnd(open.key, open.elements, r.offset, open.fieldTtls));
+    out.push(this.keyEnd(open.key, open.elements, r.offset, open.fieldTtls, open.objectEncoding));
     this.open = undefined;
     this.phase = 'top';
   }

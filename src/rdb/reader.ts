@@ -1,7 +1,8 @@
 import { ByteReader } from '../bytes/reader.js';
 import type { ChunkedInput } from '../bytes/input.js';
 import { RedbackError, TruncatedError } from '../errors.js';
-import type { RdbRecord } from './model.js';
+import { openInput } from '../io/open.js';
+import type { RdbCheckRecord, RdbRecord } from './model.js';
 import { RdbParser, printable } from './parser.js';
 import type { RdbParserOptions } from './parser.js';
 
@@ -31,7 +32,10 @@ function addKeyContext(error: unknown, parser: RdbParser): unknown {
  * Throws {@link TruncatedError} when the file ends early, {@link CorruptError} for bad bytes,
  * {@link ChecksumError} for a CRC64 mismatch, {@link UnsupportedError} for unknown versions.
  */
-export async function* readRdbBatches(input: ChunkedInput, options: RdbReadOptions = {}): AsyncGenerator<RdbRecord[]> {
+export function readRdbBatches(input: ChunkedInput, options: RdbReadOptions & { materialize: false }): AsyncGenerator<RdbCheckRecord[]>;
+export function readRdbBatches(input: ChunkedInput, options?: RdbReadOptions & { materialize?: true }): AsyncGenerator<RdbRecord[]>;
+export function readRdbBatches(input: ChunkedInput, options?: RdbReadOptions): AsyncGenerator<RdbRecord[] | RdbCheckRecord[]>;
+export async function* readRdbBatches(input: ChunkedInput, options: RdbReadOptions = {}): AsyncGenerator<RdbRecord[] | RdbCheckRecord[]> {
   const parser = new RdbParser({ ...options, file: options.file ?? input.name });
   options.parser?.(parser);
   const perBatch = options.recordsPerBatch ?? 1024;
@@ -83,8 +87,30 @@ export async function* readRdbBatches(input: ChunkedInput, options: RdbReadOptio
 }
 
 /** Streams an RDB from `input` one record at a time (see {@link readRdbBatches}). */
-export async function* readRdb(input: ChunkedInput, options: RdbReadOptions = {}): AsyncGenerator<RdbRecord> {
+export function readRdb(input: ChunkedInput, options: RdbReadOptions & { materialize: false }): AsyncGenerator<RdbCheckRecord>;
+export function readRdb(input: ChunkedInput, options?: RdbReadOptions & { materialize?: true }): AsyncGenerator<RdbRecord>;
+export function readRdb(input: ChunkedInput, options?: RdbReadOptions): AsyncGenerator<RdbRecord | RdbCheckRecord>;
+export async function* readRdb(input: ChunkedInput, options: RdbReadOptions = {}): AsyncGenerator<RdbRecord | RdbCheckRecord> {
   for await (const batch of readRdbBatches(input, options)) yield* batch;
+}
+
+/**
+ * Streams the RDB file at `path` one record at a time (see {@link readRdb}); an `.lz4` file is decompressed
+ * on the fly (offsets are then in the decompressed stream). The reader owns the file: it is closed when the
+ * records end, when reading fails, and when the consumer stops early (`break` or `return` in a
+ * `for await` loop). Throws {@link InputOutputError} when the file cannot be opened or read, and the errors
+ * of {@link readRdb}.
+ */
+export function readRdbFile(path: string, options: RdbReadOptions & { materialize: false }): AsyncGenerator<RdbCheckRecord>;
+export function readRdbFile(path: string, options?: RdbReadOptions & { materialize?: true }): AsyncGenerator<RdbRecord>;
+export function readRdbFile(path: string, options?: RdbReadOptions): AsyncGenerator<RdbRecord | RdbCheckRecord>;
+export async function* readRdbFile(path: string, options: RdbReadOptions = {}): AsyncGenerator<RdbRecord | RdbCheckRecord> {
+  const input = await openInput(path, options.file ?? path);
+  try {
+    yield* readRdb(input, options);
+  } finally {
+    await input.close();
+  }
 }
 
 /**
@@ -92,7 +118,10 @@ export async function* readRdb(input: ChunkedInput, options: RdbReadOptions = {}
  * that the value of a plain-encoded collection may be cut into chunks at other places when the streaming
  * reader receives its bytes in pieces; merged, the chunks are the same. Running out of bytes is a truncated file. `options.base` shifts reported offsets (for an RDB embedded elsewhere).
  */
-export function* readRdbSync(data: Uint8Array, options: RdbParserOptions & { base?: number; parser?: (p: RdbParser) => void } = {}): Generator<RdbRecord> {
+export function readRdbSync(data: Uint8Array, options: SyncReadOptions & { materialize: false }): Generator<RdbCheckRecord>;
+export function readRdbSync(data: Uint8Array, options?: SyncReadOptions & { materialize?: true }): Generator<RdbRecord>;
+export function readRdbSync(data: Uint8Array, options?: SyncReadOptions): Generator<RdbRecord | RdbCheckRecord>;
+export function* readRdbSync(data: Uint8Array, options: SyncReadOptions = {}): Generator<RdbRecord | RdbCheckRecord> {
   const parser = new RdbParser(options);
   options.parser?.(parser);
   const r = new ByteReader(data, { base: options.base ?? 0, file: options.file });
@@ -113,6 +142,17 @@ export function* readRdbSync(data: Uint8Array, options: RdbParserOptions & { bas
 }
 
 /** Reads a whole in-memory RDB and returns its records (for tests and small files). */
-export function readRdbAll(data: Uint8Array, options: RdbParserOptions = {}): RdbRecord[] {
+export function readRdbAll(data: Uint8Array, options: RdbParserOptions & { materialize: false }): RdbCheckRecord[];
+export function readRdbAll(data: Uint8Array, options?: RdbParserOptions & { materialize?: true }): RdbRecord[];
+export function readRdbAll(data: Uint8Array, options?: RdbParserOptions): (RdbRecord | RdbCheckRecord)[];
+export function readRdbAll(data: Uint8Array, options: RdbParserOptions = {}): (RdbRecord | RdbCheckRecord)[] {
   return [...readRdbSync(data, options)];
 }
+
+/** Options of {@link readRdbSync}. */
+export type SyncReadOptions = RdbParserOptions & {
+  /** Added to every reported offset (for an RDB embedded elsewhere). */
+  base?: number;
+  /** Receives the parser before the first record. */
+  parser?: (p: RdbParser) => void;
+};

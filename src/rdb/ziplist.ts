@@ -171,7 +171,8 @@ function intValue(blob: Uint8Array, p: number, enc: number): number | bigint {
 
 // --- encoder -------------------------------------------------------------------------------------
 
-function intDataLen(v: bigint): number {
+function intDataLen(v: bigint, before26: boolean): number {
+  if (before26) return v >= -32768n && v <= 32767n ? 2 : v >= -2147483648n && v <= 2147483647n ? 4 : 8;
   if (v >= 0n && v <= 12n) return 0;
   if (v >= -128n && v <= 127n) return 1;
   if (v >= -32768n && v <= 32767n) return 2;
@@ -180,16 +181,30 @@ function intDataLen(v: bigint): number {
   return 8;
 }
 
+/** Options of {@link encodeZiplist}. */
+export interface ZiplistEncodeOptions {
+  /**
+   * Encode integers as Redis before 2.6 did, with the 16, 32 and 64-bit forms only (no 4-bit immediates,
+   * no int8 or int24). Ziplists written by Redis 2.4 keep that form in every later RDB that copies them.
+   */
+  before26?: boolean;
+}
+
 const INT_ENCODING: Record<number, number> = { 1: 0xfe, 2: 0xc0, 3: 0xf0, 4: 0xd0, 8: 0xe0 };
 
 /**
  * Encodes entries as Redis's `ziplistPush` would: strings of 1–31 bytes holding canonical int64 text
  * and integer arguments are stored with the smallest integer encoding (immediates for 0..12), strings with
  * the smallest length header, prevlen in 1 byte below 254 and 5 bytes otherwise, zllen 65535 once there
- * are that many entries. Used for tests and for writing old-format files. Throws RangeError for integers
- * outside int64 or a result over 4 GiB.
+ * are that many entries. Used for writing old-format files. Throws RangeError for integers outside int64 or
+ * a result over 4 GiB.
+ *
+ * Not every ziplist Redis wrote is in this form: one built with LPUSH or LINSERT may keep 5-byte prevlens
+ * where 1 byte would do (Redis grows a prevlen in place but never shrinks it), and see
+ * {@link ZiplistEncodeOptions.before26} for Redis 2.4's integers.
  */
-export function encodeZiplist(entries: readonly ZiplistEntry[]): Uint8Array {
+export function encodeZiplist(entries: readonly ZiplistEntry[], options: ZiplistEncodeOptions = {}): Uint8Array {
+  const before26 = options.before26 === true;
   const ints: (bigint | undefined)[] = [];
   const sizes: number[] = [];
   let total = HEADER_SIZE + 1;
@@ -203,7 +218,7 @@ export function encodeZiplist(entries: readonly ZiplistEntry[]): Uint8Array {
       int = toInt64(entry, 'ziplist entry');
     }
     const len = entry instanceof Uint8Array ? entry.length : 0;
-    const body = int !== undefined ? 1 + intDataLen(int) : (len <= 0x3f ? 1 : len <= 0x3fff ? 2 : 5) + len;
+    const body = int !== undefined ? 1 + intDataLen(int, before26) : (len <= 0x3f ? 1 : len <= 0x3fff ? 2 : 5) + len;
     const size = (prev < BIG_PREVLEN ? 1 : 5) + body;
     ints.push(int);
     sizes.push(size);
@@ -229,7 +244,7 @@ export function encodeZiplist(entries: readonly ZiplistEntry[]): Uint8Array {
     }
     const int = ints[i];
     if (int !== undefined) {
-      const n = intDataLen(int);
+      const n = intDataLen(int, before26);
       if (n === 0) out[p++] = 0xf1 + Number(int);
       else {
         out[p++] = INT_ENCODING[n] as number;

@@ -1,25 +1,39 @@
-import { Command, Flags } from '@oclif/core';
-import { Errors } from '@oclif/core';
+import type { Command as OclifCommand } from '@oclif/core';
 import { ExitCode, RedbackError, UsageError } from '../errors.js';
+import { Flags } from './flags.js';
+import { jsonDocument, jsonErrorDocument, jsonLine } from './json.js';
+import { LiteCommand } from './lite-command.js';
+import { runMode } from './mode.js';
 import { setColor } from './style.js';
+
+// Under oclif the commands extend oclif's Command; on the fast path of bin/run.js (a plain command line,
+// no help) they extend LiteCommand, which offers the same methods without loading @oclif/core.
+const Base: typeof OclifCommand = runMode.fast ? (LiteCommand as unknown as typeof OclifCommand) : (await import('@oclif/core')).Command;
+
+/** An error as oclif's parser and ExitError carry it. */
+type CommandError = Error & { code?: string; oclif?: { exit?: number }; parse?: unknown };
 
 /**
  * The base of every redback command: the shared flags, and one place that turns errors into a single
  * `redback: <file>: offset <n>: <what>` line on stderr and the documented exit code
- * (0 ok, 1 invalid input, 2 bad usage, 3 input/output error). Stack traces only with `--debug`.
+ * (0 ok, 1 invalid input, 2 bad usage, 3 input/output error); under `--json` the error is also a JSON
+ * document on stdout. Stack traces only with `--debug`.
  */
-export abstract class BaseCommand extends Command {
+export abstract class BaseCommand extends Base {
   static override baseFlags = {
-    json: Flags.boolean({ description: 'Print one JSON document on stdout instead of tables.', default: false }),
-    debug: Flags.boolean({ description: 'Show stack traces for errors.', default: false, hidden: false }),
-    color: Flags.boolean({ description: 'Colour output (default: when stdout is a terminal and NO_COLOR is unset).', allowNo: true }),
+    json: Flags.boolean({ description: 'Print one JSON document on stdout instead of text (schema in the README).', default: false }),
+    debug: Flags.boolean({ description: 'Show the stack trace of an error.', default: false }),
+    color: Flags.boolean({ description: 'Colour the output (default: when stdout is a terminal and NO_COLOR is unset).', allowNo: true }),
   };
 
   /** True once flags are parsed with --debug. */
   protected debugMode = false;
+  /** True once flags are parsed with --json. */
+  protected jsonMode = false;
 
   protected configureOutput(flags: { debug: boolean; color?: boolean | undefined; json?: boolean }): void {
     this.debugMode = flags.debug;
+    this.jsonMode = flags.json ?? false;
     const wantColor = flags.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !flags.json);
     setColor(wantColor);
   }
@@ -29,33 +43,40 @@ export abstract class BaseCommand extends Command {
     return Boolean(process.stderr.isTTY) && !json && !process.env.CI;
   }
 
-  /** Writes a JSON document to stdout. */
-  protected printJson(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
+  /** Writes a JSON document (with `schemaVersion`) to stdout. */
+  protected printJson(value: object): void {
+    process.stdout.write(jsonDocument(value));
   }
 
-  /** Writes one JSON line to stdout. */
-  protected printJsonLine(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value, jsonReplacer)}\n`);
+  /** Writes one JSON line (with `schemaVersion`) to stdout. */
+  protected printJsonLine(value: object): void {
+    process.stdout.write(jsonLine(value));
   }
 
-  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    if (error instanceof Errors.ExitError) throw error;
+  protected override async catch(error: CommandError): Promise<unknown> {
+    if (error.code === 'EEXIT' || error.name === 'ExitSignal') throw error;
     let line: string;
     let code: number;
+    let file: string | null = null;
+    let offset: number | null = null;
     if (error instanceof RedbackError) {
       line = error.toLine();
       code = error.exitCode;
-      if (error.hint) line += `\n  hint: ${error.hint}`;
-    } else if (error instanceof Errors.CLIError && /flag|argument|Unexpected|Missing|Expected/i.test(error.message)) {
-      line = error.message.split('\n')[0] ?? error.message;
+      file = error.file ?? null;
+      offset = error.offset ?? null;
+    } else if (error.oclif !== undefined && (error.parse !== undefined || /flag|argument|arg\b|Unexpected|Missing|Expected/i.test(error.message))) {
+      line = usageLine(error.message);
       code = ExitCode.usage;
-      line += `\n  see: redback ${this.id ?? ''} --help`;
     } else {
       line = `internal error: ${error.message}`;
       code = ExitCode.io;
     }
-    process.stderr.write(`redback: ${line}\n`);
+    const json = this.jsonMode || (this.argv.includes('--json') && !this.argv.slice(0, this.argv.indexOf('--json')).includes('--'));
+    if (json) process.stdout.write(jsonErrorDocument({ file, offset, message: line, exitCode: code }));
+    let text = `redback: ${line}`;
+    if (error instanceof RedbackError && error.hint) text += `\n  hint: ${error.hint}`;
+    if (code === ExitCode.usage) text += `\n  see: redback ${this.id ?? ''} --help`.replace('  --', ' --');
+    process.stderr.write(`${text}\n`);
     if (this.debugMode && error.stack) process.stderr.write(`${error.stack}\n`);
     this.exit(code);
   }
@@ -66,15 +87,12 @@ export abstract class BaseCommand extends Command {
   }
 }
 
-/** JSON.stringify replacer: bigints as decimal strings, byte arrays as text or base64. */
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Uint8Array) {
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(value);
-    } catch {
-      return { base64: Buffer.from(value).toString('base64') };
-    }
-  }
-  return value;
+/** oclif's multi-line parse errors as one line: "Missing 1 required arg: path". */
+function usageLine(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^See more help with/.test(line));
+  const [first = message, second] = lines;
+  return first.endsWith(':') && second !== undefined ? `${first} ${second.split(/\s{2,}/)[0]}` : first;
 }

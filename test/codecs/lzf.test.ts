@@ -1,19 +1,19 @@
-// cspell:words lzf unixsocket dbfilename appendonly redback sripathikrishnan ababa DBSIZE GETRANGE xxtail abcabcabcabc
+// cspell:words lzf unixsocket dbfilename appendonly redback sripathikrishnan ababa DBSIZE GETRANGE xxtail abcabcabcabc abcdabcdabcdabcd
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ByteReader } from '../../src/bytes/reader.js';
 import { LzfStream, lzfCompress, lzfDecompress, lzfDecompressTransient, lzfValidate } from '../../src/codecs/lzf.js';
 import { lzfBackend, lzfDecompressWasm } from '../../src/codecs/lzf-wasm.js';
-import { crc64 } from '../../src/codecs/crc64.js';
 import { CorruptError, RedbackError } from '../../src/errors.js';
-import { PEER_DIR } from '../support/paths.js';
+import { readLength } from '../../src/rdb/primitives.js';
+import { readRdbAll } from '../../src/rdb/reader.js';
+import { PEER_DIR, REPO_ROOT } from '../support/paths.js';
+import { describePeer } from '../support/prerequisites.js';
 
-const FIXTURES = PEER_DIR;
-const EASY_RDB = `${FIXTURES}/sripathikrishnan__redis-rdb-tools/tests/dumps/easily_compressible_string_key.rdb`;
-const EASY_JSON = `${FIXTURES}/HDT3213__rdb/cases/easily_compressible_string_key.json`;
+const EASY_RDB = `${PEER_DIR}/sripathikrishnan__redis-rdb-tools/tests/dumps/easily_compressible_string_key.rdb`;
+const EASY_JSON = `${PEER_DIR}/HDT3213__rdb/cases/easily_compressible_string_key.json`;
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -65,30 +65,6 @@ const anyData = fc.oneof(
 );
 
 describe('lzfDecompress', () => {
-  it('decodes the LZF key Redis wrote in easily_compressible_string_key.rdb', () => {
-    if (!existsSync(EASY_RDB) || !existsSync(EASY_JSON)) {
-      console.warn(`skipped: ${EASY_RDB} not present`);
-      return;
-    }
-    const file = new Uint8Array(readFileSync(EASY_RDB));
-    const expected = JSON.parse(readFileSync(EASY_JSON, 'utf8')) as { key: string; value: string }[];
-    // REDIS0003, SELECTDB 0, type 0 (string), then the key with special encoding 0xC3 (LZF).
-    expect(new TextDecoder().decode(file.subarray(0, 9))).toBe('REDIS0003');
-    const at = file.indexOf(0xc3);
-    expect(at).toBe(12);
-    const readLength = (p: number): [number, number] => {
-      const b = file[p] as number;
-      if (b >> 6 === 0) return [b & 63, p + 1];
-      if (b >> 6 === 1) return [((b & 63) << 8) | (file[p + 1] as number), p + 2];
-      throw new Error('unexpected length encoding in fixture');
-    };
-    const [compressedLength, p1] = readLength(at + 1);
-    const [length, p2] = readLength(p1);
-    const key = lzfDecompress(file.subarray(p2, p2 + compressedLength), length, { file: EASY_RDB, offset: p2 });
-    expect(new TextDecoder().decode(key)).toBe(expected[0]?.key);
-    expect(key.length).toBe(200);
-  });
-
   it('decodes literal runs, short and long back references, and overlapping copies', () => {
     expect(lzfDecompress(bytes(2, 0x61, 0x62, 0x63), 3)).toEqual(ascii('abc'));
     // "ab" then a 3-byte copy from 2 back (overlapping): "ababa".
@@ -218,16 +194,42 @@ describe('lzfCompress', () => {
     );
   });
 
-  it('returns undefined for empty and incompressible input, and honours maxLength', () => {
+  it('returns undefined for empty and incompressible input, and tests the output size as liblzf does', () => {
     expect(lzfCompress(new Uint8Array(0))).toBeUndefined();
     expect(lzfCompress(ascii('abcdefghijklmnopqrstuvwxyz'))).toBeUndefined();
     const easy = ascii('a'.repeat(200));
     const packed = lzfCompress(easy) as Uint8Array;
     expect(packed.length).toBeLessThan(12);
-    expect(lzfCompress(easy, packed.length)).toEqual(packed);
-    expect(lzfCompress(easy, packed.length - 1)).toBeUndefined();
+    // liblzf keeps slack: it refuses unless the next item and a new run's control byte fit before out_end.
+    const smallest = Array.from({ length: 40 }, (_, n) => n).find((n) => lzfCompress(easy, n) !== undefined) as number;
+    expect(smallest).toBeGreaterThan(packed.length);
+    expect(lzfCompress(easy, smallest)).toEqual(packed);
+    expect(lzfCompress(easy, smallest - 1)).toBeUndefined();
     expect(lzfCompress(easy, 0)).toBeUndefined();
     expect(lzfCompress(easy, Number.NaN)).toBeUndefined();
+  });
+
+  it('makes the choices of liblzf 3.6: the exact bytes for a few hand-checked inputs', () => {
+    const hex = (data: Uint8Array | undefined): string => (data === undefined ? 'refused' : Buffer.from(data).toString('hex'));
+    // 20 × 'a': position 1 finds position 0 but liblzf never references the first byte (ref > in_data), so
+    // two literals; position 2 matches position 1 for 16 bytes (maxlen = 20 - 2 - 2), stored as 7 + 7;
+    // the last two bytes are literals.
+    expect(hex(lzfCompress(ascii('aaaaaaaaaaaaaaaaaaaa'), 100))).toBe('016161' + 'e00700' + '016161');
+    // 'abcd' × 4: five literals (the 'abc' at 4 would reference position 0), then 9 bytes from 4 back.
+    expect(hex(lzfCompress(ascii('abcdabcdabcdabcd'), 100))).toBe('046162636461' + 'e00003' + '016364');
+  });
+
+  it('with the pre-3.6 rule, still writes LZF that decompresses to the input', () => {
+    fc.assert(
+      fc.property(repetitive, (data) => {
+        const now = lzfCompress(data, data.length + 64);
+        const before = lzfCompress(data, data.length + 64, { beforeLiblzf36: true });
+        if (data.length === 0) return;
+        expect(lzfDecompress(before as Uint8Array, data.length)).toEqual(data);
+        expect(lzfDecompress(now as Uint8Array, data.length)).toEqual(data);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('reaches back the full 8192 bytes and uses 264-byte references', () => {
@@ -256,103 +258,48 @@ describe('lzfCompress', () => {
   });
 });
 
-// ---------------------------------------------------------------------------------------------------
-// Interoperability with the real Redis binaries (skipped, with a message, when they are not installed).
-
-function hasCommand(command: string): boolean {
-  const result = spawnSync(command, ['--version'], { stdio: 'ignore' });
-  return result.error === undefined && result.status === 0;
-}
-
-function rdbLength(n: number): number[] {
-  if (n < 64) return [n];
-  if (n < 16384) return [0x40 | (n >> 8), n & 0xff];
-  return [0x80, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
-}
-
-/** A version 9 RDB with string keys in db 0; values LZF-compressed by lzfCompress when it can. */
-function buildRdb(entries: [string, Uint8Array][]): { file: Uint8Array; compressed: number } {
-  const out: number[] = [...ascii('REDIS0009'), 0xfe, 0x00];
-  let compressed = 0;
-  for (const [key, value] of entries) {
-    const k = ascii(key);
-    out.push(0x00, ...rdbLength(k.length), ...k);
-    const packed = value.length > 20 ? lzfCompress(value, value.length - 4) : undefined;
-    if (packed === undefined) {
-      out.push(...rdbLength(value.length), ...value);
-    } else {
-      compressed++;
-      out.push(0xc3, ...rdbLength(packed.length), ...rdbLength(value.length), ...packed);
-    }
+/** The LZF strings of an RDB (found through the reader's records): where, the compressed bytes, the original length. */
+function lzfStringsOf(data: Uint8Array): { at: number; compressed: Uint8Array; length: number }[] {
+  const out: { at: number; compressed: Uint8Array; length: number }[] = [];
+  for (const record of readRdbAll(data)) {
+    if (record.kind !== 'value' || record.chunk.type !== 'string' || data[record.offset] !== 0xc3) continue;
+    const r = new ByteReader(data, { pos: record.offset + 1 });
+    const compressedLength = readLength(r);
+    const length = readLength(r);
+    out.push({ at: record.offset, compressed: r.bytes(compressedLength), length });
   }
-  out.push(0xff);
-  const body = Uint8Array.from(out);
-  const file = new Uint8Array(body.length + 8);
-  file.set(body);
-  new DataView(file.buffer).setBigUint64(body.length, crc64(body), true);
-  return { file, compressed };
+  return out;
 }
 
-const haveRedis = hasCommand('redis-server') && hasCommand('redis-cli') && hasCommand('redis-check-rdb');
-if (!haveRedis) console.warn('lzf.test: redis-server/redis-cli/redis-check-rdb not installed; skipping Redis interop tests');
-
-describe.skipIf(!haveRedis)('Redis reads what lzfCompress and crc64 write', () => {
-  it('redis-server loads an RDB of LZF strings and returns the original values', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'redback-lzf-'));
-    try {
-      const entries: [string, Uint8Array][] = [];
-      const words = ['redis', 'back', 'key', 'value', 'compress', 'lzf', '0123456789', ':'];
-      let seed = 42;
-      for (let i = 0; i < 40; i++) {
-        let text = '';
-        const n = 5 + ((i * 37) % 400);
-        while (text.length < n) {
-          seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-          text += words[(seed >>> 16) % words.length] as string;
-        }
-        entries.push([`k${i}`, ascii(text)]);
-      }
-      entries.push(['big', ascii('x'.repeat(100_000) + 'tail')]);
-      const { file, compressed } = buildRdb(entries);
-      expect(compressed).toBeGreaterThan(30);
-      const path = join(dir, 'dump.rdb');
-      writeFileSync(path, file);
-
-      const check = spawnSync('redis-check-rdb', [path], { encoding: 'utf8' });
-      expect(check.status, check.stdout + check.stderr).toBe(0);
-
-      // A wrong checksum is noticed by Redis too: the trailer really is Redis's CRC-64.
-      const bad = file.slice();
-      bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 1;
-      writeFileSync(join(dir, 'bad.rdb'), bad);
-      const badCheck = spawnSync('redis-check-rdb', [join(dir, 'bad.rdb')], { encoding: 'utf8' });
-      expect(badCheck.status).not.toBe(0);
-
-      const socket = join(dir, 'redis.sock');
-      const server = spawn(
-        'redis-server',
-        ['--port', '0', '--unixsocket', socket, '--dir', dir, '--dbfilename', 'dump.rdb', '--save', '', '--appendonly', 'no'],
-        { stdio: 'ignore' },
-      );
-      try {
-        const cli = (...args: string[]): string =>
-          spawnSync('redis-cli', ['-s', socket, ...args], { encoding: 'latin1' }).stdout.replace(/\n$/, '');
-        let up = false;
-        for (let i = 0; i < 200 && !up; i++) {
-          if (existsSync(socket) && cli('PING') === 'PONG') up = true;
-          else await new Promise((resolve) => setTimeout(resolve, 25));
-        }
-        expect(up).toBe(true);
-        expect(cli('DBSIZE')).toBe(String(entries.length));
-        for (const [key, value] of entries.slice(0, 40)) expect(cli('GET', key)).toBe(new TextDecoder().decode(value));
-        expect(cli('STRLEN', 'big')).toBe('100004');
-        expect(cli('GETRANGE', 'big', '99998', '-1')).toBe('xxtail');
-      } finally {
-        server.kill('SIGKILL');
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+describe('lzfCompress gives the bytes Redis wrote', () => {
+  it('for the LZF string values of fixtures/redis-7.0-all-types.rdb (Redis 7.0.15)', () => {
+    const data = new Uint8Array(readFileSync(join(REPO_ROOT, 'fixtures/redis-7.0-all-types.rdb')));
+    const strings = lzfStringsOf(data);
+    expect(strings.length).toBeGreaterThan(0);
+    for (const { at, compressed, length } of strings) {
+      const original = lzfDecompress(compressed, length);
+      // rdbSaveLzfStringObject: out_len = len - 4.
+      expect(Buffer.from(lzfCompress(original, length - 4) as Uint8Array).toString('hex'), `string at ${at}`).toBe(Buffer.from(compressed).toString('hex'));
     }
+  });
+});
+
+describePeer('lzf on a Redis 2.x file of the peer corpus', () => {
+  it('decodes the LZF key of easily_compressible_string_key.rdb, and compresses it back to the same bytes', () => {
+    const file = new Uint8Array(readFileSync(EASY_RDB));
+    const expected = JSON.parse(readFileSync(EASY_JSON, 'utf8')) as { key: string; value: string }[];
+    // REDIS0003, SELECTDB 0, type 0 (string), then the key with special encoding 0xC3 (LZF).
+    expect(new TextDecoder().decode(file.subarray(0, 9))).toBe('REDIS0003');
+    const at = file.indexOf(0xc3);
+    expect(at).toBe(12);
+    const r = new ByteReader(file, { pos: at + 1 });
+    const compressedLength = readLength(r);
+    const length = readLength(r);
+    const compressed = r.bytes(compressedLength);
+    const key = lzfDecompress(compressed, length, { file: EASY_RDB, offset: r.pos - compressedLength });
+    expect(new TextDecoder().decode(key)).toBe(expected[0]?.key);
+    expect(key.length).toBe(200);
+    expect(lzfCompress(key, key.length - 4)).toEqual(compressed);
   });
 });
 

@@ -14,7 +14,7 @@ import { ChunkedInput, bufferSource } from '../../src/bytes/input.js';
 import { crc64 } from '../../src/codecs/crc64.js';
 import { fileSource } from '../../src/io/file-source.js';
 import { lzfCompress } from '../../src/codecs/lzf.js';
-import type { RdbRecord } from '../../src/rdb/model.js';
+import type { AnyRdbRecord, RdbRecord } from '../../src/rdb/model.js';
 import type { RdbParserOptions } from '../../src/rdb/parser.js';
 import { readRdb, readRdbSync } from '../../src/rdb/reader.js';
 import { collectKeys, sameValue } from '../support/rdb-collect.js';
@@ -74,10 +74,10 @@ function text(n: number): Uint8Array {
   return latin1(s.slice(0, n));
 }
 
-type Outcome = { records: RdbRecord[]; error: string | undefined };
+type Outcome = { records: AnyRdbRecord[]; error: string | undefined };
 
 function readSync(data: Uint8Array, options: RdbParserOptions = {}): Outcome {
-  const records: RdbRecord[] = [];
+  const records: AnyRdbRecord[] = [];
   try {
     for (const record of readRdbSync(data, { file: 'f', ...options })) records.push(record);
     return { records, error: undefined };
@@ -89,7 +89,7 @@ function readSync(data: Uint8Array, options: RdbParserOptions = {}): Outcome {
 async function readStreaming(data: Uint8Array, options: RdbParserOptions & { readSize?: number } = {}): Promise<Outcome> {
   const { readSize, ...rest } = options;
   const input = new ChunkedInput(bufferSource(data, 'f'), readSize ?? 4096, { reuseBuffer: rest.materialize === false });
-  const records: RdbRecord[] = [];
+  const records: AnyRdbRecord[] = [];
   try {
     for await (const record of readRdb(input, { file: 'f', ...rest })) records.push(record);
     return { records, error: undefined };
@@ -113,7 +113,11 @@ describe('a string value longer than the piece size', () => {
     expect(chunks.length).toBeGreaterThan(Math.ceil(100_000 / 4096) + Math.ceil(200_000 / 4096) - 1);
     for (const r of chunks) if (r.kind === 'value' && r.chunk.type === 'string') expect(r.chunk.value.length).toBeLessThanOrEqual(4096);
     // Chunks tile the value: each starts where the previous one ended.
-    const keys = collectKeys(records);
+    for (let i = 1; i < records.length; i++) {
+      const [before, record] = [records[i - 1] as AnyRdbRecord, records[i] as AnyRdbRecord];
+      if (record.kind === 'value' && before.kind === 'value') expect(record.offset).toBe(before.offset + before.length);
+    }
+    const keys = collectKeys(records as RdbRecord[]);
     expect(
       sameValue(
         keys.map((k) => k.value),
@@ -124,7 +128,7 @@ describe('a string value longer than the piece size', () => {
         ],
       ),
     ).toBe(true);
-    expect(sameValue(keys, collectKeys(readSync(file).records))).toBe(true);
+    expect(sameValue(keys, collectKeys(readSync(file).records as RdbRecord[]))).toBe(true);
     expect(records.at(-1)).toMatchObject({ kind: 'eof', checksum: 'ok' });
   });
 
@@ -137,7 +141,7 @@ describe('a string value longer than the piece size', () => {
       expect(keyEnds(streamed), JSON.stringify(options)).toEqual(reference);
     }
     const streamed = await readStreaming(file, { stringPieceBytes: 4096, readSize: 777 });
-    expect(sameValue(collectKeys(streamed.records), collectKeys(readSync(file).records))).toBe(true);
+    expect(sameValue(collectKeys(streamed.records as RdbRecord[]), collectKeys(readSync(file).records as RdbRecord[]))).toBe(true);
   });
 
   it('from a file, with the CRC left to someone else, the rest of a raw string is passed over unread', async () => {
@@ -156,7 +160,7 @@ describe('a string value longer than the piece size', () => {
           return n;
         };
         const input = new ChunkedInput(source, 4096, { reuseBuffer: true });
-        const records: RdbRecord[] = [];
+        const records: AnyRdbRecord[] = [];
         try {
           for await (const record of readRdb(input, { file: 'f', materialize: false, verifyChecksum: false, stringPieceBytes: 4096 })) records.push(record);
           return { records, error: undefined };

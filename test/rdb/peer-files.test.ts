@@ -18,6 +18,8 @@ import { readRdb, readRdbAll } from '../../src/rdb/reader.js';
 import { collectKeys, collectRecords, elementKey, keyOfText, keysByDb, latin1, utf8Text } from '../support/rdb-collect.js';
 import type { CollectedKey, CollectedValue } from '../support/rdb-collect.js';
 import { PEER_DIR } from '../support/paths.js';
+import { inRepoRdbs } from '../support/generated-rdbs.js';
+import { describePeer } from '../support/prerequisites.js';
 
 const PEER = PEER_DIR;
 const havePeer = existsSync(join(PEER, 'PROVENANCE.md'));
@@ -233,8 +235,6 @@ function hashFromAof(commands: string[][], key: string): { fields: Map<string, s
   return { fields, expires };
 }
 
-/** Test cases that need the peer directory: skipped (or failing under CI) when it is absent. */
-const describePeer = havePeer ? describe : process.env.CI === 'true' ? describe : describe.skip;
 
 // ---------------------------------------------------------------------------------------------------
 // Every file reads to EOF, or fails on purpose
@@ -259,6 +259,52 @@ const TRAILING_DATA: Record<string, number> = {
   'sripathikrishnan__redis-rdb-tools/tests/dumps/redis_40_with_module.rdb': 40,
 };
 
+/**
+ * A file read to its end: one header and one EOF record (with a valid or disabled checksum from version 5
+ * on), `trailing` bytes after it, records that follow each other without overlap, keys that are whole.
+ */
+function expectReadToTheEnd(data: Uint8Array, records: RdbRecord[], keys: CollectedKey[], trailing: number): void {
+  const header = records[0];
+  const eof = records.at(-1);
+  expect(header?.kind).toBe('header');
+  expect(eof?.kind).toBe('eof');
+  if (header?.kind !== 'header' || eof?.kind !== 'eof') throw new Error('no header or no EOF record');
+  expect(records.filter((r) => r.kind === 'header' || r.kind === 'eof')).toHaveLength(2);
+  expect(data[eof.offset]).toBe(0xff);
+  const end = eof.offset + eof.length;
+  expect(data.length - end).toBe(trailing);
+  if (header.version >= 5) expect(['ok', 'disabled']).toContain(eof.checksum);
+  else expect(eof.checksum).toBe('absent');
+  // Records follow each other without overlap. The only bytes no record covers sit between a key record
+  // and its first value chunk: element counts, a module id, a hash's minimum field expiry.
+  // (Checked by hand and reported once: dumpV8.rdb has 270,000 records.)
+  let at = 0;
+  let previous: RdbRecord['kind'] = 'header';
+  const problems: string[] = [];
+  for (const record of records) {
+    if (record.kind === 'eof') break;
+    const gap = record.offset - at;
+    const allowed = record.kind === 'key' ? gap >= 0 : record.kind === 'value' && previous === 'key' ? gap >= 0 && gap <= 8 + 9 + 9 : gap === 0;
+    if (!allowed && problems.length < 5) problems.push(`${record.kind} record after ${previous} at ${record.offset}, expected ${at}`);
+    at = record.offset + record.length;
+    previous = record.kind;
+  }
+  expect(problems).toEqual([]);
+  // Assembling whole keys checks the chunk sequence and the key-end element counts.
+  expect(keys.filter((key) => key.elements < (key.type === 'stream' ? 0 : 1)).map((key) => key.key)).toEqual([]);
+}
+
+describe('in-repo RDB files: read to the end', () => {
+  const files = inRepoRdbs();
+  it('has the fixtures and the generated files', () => {
+    expect(files.length).toBeGreaterThanOrEqual(14);
+  });
+  it.each(files.map((f) => [f.name, f.data] as const))('%s', (name, data) => {
+    const records = readRdbAll(data, { file: name });
+    expectReadToTheEnd(data, records, collectKeys(records), 0);
+  });
+});
+
 describePeer('peer RDB files: read to the end', () => {
   it('finds the files PROVENANCE.md describes', () => {
     expect(rdbFiles.length).toBeGreaterThanOrEqual(130);
@@ -269,36 +315,8 @@ describePeer('peer RDB files: read to the end', () => {
   const readable = rdbFiles.filter((name) => !(name in CORRUPT_ON_PURPOSE));
 
   it.each(readable)('%s', (name) => {
-    const data = load(name);
     const { records, keys } = read(name);
-    const header = records[0];
-    const eof = records.at(-1);
-    expect(header?.kind).toBe('header');
-    expect(eof?.kind).toBe('eof');
-    if (header?.kind !== 'header' || eof?.kind !== 'eof') return;
-    expect(records.filter((r) => r.kind === 'header' || r.kind === 'eof')).toHaveLength(2);
-    expect(data[eof.offset]).toBe(0xff);
-    const end = eof.offset + eof.length;
-    expect(data.length - end).toBe(TRAILING_DATA[name] ?? 0);
-    if (header.version >= 5) expect(['ok', 'disabled']).toContain(eof.checksum);
-    else expect(eof.checksum).toBe('absent');
-    // Records follow each other without overlap. The only bytes no record covers sit between a key record
-    // and its first value chunk: element counts, a module id, a hash's minimum field expiry.
-    // (Checked by hand and reported once: dumpV8.rdb has 270,000 records.)
-    let at = 0;
-    let previous: RdbRecord['kind'] = 'header';
-    const problems: string[] = [];
-    for (const record of records) {
-      if (record.kind === 'eof') break;
-      const gap = record.offset - at;
-      const allowed = record.kind === 'key' ? gap >= 0 : record.kind === 'value' && previous === 'key' ? gap >= 0 && gap <= 8 + 9 + 9 : gap === 0;
-      if (!allowed && problems.length < 5) problems.push(`${record.kind} record after ${previous} at ${record.offset}, expected ${at}`);
-      at = record.offset + record.length;
-      previous = record.kind;
-    }
-    expect(problems).toEqual([]);
-    // Assembling whole keys checks the chunk sequence and the key-end element counts.
-    expect(keys.filter((key) => key.elements < (key.type === 'stream' ? 0 : 1)).map((key) => key.key)).toEqual([]);
+    expectReadToTheEnd(load(name), records, keys, TRAILING_DATA[name] ?? 0);
   });
 
   it.each(Object.entries(CORRUPT_ON_PURPOSE))('rejects %s', async (name, expected) => {

@@ -1,3 +1,4 @@
+// cspell:words genmodule
 /**
  * The synchronous reader over a whole buffer and the streaming reader over any chunking of the same bytes
  * must give the same records. Every peer RDB under 400 KiB that reads cleanly is read:
@@ -14,9 +15,12 @@
  * "strict" tests at the end pin down what differs without merging.
  *
  * Files with identical bytes (rdb-tools' dumps are re-used by two other repositories) are read once.
+ *
+ * The in-repo files (fixtures/ and the generated files of test/support/generated-rdbs.ts) are read the
+ * same ways on every checkout; with ../shared, every peer RDB under 400 KiB that reads cleanly as well.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ChunkedInput, bufferSource, iterableSource } from '../../src/bytes/input.js';
@@ -25,10 +29,11 @@ import { readRdb, readRdbAll } from '../../src/rdb/reader.js';
 import type { RdbReadOptions } from '../../src/rdb/reader.js';
 import { coalesceValueChunks, collectKeys, collectRecords, detached, sameValue } from '../support/rdb-collect.js';
 import { PEER_DIR } from '../support/paths.js';
+import { inRepoRdbs, generatedRdbs } from '../support/generated-rdbs.js';
+import { HAVE_PEER, describePeer } from '../support/prerequisites.js';
+import { writeRdb } from '../support/rdb-writer.js';
 
 const PEER = PEER_DIR;
-const havePeer = existsSync(join(PEER, 'PROVENANCE.md'));
-const describePeer = havePeer || process.env.CI === 'true' ? describe : describe.skip;
 
 const MAX_SIZE = 400 * 1024;
 const ONE_BYTE_MAX = 20 * 1024;
@@ -51,7 +56,7 @@ interface PeerFile {
 
 /** Peer RDB files under MAX_SIZE that read to EOF, one per distinct content. */
 function readablePeerFiles(): PeerFile[] {
-  if (!havePeer) return [];
+  if (!HAVE_PEER) return [];
   const byHash = new Map<string, PeerFile>();
   for (const path of walk(PEER).sort()) {
     if (statSync(path).size > MAX_SIZE) continue;
@@ -73,6 +78,7 @@ function readablePeerFiles(): PeerFile[] {
 }
 
 const files = readablePeerFiles();
+const inRepoFiles: PeerFile[] = inRepoRdbs().map((f) => ({ name: f.name, twins: [], data: f.data }));
 const label = (file: PeerFile): string => (file.twins.length > 0 ? `${file.name} (+${file.twins.length} identical)` : file.name);
 
 /** An async source that hands out the given chunks one by one. */
@@ -96,11 +102,12 @@ function bytewise(data: Uint8Array): ChunkedInput {
  * buffers need no copying first; {@link detached} copies are used where vitest's deep equality runs.
  */
 async function readAsync(input: ChunkedInput, options: RdbReadOptions = {}): Promise<RdbRecord[]> {
-  return collectRecords(readRdb(input, options));
+  // Both readers' records, typed as the materializing reader's for the comparison helpers.
+  return collectRecords(readRdb(input, options)) as Promise<RdbRecord[]>;
 }
 
 function syncRecords(data: Uint8Array, options: RdbReadOptions = {}): RdbRecord[] {
-  return readRdbAll(data, options);
+  return readRdbAll(data, options) as RdbRecord[];
 }
 
 /** Offsets at which to split a file in two. */
@@ -122,12 +129,8 @@ function firstDifference(expected: RdbRecord[], actual: RdbRecord[]): string | u
   return undefined;
 }
 
-describePeer('sync and async readers agree on every peer file', () => {
-  it('has the files', () => {
-    expect(files.length).toBeGreaterThanOrEqual(60);
-    expect(files.filter((f) => f.data.length < EVERY_SPLIT_MAX).length).toBeGreaterThanOrEqual(40);
-  });
-
+/** The four ways, (a) to (d), over `files`. */
+function readEveryWay(files: PeerFile[]): void {
   describe('(a) async, whole file', () => {
     it.each(files.map((f) => [label(f), f] as const))('%s', async (_, file) => {
       const expected = syncRecords(file.data);
@@ -178,14 +181,78 @@ describePeer('sync and async readers agree on every peer file', () => {
       if (file.data.length < EVERY_SPLIT_MAX) expect(detached(collectKeys(syncSmall))).toEqual(detached(collectKeys(syncRecords(file.data))));
     });
 
-    it('a plain 1000-element list arrives in 334 chunks', () => {
-      const file = files.find((f) => f.name.endsWith('linkedlist.rdb') || f.twins.some((t) => t.endsWith('linkedlist.rdb')));
-      if (!file) throw new Error('linkedlist.rdb not found');
-      const records = syncRecords(file.data, { batchSize: 3 });
-      const chunks = records.filter((r) => r.kind === 'value');
+  });
+
+}
+
+describe('sync and async readers agree on every in-repo file', () => {
+  it('has the files', () => {
+    expect(inRepoFiles.length).toBeGreaterThanOrEqual(14);
+    expect(inRepoFiles.filter((f) => f.data.length < EVERY_SPLIT_MAX).length).toBeGreaterThanOrEqual(8);
+  });
+  readEveryWay(inRepoFiles);
+
+  describe('strict: the records themselves, not merged', () => {
+    it('blob-encoded values (ziplist, intset, listpack, quicklist nodes, stream nodes) never depend on the input chunking', async () => {
+      const data = writeRdb({
+        version: 11,
+        items: [
+          { selectDb: 0 },
+          { key: { key: 'zl', value: { encoding: 'list-ziplist', elements: ['a', 1, 70000, 'b'.repeat(300)] } } },
+          { key: { key: 'is', value: { encoding: 'set-intset', members: [1, 2, 70000] } } },
+          { key: { key: 'lp', value: { encoding: 'set-listpack', members: ['a', 5, 'c'.repeat(100)] } } },
+          { key: { key: 'hl', value: { encoding: 'hash-listpack', fields: [['f', 'v'], ['g', 12]] } } },
+          { key: { key: 'zs', value: { encoding: 'zset-listpack', entries: [['m', 1.5]] } } },
+          { key: { key: 'q2', value: { encoding: 'quicklist-v2', nodes: [{ elements: ['x', 2] }, { plain: 'p'.repeat(20) }, { elements: ['y'.repeat(50), 'y'.repeat(50)], lzf: true }] } } },
+        ],
+      });
+      expect(firstDifference(syncRecords(data), await readAsync(bytewise(data)))).toBeUndefined();
+    });
+
+    it('a plain set read one byte at a time gives the same records once its value chunks are merged (chunk boundaries follow the input)', async () => {
+      const data = writeRdb({ version: 9, items: [{ selectDb: 0 }, { key: { key: 'set', value: { encoding: 'set-hashtable', members: Array.from({ length: 60 }, (_, i) => `member-${i}`) } } }] });
+      const streamed = await readAsync(bytewise(data));
+      expect(streamed.filter((r) => r.kind === 'value').length).toBeGreaterThan(syncRecords(data).filter((r) => r.kind === 'value').length);
+      expect(firstDifference(coalesceValueChunks(syncRecords(data)), coalesceValueChunks(streamed))).toBeUndefined();
+    });
+
+    it('a plain 1000-element list arrives in 334 chunks with a batch size of 3', () => {
+      const data = writeRdb({ version: 3, items: [{ selectDb: 0 }, { key: { key: 'list', value: { encoding: 'list-linked', elements: Array.from({ length: 1000 }, (_, i) => `e${i}`) } } }] });
+      const chunks = syncRecords(data, { batchSize: 3 }).filter((r) => r.kind === 'value');
       expect(chunks).toHaveLength(334);
       expect(chunks.every((r) => r.kind === 'value' && r.chunk.type === 'list' && r.chunk.elements.length <= 3)).toBe(true);
     });
+
+    it('records of a small file deep-equal on detached copies (whole-file async read)', async () => {
+      const data = (generatedRdbs().find((f) => f.name === 'v10-redis7.rdb') as { data: Uint8Array }).data;
+      expect(detached(await readAsync(new ChunkedInput(bufferSource(data))))).toEqual(detached(syncRecords(data)));
+    });
+
+    it('a module value record spans the whole value, whatever the batch size and however the bytes arrive', async () => {
+      const data = (generatedRdbs().find((f) => f.name === 'v9-modules.rdb') as { data: Uint8Array }).data;
+      const moduleValue = (records: RdbRecord[]): RdbRecord | undefined => records.find((r) => r.kind === 'value' && r.chunk.type === 'module');
+      const whole = detached(moduleValue(syncRecords(data)));
+      expect(whole).toMatchObject({ chunk: { opcodes: 6, moduleName: 'genmodule', encver: 5 } });
+      for (const batchSize of [3, 1]) expect(detached(moduleValue(syncRecords(data, { batchSize }))), `batchSize ${batchSize}`).toEqual(whole);
+      expect(detached(moduleValue(await readAsync(bytewise(data))))).toEqual(whole);
+    });
+  });
+});
+
+describePeer('sync and async readers agree on every peer file', () => {
+  it('has the files', () => {
+    expect(files.length).toBeGreaterThanOrEqual(60);
+    expect(files.filter((f) => f.data.length < EVERY_SPLIT_MAX).length).toBeGreaterThanOrEqual(40);
+  });
+  readEveryWay(files);
+
+  it('a plain 1000-element list arrives in 334 chunks with a batch size of 3 (linkedlist.rdb)', () => {
+    const file = files.find((f) => f.name.endsWith('linkedlist.rdb') || f.twins.some((t) => t.endsWith('linkedlist.rdb')));
+    if (!file) throw new Error('linkedlist.rdb not found');
+    const records = syncRecords(file.data, { batchSize: 3 });
+    const chunks = records.filter((r) => r.kind === 'value');
+    expect(chunks).toHaveLength(334);
+    expect(chunks.every((r) => r.kind === 'value' && r.chunk.type === 'list' && r.chunk.elements.length <= 3)).toBe(true);
   });
 
   describe('(e) long strings in pieces and spilled duplicate checks (small thresholds): the same records, merged', () => {

@@ -1,12 +1,11 @@
 /**
- * The RDB reader on broken input: a dozen varied peer files cut short at every offset and with every byte
- * changed, plus seeded random bytes after a valid header. Whatever the bytes, the reader must either read
+ * The RDB reader on broken input: the in-repo files (fixtures/ and the generated files, which hold every
+ * type and encoding) and, with ../shared, a dozen varied peer files, cut short at every offset and with
+ * every byte changed, plus seeded random bytes after a valid header. Whatever the bytes, the reader must either read
  * to the EOF record or throw one of our own errors (RedbackError subclasses), never a TypeError, a
  * RangeError or anything else, never hang, and never accept a file cut before its EOF opcode.
  */
 // cspell:words ziplist zipmap intset listpack quicklist listoacks
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChunkedInput, bufferSource, iterableSource } from '../../src/bytes/input.js';
@@ -14,16 +13,24 @@ import { CorruptError, RedbackError, TruncatedError } from '../../src/errors.js'
 import type { RdbRecord } from '../../src/rdb/model.js';
 import { readRdb, readRdbAll } from '../../src/rdb/reader.js';
 import type { RdbReadOptions } from '../../src/rdb/reader.js';
+import { ByteWriter } from '../../src/bytes/writer.js';
+import { RdbOpcode } from '../../src/rdb/constants.js';
+import { writeHeader, writeLength, writeString, writeLzfString } from '../../src/rdb/primitives.js';
+import { encodeListpack } from '../../src/rdb/listpack.js';
+import { encodeStreamListpack } from '../../src/rdb/stream-listpack.js';
+import { encodeZipmap } from '../../src/rdb/zipmap.js';
+import { lzfCompress } from '../../src/codecs/lzf.js';
 import { collectRecords } from '../support/rdb-collect.js';
-import { PEER_DIR } from '../support/paths.js';
 import { concat } from '../support/bytes.js';
+import { inRepoRdbs } from '../support/generated-rdbs.js';
+import { HAVE_PEER, describePeer, loadPeer } from '../support/prerequisites.js';
+import { writeRdb } from '../support/rdb-writer.js';
 
-const PEER = PEER_DIR;
-const havePeer = existsSync(join(PEER, 'PROVENANCE.md'));
-const describePeer = havePeer || process.env.CI === 'true' ? describe : describe.skip;
+/** The in-repo files: fixtures/ (Redis 7.0) and the generated files. */
+const IN_REPO = new Map(inRepoRdbs().map((f) => [f.name, f.data]));
 
-/** Files chosen to cover the encodings, opcodes and RDB versions (smallest copy of each content). */
-const FILES = [
+/** Peer files chosen to cover the encodings, opcodes and RDB versions (smallest copy of each content). */
+const PEER_FILES = [
   'redis__redis/tests/assets/encodings.rdb', // v4: LZF, int strings, zipmap-era ziplists, intsets, linked lists, zset v1
   'HDT3213__rdb/cases/parser_filters.rdb', // v2: every type of the oldest version, zipmaps
   'HDT3213__rdb/cases/zipmap_that_compresses_easily.rdb', // LZF-compressed zipmap
@@ -49,7 +56,7 @@ const EVERY_FLIP_MAX = 2 * 1024;
 const SAMPLES = 300;
 
 function load(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(join(PEER, name)));
+  return IN_REPO.get(name) ?? loadPeer(name);
 }
 
 /** End of the EOF record (opcode and checksum): every shorter prefix is a truncated file. */
@@ -69,7 +76,7 @@ type Outcome = { ok: true; records: RdbRecord[] } | { ok: false; error: unknown 
 
 function attempt(data: Uint8Array, options: RdbReadOptions = {}): Outcome {
   try {
-    return { ok: true, records: readRdbAll(data, options) };
+    return { ok: true, records: readRdbAll(data, options) as RdbRecord[] };
   } catch (error) {
     return { ok: false, error };
   }
@@ -77,7 +84,7 @@ function attempt(data: Uint8Array, options: RdbReadOptions = {}): Outcome {
 
 async function attemptAsync(input: ChunkedInput, options: RdbReadOptions = {}): Promise<Outcome> {
   try {
-    return { ok: true, records: await collectRecords(readRdb(input, options)) };
+    return { ok: true, records: (await collectRecords(readRdb(input, options))) as RdbRecord[] };
   } catch (error) {
     return { ok: false, error };
   }
@@ -112,7 +119,7 @@ function chunkedInput(data: Uint8Array, size: number): ChunkedInput {
   return new ChunkedInput(iterableSource(generate(), '<chunks>'), size);
 }
 
-describePeer('truncated peer files', () => {
+function truncatedFiles(FILES: string[]): void {
   it.each(FILES)('%s: every prefix before the EOF record is rejected as truncated or corrupt', { timeout: 30_000 }, (name) => {
     const data = load(name);
     const end = rdbEnd(data);
@@ -166,9 +173,12 @@ describePeer('truncated peer files', () => {
     }
     expect(problems).toEqual([]);
   });
-});
+}
 
-describePeer('peer files with one byte changed', () => {
+describe('truncated in-repo files', () => truncatedFiles([...IN_REPO.keys()]));
+describePeer('truncated peer files', () => truncatedFiles(PEER_FILES));
+
+function changedFiles(FILES: string[]): void {
   const MASKS = [0xff, 0x01, 0x80, 0x3c];
 
   /** Outcomes of every changed byte of a file (cached: two tests look at them). */
@@ -206,10 +216,12 @@ describePeer('peer files with one byte changed', () => {
       if (problems.length >= 5) break;
     }
     expect(problems).toEqual([]);
-    // With a CRC64 trailer (version 5 and later), a changed byte after the header is always caught. (A
-    // changed version digit can make the file an older version without a checksum, and that may read.)
-    const version = Number(new TextDecoder().decode(data.subarray(data[0] === 0x56 ? 6 : 5, 9)));
-    if (version >= 5) expect(acceptedAfterHeader).toBe(0);
+    // With a CRC64 trailer (version 5 and later, unless written with `rdbchecksum no`), a changed byte after
+    // the header is always caught. (A changed version digit can make the file an older version without a
+    // checksum, and that may read.)
+    const eof = readRdbAll(data).at(-1);
+    if (eof?.kind === 'eof' && eof.checksum === 'ok') expect(acceptedAfterHeader).toBe(0);
+    else expect(eof?.kind === 'eof' && ['absent', 'disabled'].includes(eof.checksum)).toBe(true);
   });
 
   it('errors on changed bytes give an offset inside the file', { timeout: 60_000 }, () => {
@@ -255,18 +267,89 @@ describePeer('peer files with one byte changed', () => {
       expect(problems).toEqual([]);
     },
   );
+}
+
+describe('in-repo files with one byte changed', () => changedFiles([...IN_REPO.keys()]));
+describePeer('peer files with one byte changed', () => changedFiles(PEER_FILES));
+
+/** The error the sync reader throws on `data` (which must fail with one of ours). */
+function errorOf(data: Uint8Array, file: string): RedbackError {
+  const outcome = attempt(data, { file });
+  if (outcome.ok || !(outcome.error instanceof RedbackError)) throw new Error(`expected our error, got ${outcome.ok ? 'a clean read' : describeError(outcome.error)}`);
+  return outcome.error;
+}
+
+/** Changes one byte of a file and returns the error the sync reader throws. */
+function errorAfterChange(name: string, at: number, mask: number): RedbackError {
+  const data = Uint8Array.from(load(name));
+  data[at] = (data[at] as number) ^ mask;
+  return errorOf(data, name);
+}
+
+/**
+ * A version 9 file holding one key whose value is `blob`, LZF-compressed, after `prefix` (written by `head`):
+ * returns the file and the [start, end) of the compressed value in it.
+ */
+function fileWithCompressedBlob(type: number, blob: Uint8Array, head: (w: ByteWriter) => void = () => undefined): { data: Uint8Array; start: number; end: number } {
+  const w = new ByteWriter();
+  writeHeader(w, 'REDIS', 9);
+  w.u8(RdbOpcode.SELECTDB);
+  writeLength(w, 0);
+  w.u8(type);
+  writeString(w, Uint8Array.of(0x6b));
+  head(w);
+  const start = w.offset;
+  const compressed = lzfCompress(blob, blob.length - 4) as Uint8Array;
+  expect(compressed).toBeDefined();
+  writeLzfString(w, compressed, blob.length);
+  const end = w.offset;
+  w.u8(RdbOpcode.EOF);
+  w.u64le(0n);
+  return { data: concat(w.take()), start, end };
+}
+
+describe('error offsets inside compressed blobs (files made with the writer)', () => {
+  it('an LZF-compressed stream node with a bad back-length: the offset is inside the value', () => {
+    const master = { ms: 1000n, seq: 0n };
+    const entries = Array.from({ length: 30 }, (_, i) => ({ id: { ms: 1000n + BigInt(i), seq: 0n }, deleted: false, fields: [Uint8Array.of(0x66)], values: [new TextEncoder().encode(`value-value-${i % 3}`)] }));
+    const node = encodeStreamListpack(master, entries);
+    node[node.length - 2] = (node[node.length - 2] as number) ^ 0x01; // the last entry's back-length
+    const { data, start, end } = fileWithCompressedBlob(15, node, (w) => {
+      writeLength(w, 1);
+      const key = new ByteWriter();
+      key.u64be(master.ms);
+      key.u64be(master.seq);
+      writeString(w, concat(key.take()));
+    });
+    const error = errorOf(data, 'stream.rdb');
+    expect(error.detail).toMatch(/back-length/);
+    expect(error.offset).toBeGreaterThanOrEqual(start);
+    expect(error.offset).toBeLessThan(end);
+  });
+
+  it('an LZF-compressed zipmap with a bad end: the offset is inside the value', () => {
+    const pairs = Array.from({ length: 10 }, (_, i) => new TextEncoder().encode(i % 2 === 0 ? `field-${i}` : 'same value'));
+    const zipmap = encodeZipmap(pairs);
+    zipmap[zipmap.length - 1] = 0x00;
+    const { data, start, end } = fileWithCompressedBlob(9, zipmap);
+    const error = errorOf(data, 'zipmap.rdb');
+    expect(error.detail).toMatch(/zipmap/);
+    expect(error.offset).toBeGreaterThanOrEqual(start);
+    expect(error.offset).toBeLessThan(end);
+  });
+
+  it('an LZF-compressed hash listpack with a bad entry: the offset is inside the value', () => {
+    const listpack = encodeListpack(Array.from({ length: 24 }, (_, i) => new TextEncoder().encode(i % 2 === 0 ? `f${i}` : 'a value that repeats')));
+    listpack[listpack.length - 2] = 0xff; // the last entry's back-length
+    const { data, start, end } = fileWithCompressedBlob(16, listpack);
+    const error = errorOf(data, 'hash.rdb');
+    expect(error.detail).toMatch(/listpack entry 23/);
+    expect(error.offset).toBeGreaterThanOrEqual(start);
+    expect(error.offset).toBeLessThan(end);
+  });
 });
 
-describePeer('error offsets inside compressed blobs', () => {
-  /** Changes one byte of a peer file and returns the error the sync reader throws. */
-  function errorAfterChange(name: string, at: number, mask: number): RedbackError {
-    const data = Uint8Array.from(load(name));
-    data[at] = (data[at] as number) ^ mask;
-    const outcome = attempt(data, { file: name });
-    if (outcome.ok || !(outcome.error instanceof RedbackError)) throw new Error(`expected our error, got ${outcome.ok ? 'a clean read' : describeError(outcome.error)}`);
-    return outcome.error;
-  }
-
+describePeer('error offsets inside compressed blobs (peer files)', () => {
   it('an LZF-compressed stream node: the offset is not negative (stream_listpacks_1.rdb, key trim at 296..2530)', () => {
     // The first node's listpack (LZF-compressed, value record 303..1089) gets a bad back-length.
     const error = errorAfterChange('HDT3213__rdb/cases/stream_listpacks_1.rdb', 430, 0x01);
@@ -290,7 +373,32 @@ describePeer('error offsets inside compressed blobs', () => {
   });
 });
 
-describePeer('stale truncation errors from the streaming reader', () => {
+describe('stale truncation errors from the streaming reader (files made with the writer)', () => {
+  it('a 4-byte file: "needed 9 bytes, 4 left", as the sync reader says', async () => {
+    const prefix = writeRdb({ version: 12, items: [] }).subarray(0, 4);
+    const sync = attempt(prefix);
+    const streamed = await attemptAsync(new ChunkedInput(bufferSource(prefix)));
+    expect(sync.ok || sync.error).toMatchObject({ needed: 9, available: 4, offset: 0 });
+    expect(streamed.ok || streamed.error).toMatchObject({ needed: 9, available: 4, offset: 0 });
+  });
+
+  it('a file cut inside a zset score: the bytes left are the bytes the file still has', async () => {
+    // Version 3 (no checksum): the file ends with the score ("1.25": a length byte and 4 bytes) and the EOF
+    // opcode. Cut 2 bytes into the text: the 4 bytes of text are needed, 2 are left.
+    const data = writeRdb({ version: 3, items: [{ selectDb: 0 }, { key: { key: 'z', value: { encoding: 'zset-v1', entries: [['m', 1.25]] } } }] });
+    const textAt = data.length - 5;
+    expect(data[textAt - 1]).toBe(4);
+    const prefix = data.subarray(0, textAt + 2);
+    const sync = attempt(prefix);
+    expect(sync.ok || sync.error).toMatchObject({ offset: textAt, needed: 4, available: 2 });
+    for (const input of [chunkedInput(prefix, 7), new ChunkedInput(bufferSource(prefix))]) {
+      const streamed = await attemptAsync(input);
+      expect(streamed.ok || streamed.error).toMatchObject({ offset: textAt, needed: 4, available: 2 });
+    }
+  });
+});
+
+describePeer('stale truncation errors from the streaming reader (peer files)', () => {
   it('a 4-byte file: "needed 9 bytes, 4 left", as the sync reader says', async () => {
     const prefix = load('HDT3213__rdb/cases/hash_with_hfe.rdb').subarray(0, 4);
     const sync = attempt(prefix);
@@ -314,12 +422,24 @@ describePeer('stale truncation errors from the streaming reader', () => {
 // ---------------------------------------------------------------------------------------------------
 // Seeded random bytes
 
-const HEADERS = ['REDIS0003', 'REDIS0006', 'REDIS0009', 'REDIS0011', 'REDIS0012', 'REDIS0013', 'VALKEY080'];
+const HEADERS: ['REDIS' | 'VALKEY', number][] = [['REDIS', 3], ['REDIS', 6], ['REDIS', 9], ['REDIS', 11], ['REDIS', 12], ['REDIS', 13], ['VALKEY', 80]];
 
-function header(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+/** A header, SELECTDB 0 and, when `type` is given, a type byte and the one-byte key "k", then `rest`. */
+function prefixed([magic, version]: ['REDIS' | 'VALKEY', number], type: number | undefined, ...rest: (Uint8Array | ((w: ByteWriter) => void))[]): Uint8Array {
+  const w = new ByteWriter();
+  writeHeader(w, magic, version);
+  if (type !== undefined) {
+    w.u8(RdbOpcode.SELECTDB);
+    writeLength(w, 0);
+    w.u8(type);
+    writeString(w, Uint8Array.of(0x6b));
+  }
+  for (const part of rest) {
+    if (part instanceof Uint8Array) w.bytes(part);
+    else part(w);
+  }
+  return concat(w.take());
 }
-
 
 /** Reads `data` and returns an error description when the reader failed in a way it must not. */
 function misbehavior(data: Uint8Array, options: RdbReadOptions = {}): string | undefined {
@@ -335,7 +455,7 @@ describe('seeded random bytes after a valid header', () => {
   it('random tails: only our errors', { timeout: 30_000 }, () => {
     fc.assert(
       fc.property(fc.constantFrom(...HEADERS), fc.uint8Array({ minLength: 0, maxLength: 300 }), fc.boolean(), (head, tail, deep) => {
-        const data = concat([header(head), tail]);
+        const data = prefixed(head, undefined, tail);
         const problem = misbehavior(data, { deep, verifyChecksum: false });
         if (problem) throw new Error(`${problem} on ${hex(data)}`);
       }),
@@ -352,7 +472,7 @@ describe('seeded random bytes after a valid header', () => {
         fc.uint8Array({ minLength: 0, maxLength: 400 }),
         fc.boolean(),
         (head, type, tail, deep) => {
-          const data = concat([header(head), Uint8Array.of(0xfe, 0x00, type, 0x01, 0x6b), tail]);
+          const data = prefixed(head, type, tail);
           const problem = misbehavior(data, { deep, verifyChecksum: false });
           if (problem) throw new Error(`${problem} on ${hex(data)}`);
         },
@@ -367,17 +487,24 @@ describe('seeded random bytes after a valid header', () => {
     const blobTypes = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 25];
     fc.assert(
       fc.property(
-        fc.constantFrom(...HEADERS.filter((h) => h !== 'REDIS0003')),
+        fc.constantFrom(...HEADERS.filter(([, version]) => version !== 3)),
         fc.constantFrom(...blobTypes),
         fc.uint8Array({ minLength: 0, maxLength: 60 }),
         fc.uint8Array({ minLength: 0, maxLength: 40 }),
         (head, type, blob, tail) => {
-          const prefix: number[] = [];
-          if (type === 25) prefix.push(0, 0, 0, 0, 0, 0, 0, 0); // minimum expiry
-          if (type === 14 || type === 18 || type === 15 || type === 19 || type === 21) prefix.push(0x01); // node count
-          if (type === 18) prefix.push(0x02); // PACKED container
-          if (type === 15 || type === 19 || type === 21) prefix.push(0x10, ...new Array<number>(16).fill(0)); // node key
-          const data = concat([header(head), Uint8Array.of(0xfe, 0x00, type, 0x01, 0x6b, ...prefix, blob.length), blob, tail]);
+          const data = prefixed(
+            head,
+            type,
+            (w) => {
+              if (type === 25) w.i64le(0); // minimum expiry
+              if (type === 14 || type === 18 || type === 15 || type === 19 || type === 21) writeLength(w, 1); // node count
+              if (type === 18) writeLength(w, 2); // PACKED container
+              if (type === 15 || type === 19 || type === 21) writeString(w, new Uint8Array(16)); // node key
+              writeLength(w, blob.length); // a plain string around the random blob
+              w.bytes(blob);
+            },
+            tail,
+          );
           const problem = misbehavior(data, { verifyChecksum: false });
           if (problem) throw new Error(`${problem} on ${hex(data)}`);
         },
@@ -386,9 +513,10 @@ describe('seeded random bytes after a valid header', () => {
     );
   });
 
-  it('a valid file with a window of random bytes written over it', { timeout: 30_000 }, () => {
-    if (!havePeer) return;
-    const sources = FILES.slice(0, 14).map(load);
+  it('a valid file with a window of random bytes written over it (in-repo files, and peer files when present)', { timeout: 30_000 }, () => {
+    const names = [...IN_REPO.keys(), ...(HAVE_PEER ? PEER_FILES.slice(0, 14) : [])];
+    const sources = names.map(load);
+    expect(sources.length).toBeGreaterThanOrEqual(HAVE_PEER ? 28 : 14);
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: sources.length - 1 }),
@@ -399,7 +527,7 @@ describe('seeded random bytes after a valid header', () => {
           const at = 9 + Math.floor(where * Math.max(0, data.length - 9 - patch.length));
           data.set(patch.subarray(0, data.length - at), at);
           const problem = misbehavior(data, { verifyChecksum: false });
-          if (problem) throw new Error(`${problem} on file ${FILES[which]} patched at ${at} with ${hex(patch)}`);
+          if (problem) throw new Error(`${problem} on file ${names[which]} patched at ${at} with ${hex(patch)}`);
         },
       ),
       { seed: 0x9a7c4, numRuns: 4000 },

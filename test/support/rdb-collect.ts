@@ -247,8 +247,8 @@ export function collectKeys(records: Iterable<RdbRecord>): CollectedKey[] {
 }
 
 /** Drains an async record stream into an array. */
-export async function collectRecords(records: AsyncIterable<RdbRecord>): Promise<RdbRecord[]> {
-  const out: RdbRecord[] = [];
+export async function collectRecords<T>(records: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
   for await (const record of records) out.push(record);
   return out;
 }

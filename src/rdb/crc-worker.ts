@@ -1,6 +1,6 @@
 /**
  * Worker thread of {@link summarizeRdbFile}: computes the CRC64 of a range of a file while the main thread
- * parses it, and posts it. See rdb-file.ts.
+ * parses it, and posts it. See file.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { fileCrc64 } from '../io/file-crc.js';

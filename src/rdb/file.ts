@@ -1,63 +1,57 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ChecksumError } from '../errors.js';
+import { ChecksumError, toFailure } from '../errors.js';
 import { fileCrc64 } from '../io/file-crc.js';
 import { openInput } from '../io/open.js';
-import type { KeyEndRecord, KeyRecord } from '../rdb/model.js';
-import { describeFailure, summarizeInput } from './rdb-summary.js';
+import { scanRdbInput } from './scan.js';
+import type { RdbScanOptions, RdbScanOutcome, RdbVisitor } from './scan.js';
 import type { CrcMessage, CrcTask } from './crc-worker.js';
-import type { RdbSummary } from './rdb-summary.js';
 
-/** Options of {@link summarizeRdbFile}. */
-export interface FileSummaryOptions {
+/** Options of {@link scanRdbFile}. */
+export interface RdbFileScanOptions extends Omit<RdbScanOptions, 'onProgress' | 'file' | 'verifyChecksum'> {
   /** The name to report (default: the path). */
   name?: string;
-  now: number;
-  detail: boolean;
-  top?: number;
-  /** Receives every key in file order; forces a single pass. */
-  onKey?: (key: KeyRecord, end: KeyEndRecord) => void;
-  /** Bytes read so far (of all parts) and the total. */
+  /** Bytes read so far and the total (undefined for a compressed file). */
   onProgress?: (done: number, total: number | undefined) => void;
-  /** With false, a single pass computes the CRC itself instead of on a second thread (default true). */
+  /** Verify the CRC64 (default true). */
+  verifyChecksum?: boolean;
+  /** With false, the CRC is computed in the parsing thread instead of on a second thread (default true). */
   crcThread?: boolean;
-  /** Smallest file whose CRC a single pass leaves to a second thread (default 16 MiB). */
+  /** Smallest file whose CRC is left to a second thread (default 16 MiB). */
   crcThreadMinBytes?: number;
 }
 
-/** A summary of a whole file, with how it was read. */
-export interface FileSummary {
-  summary: RdbSummary;
+/** The outcome of a pass over an RDB file, with the file's size. */
+export interface RdbFileOutcome extends RdbScanOutcome {
+  /** Bytes on disk. */
   size: number;
+  /** True when the file was LZ4-compressed (offsets are then in the decompressed stream). */
   compressed: boolean;
 }
 
 /**
- * Summarizes an RDB file in one pass; for a large plain file the CRC64 is computed by a second thread meanwhile. Throws {@link InputOutputError} when the
- * file cannot be read; problems in the file are in `summary.error`.
+ * Streams an RDB file (plain or LZ4-compressed) through a visitor in one pass. For a large plain file the CRC64
+ * is computed by a second thread meanwhile: it is independent of the parse (the bytes before the stored
+ * checksum, which ends the file in the usual layout). Never throws for bad bytes (see {@link scanRdbInput});
+ * throws {@link InputOutputError} when the file cannot be read.
  */
-export async function summarizeRdbFile(path: string, options: FileSummaryOptions): Promise<FileSummary> {
-  const name = options.name ?? path;
-  const top = options.top ?? 10;
-  const input = await openInput(path, name, { reuseBuffer: true });
+export async function scanRdbFile(path: string, visitor: RdbVisitor, options: RdbFileScanOptions = {}): Promise<RdbFileOutcome> {
+  const { name = path, onProgress, crcThread, crcThreadMinBytes, verifyChecksum = true, ...rest } = options;
+  const input = await openInput(path, name, { reuseBuffer: options.materialize !== true });
   const size = input.fileSize;
   const compressed = input.compressed;
-  // One pass; on a large plain file the CRC is computed by a second thread meanwhile (it is independent
-  // of the parse: the bytes before the stored checksum, which ends the file in the usual layout).
-  const crcUrl = !compressed && size >= (options.crcThreadMinBytes ?? CRC_THREAD_MIN) && size > 9 && options.crcThread !== false ? workerScript('crc-worker.js') : undefined;
+  const crcUrl = verifyChecksum && !compressed && size >= (crcThreadMinBytes ?? CRC_THREAD_MIN) && size > 9 && crcThread !== false ? workerScript('crc-worker.js') : undefined;
   const crcWorker = crcUrl ? startCrc(crcUrl, path, size - 8) : undefined;
   try {
-    const summary = await summarizeInput(input, {
-      now: options.now,
-      detail: options.detail,
-      top,
-      onKey: options.onKey,
-      verifyChecksum: crcWorker === undefined,
-      onProgress: (offset) => options.onProgress?.(offset, compressed ? undefined : size),
+    const outcome = await scanRdbInput(input, visitor, {
+      ...rest,
+      file: name,
+      verifyChecksum: verifyChecksum && crcWorker === undefined,
+      onProgress: (offset) => onProgress?.(offset, compressed ? undefined : size),
     });
-    if (crcWorker) await settleChecksum(summary, crcWorker, path, name);
-    return { summary, size, compressed };
+    if (crcWorker) await settleChecksum(outcome, crcWorker, path, name);
+    return Object.assign(outcome, { size, compressed });
   } finally {
     await crcWorker?.worker.terminate();
     await input.close();
@@ -90,7 +84,7 @@ function startCrc(url: URL, path: string, end: number): CrcRun {
  * When the file is not laid out as the worker assumed (bytes after the checksum) or the worker failed, the
  * CRC is computed here.
  */
-async function settleChecksum(summary: RdbSummary, run: CrcRun, path: string, name: string): Promise<void> {
+async function settleChecksum(summary: RdbScanOutcome, run: CrcRun, path: string, name: string): Promise<void> {
   const stored = summary.storedChecksum;
   if (!summary.done || summary.error !== undefined || stored === undefined || summary.checksum !== 'skipped') return;
   let crc = stored.offset === run.end ? await run.result : undefined;
@@ -102,12 +96,12 @@ async function settleChecksum(summary: RdbSummary, run: CrcRun, path: string, na
   summary.checksum = undefined;
   summary.done = false;
   summary.okUpTo = stored.offset - 1;
-  summary.error = describeFailure(new ChecksumError(stored.value, crc, { file: name, offset: stored.offset }));
+  summary.error = toFailure(new ChecksumError(stored.value, crc, { file: name, offset: stored.offset }));
 }
 
 /** A compiled worker script beside this module; undefined when there is none (running from sources without a build). */
 function workerScript(file: string): URL | undefined {
   const here = import.meta.url;
-  const url = here.endsWith('.ts') ? new URL(`../../dist/src/operations/${file}`, here) : new URL(`./${file}`, here);
+  const url = here.endsWith('.ts') ? new URL(`../../dist/src/rdb/${file}`, here) : new URL(`./${file}`, here);
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }

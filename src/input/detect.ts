@@ -1,0 +1,136 @@
+import type { Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { resolveAof } from '../aof/set.js';
+import type { AofSet } from '../aof/set.js';
+import { CorruptError, ioError } from '../errors.js';
+import { sniffInput } from '../io/sniff.js';
+
+/*
+ * What a path is, decided once for every command. Deciding needs both formats (an AOF may start with an RDB
+ * preamble, an AOF set names RDB and AOF files), so it lives above rdb/ and aof/.
+ */
+
+/** An RDB snapshot (plain or LZ4-framed). */
+export interface RdbInputInfo {
+  kind: 'rdb';
+  /** The path to open. */
+  path: string;
+}
+
+/** An AOF: one file (with or without an RDB preamble) or a Redis 7 multi-part set. */
+export interface AofInputInfo {
+  kind: 'aof';
+  path: string;
+  /** The files Redis would load, in order. */
+  set: AofSet;
+}
+
+export type InputInfo = RdbInputInfo | AofInputInfo;
+
+/** Names Redis gives AOF files (`appendonly.aof`, `….1.incr.aof`, `….1.base.aof`), possibly LZ4-compressed. */
+const AOF_NAME = /\.aof(\.lz4)?$/i;
+/** Names of RDB files (`dump.rdb`, `….1.base.rdb`), possibly LZ4-compressed. */
+const RDB_NAME = /\.rdb(\.lz4)?$/i;
+
+/**
+ * Says what `path` is, by content first:
+ * - a directory: a Redis 7 AOF directory (holding a manifest), or a Redis `dir` holding `appendonlydir/` or a
+ *   legacy `appendonly.aof`;
+ * - a manifest (a line starting with `file`): that set;
+ * - RESP (`*`) or an annotation (`#`) first: a single-file AOF;
+ * - the `REDIS`/`VALKEY` magic: an RDB — or an AOF whose RDB preamble is followed by commands, which the bytes
+ *   alone cannot tell before the RDB's end: a name ending in `.aof` (Redis's names) makes it an AOF;
+ * - an empty file: an empty AOF (Redis loads it as one), unless named `.rdb`;
+ * - anything else: a {@link CorruptError} at offset 0.
+ * Each of these may be LZ4-framed. Throws {@link InputOutputError} for a missing or unreadable path and what
+ * {@link resolveAof} throws for a broken manifest.
+ */
+export async function identifyInput(path: string): Promise<InputInfo> {
+  return (await identifyFormat(path)) === 'rdb' ? { kind: 'rdb', path } : { kind: 'aof', path, set: await resolveAof(path) };
+}
+
+/**
+ * The format half of {@link identifyInput}, without resolving an AOF to its files (for `check`, which reports
+ * a broken manifest as the verdict of an AOF).
+ */
+export async function identifyFormat(path: string): Promise<'rdb' | 'aof'> {
+  const kind = await sniffInput(path);
+  switch (kind) {
+    case 'directory':
+    case 'manifest':
+    case 'aof':
+      return 'aof';
+    case 'rdb':
+      return AOF_NAME.test(basename(path)) ? 'aof' : 'rdb';
+    case 'empty':
+      return RDB_NAME.test(basename(path)) ? 'rdb' : 'aof';
+    default:
+      throw new CorruptError('neither an RDB nor an AOF: unknown signature', { file: path, offset: 0 });
+  }
+}
+
+/** What a folder of backups holds, as `check DIR` sees it. */
+export interface FolderInputs {
+  /** Paths to check, one verdict each: RDB files, single AOF files, AOF directories (sets), sorted. */
+  inputs: string[];
+  /** Files left out: neither named nor shaped like a Redis file (a README, a checksum list…). */
+  skipped: string[];
+}
+
+const REDIS_NAME = /\.(rdb|aof)(\.lz4)?$/i;
+
+/**
+ * Lists what a folder holds that can be checked: a folder that is itself an AOF directory (it holds a
+ * manifest) is one input; otherwise each RDB or AOF file in it (by name, or by content for other names), and
+ * each AOF directory below it (`appendonlydir/` of a Redis `dir`), and with `recursive` the same in every
+ * subfolder. Redis's temporary files (`temp-*`) are left out. Throws {@link InputOutputError} when the folder
+ * cannot be read.
+ */
+export async function listFolderInputs(dir: string, options: { recursive?: boolean } = {}): Promise<FolderInputs> {
+  const found: FolderInputs = { inputs: [], skipped: [] };
+  if (await isAofDirectory(dir)) {
+    found.inputs.push(dir);
+    return found;
+  }
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    throw ioError(error, dir);
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (await isAofDirectory(path)) found.inputs.push(path);
+      else if (options.recursive) {
+        const below = await listFolderInputs(path, options);
+        found.inputs.push(...below.inputs);
+        found.skipped.push(...below.skipped);
+      }
+      continue;
+    }
+    if (!entry.isFile() || entry.name.startsWith('temp-')) {
+      found.skipped.push(path);
+      continue;
+    }
+    if (REDIS_NAME.test(entry.name)) {
+      found.inputs.push(path);
+      continue;
+    }
+    const kind = await sniffInput(path).catch(() => 'unknown' as const);
+    if (kind === 'rdb' || kind === 'aof') found.inputs.push(path);
+    else found.skipped.push(path);
+  }
+  return found;
+}
+
+/** True when `dir` is a Redis 7 AOF directory: it holds a manifest. */
+async function isAofDirectory(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).some((name) => name.endsWith('.manifest') && !name.startsWith('temp-'));
+  } catch {
+    return false;
+  }
+}
