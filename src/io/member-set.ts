@@ -73,6 +73,9 @@ export class MemberSet {
   private bits = 0;
   private expected = 0;
   private added = 0;
+  /** {@link ByteSet.tableBytes} of the set's size, recomputed when the size reaches {@link tableCheckAt}. */
+  private tableBytes = 0;
+  private tableCheckAt = 0;
   /** Reused to read parts back (made on first use). */
   private scratch: Uint8Array | undefined;
   private readonly number = new Float64Array(1);
@@ -100,6 +103,7 @@ export class MemberSet {
     this.set.reset();
     this.expected = expected;
     this.added = 0;
+    this.tableCheckAt = 0;
   }
 
   /**
@@ -117,7 +121,11 @@ export class MemberSet {
     const set = this.set;
     if (!set.add(data, start, end)) return false;
     // What the set needs (not what it keeps allocated from earlier keys), with room for its next growth.
-    if (2 * ByteSet.tableBytes(set.size + 1) + 2 * set.bytes > this.budget) this.spill();
+    if (set.size >= this.tableCheckAt) {
+      this.tableBytes = ByteSet.tableBytes(set.size + 1);
+      this.tableCheckAt = this.tableBytes / 32;
+    }
+    if (2 * this.tableBytes + 2 * set.bytes > this.budget) this.spill();
     return true;
   }
 

@@ -277,7 +277,6 @@ export class RdbParser {
     const start = r.pos;
     const inValue = this.phase === 'value';
     this.attemptKey = undefined;
-    this.skipBytes = 0;
     try {
       switch (this.phase) {
         case 'header':
@@ -604,7 +603,9 @@ export class RdbParser {
     try {
       switch (code) {
         case RdbType.STRING: {
-          if (this.openLongString(r, out, record, valueOffset)) return;
+          // Only a length of 14 bits or more, or LZF, can be over the piece size (and a 6-bit one under tiny pieces).
+          const first = r.pos < r.end ? (r.data[r.pos] as number) : 0x80;
+          if ((first >= 0x80 || (first >= 0x40 ? this.stringPieceBytes < 16384 : this.stringPieceBytes < 64)) && this.openLongString(r, out, record, valueOffset)) return;
           const objectEncoding = stringObjectEncoding(r);
           if (!this.materialize) {
             skipString(r);
@@ -830,7 +831,6 @@ export class RdbParser {
    * read over the next steps; returns false, having consumed nothing, for any other string.
    */
   private openLongString(r: ByteReader, out: RdbRecord[], record: KeyRecord, valueOffset: number): boolean {
-    const objectEncoding = stringObjectEncoding(r);
     const save = r.pos;
     const first = r.peek();
     const kind = first >> 6;
@@ -856,6 +856,10 @@ export class RdbParser {
       }
       string = { dataStart: r.offset, length, left: length, chunkStart: valueOffset, lzf: undefined };
     }
+    const after = r.pos;
+    r.pos = save;
+    const objectEncoding = stringObjectEncoding(r);
+    r.pos = after;
     this.openKey(out, record, 'string', 1, { string, objectEncoding });
     return true;
   }
@@ -863,6 +867,7 @@ export class RdbParser {
   /** Reads the next piece of an open string value (see {@link openLongString}). */
   private readStringPiece(r: ByteReader, out: RdbRecord[], open: OpenValue): void {
     const string = open.string as OpenString;
+    this.skipBytes = 0;
     if (string.left === 0) {
       // Skipped to its end (see skippable).
       open.remaining = 0;
