@@ -85,12 +85,19 @@ export class TruncatedError extends RedbackError {
   readonly needed: number;
   /** How many bytes were left at `offset`. */
   readonly available: number;
+  /**
+   * For a read that goes on in pieces (a long string value): the absolute offset and the byte count that
+   * let it take its next step, fewer than {@link needed}. A driver refilling a window asks for these, while
+   * the message keeps the figures of the whole read.
+   */
+  resume: { offset: number; needed: number } | undefined;
 
   /** `what` describes the failure ("unexpected end of file in string"); the byte counts are appended. */
   constructor(needed: number, available: number, where: Location = {}, what = 'unexpected end of file') {
     super(`${what}: needed ${needed} byte${needed === 1 ? '' : 's'}, ${available} left`, where);
     this.needed = needed;
     this.available = available;
+    this.resume = undefined;
   }
 }
 

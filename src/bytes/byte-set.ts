@@ -19,6 +19,9 @@ const KEEP_SLOTS = 1 << 16;
 const KEEP_ARENA = 4 << 20;
 
 export class ByteSet {
+  /** Bytes of table and of arena that {@link reset} keeps for the next use. */
+  private readonly retainSlots: number;
+  private readonly retainArena: number;
   private table = new Int32Array(INITIAL_SLOTS * SLOT);
   private mask = INITIAL_SLOTS - 1;
   private generation = 1;
@@ -26,6 +29,36 @@ export class ByteSet {
   private arena = new Uint8Array(64 * 1024);
   private used = 0;
   private readonly digits = new Uint8Array(24);
+
+  /**
+   * @param options.retainBytes a table or arena up to this many bytes is kept by {@link reset} for the next
+   *   use instead of being dropped (default: 1 MiB of table, 4 MiB of arena).
+   */
+  constructor(options: { retainBytes?: number } = {}) {
+    this.retainSlots = Math.max(KEEP_SLOTS, Math.floor((options.retainBytes ?? 0) / (SLOT * 4)));
+    this.retainArena = Math.max(KEEP_ARENA, options.retainBytes ?? 0);
+  }
+
+  /** Bytes of table a set of `members` members needs (the table doubles when it is half full). */
+  static tableBytes(members: number): number {
+    let slots = INITIAL_SLOTS;
+    while (members * 2 > slots) slots *= 2;
+    return slots * SLOT * 4;
+  }
+
+  /**
+   * Makes room for `members` more members of `bytes` bytes in all, so that adding them allocates nothing
+   * (each of table and arena is allocated once, at its size, when it is too small).
+   */
+  reserve(members: number, bytes: number): void {
+    const slots = ByteSet.tableBytes(this.count + members) / (SLOT * 4);
+    if (slots > this.mask + 1) this.grow(slots);
+    if (this.used + bytes > this.arena.length) {
+      const grown = new Uint8Array(this.used + bytes);
+      grown.set(this.arena.subarray(0, this.used));
+      this.arena = grown;
+    }
+  }
 
   /** Members in the set. */
   get size(): number {
@@ -35,6 +68,31 @@ export class ByteSet {
   /** Bytes of member data held (for memory limits). */
   get bytes(): number {
     return this.used;
+  }
+
+  /** Bytes of memory the set holds now: its table and its arena. */
+  get memoryBytes(): number {
+    return this.table.byteLength + this.arena.length;
+  }
+
+  /** Bytes the table will take after the next growth (it doubles when half full). */
+  get nextTableBytes(): number {
+    return this.count * 2 + 2 > this.mask + 1 ? this.table.byteLength * 2 : this.table.byteLength;
+  }
+
+  /**
+   * Calls `visit(data, start, end)` for every member, in no particular order: `data[start, end)` are its
+   * bytes, in the set's own memory (valid until the set changes).
+   */
+  forEach(visit: (data: Uint8Array, start: number, end: number) => void): void {
+    const table = this.table;
+    for (let at = 0; at < table.length; at += SLOT) {
+      if (table[at] !== this.generation) continue;
+      const ref = table[at + 2] as number;
+      const length = table[at + 3] as number;
+      if (ref >= 0) visit(this.home as Uint8Array, ref, ref + length);
+      else visit(this.arena, ~ref, ~ref + length);
+    }
   }
 
   /**
@@ -48,13 +106,13 @@ export class ByteSet {
     this.home = home;
     this.count = 0;
     this.used = 0;
-    if (this.table.length > KEEP_SLOTS * SLOT) {
+    if (this.arena.length > this.retainArena) this.arena = new Uint8Array(64 * 1024);
+    if (this.table.length > this.retainSlots * SLOT) {
       this.table = new Int32Array(INITIAL_SLOTS * SLOT);
       this.mask = INITIAL_SLOTS - 1;
       this.generation = 1;
       return;
     }
-    if (this.arena.length > KEEP_ARENA) this.arena = new Uint8Array(64 * 1024);
     this.generation++;
     if (this.generation === 0x7fffffff) {
       this.table.fill(0);
@@ -79,7 +137,7 @@ export class ByteSet {
   add(data: Uint8Array, start: number, end: number): boolean {
     const length = end - start;
     // Copy to the arena's free end and hash in the same pass; the copy is kept only for a new member.
-    const offset = this.reserve(length);
+    const offset = this.arenaRoom(length);
     const arena = this.arena;
     const hash = length > 32 ? copyThenHash(data, start, end, arena, offset) : hashCopy(data, start, end, arena, offset);
     const slot = this.probe(hash, arena, offset, length);
@@ -114,7 +172,7 @@ export class ByteSet {
     table[at + 2] = ref;
     table[at + 3] = length;
     this.count++;
-    if (this.count * 2 > this.mask + 1) this.grow();
+    if (this.count * 2 > this.mask + 1) this.grow((this.mask + 1) * 2);
   }
 
   /** Adds an integer as its decimal text (Redis compares the string forms of members). */
@@ -127,7 +185,7 @@ export class ByteSet {
   }
 
   /** Makes room for `length` more bytes in the arena; returns where they would go (not yet used). */
-  private reserve(length: number): number {
+  private arenaRoom(length: number): number {
     const offset = this.used;
     const need = offset + length;
     if (need > this.arena.length) {
@@ -141,10 +199,10 @@ export class ByteSet {
   }
 
 
-  private grow(): void {
+  /** Moves the members to a table of `slots` slots (a power of two). */
+  private grow(slots: number): void {
     const old = this.table;
     const generation = this.generation;
-    const slots = (this.mask + 1) * 2;
     const table = new Int32Array(slots * SLOT);
     const mask = slots - 1;
     for (let at = 0; at < old.length; at += SLOT) {
@@ -225,9 +283,9 @@ function hashCopy(data: Uint8Array, start: number, end: number, arena: Uint8Arra
   return finalMix(h);
 }
 
-/** murmur3 (x86, 32-bit) of `data[start, end)`. */
-export function hashBytes(data: Uint8Array, start: number, end: number): number {
-  let h = 0x9747b28c ^ (end - start);
+/** murmur3 (x86, 32-bit) of `data[start, end)`; another `seed` gives an independent hash. */
+export function hashBytes(data: Uint8Array, start: number, end: number, seed = 0x9747b28c): number {
+  let h = seed ^ (end - start);
   let p = start;
   const whole = end - ((end - start) & 3);
   while (p < whole) {

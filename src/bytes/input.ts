@@ -12,6 +12,11 @@ export interface ByteSource {
   readonly size: number | undefined;
   /** Reads up to `length` bytes into `target` at `offset`; resolves to the count read, 0 at the end. */
   readInto(target: Uint8Array, offset: number, length: number): Promise<number>;
+  /**
+   * Passes over the next `count` bytes without reading them, when the source can (a file seeks); resolves
+   * to the count passed over, fewer at the end. Without it, skipped bytes are read and dropped.
+   */
+  skip?(count: number): Promise<number>;
   /** Releases the underlying resource. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -167,22 +172,36 @@ export class ChunkedInput {
 
   /**
    * Responds to a {@link TruncatedError} thrown while parsing from {@link reader}: buffers enough bytes
-   * that the same read would succeed and resolves to true, or resolves to false when the source ended
+   * that the same read would succeed (or, for a read in pieces, take its next step: {@link TruncatedError.resume})
+   * and resolves to true, or resolves to false when the source ended
    * (the error is a real truncation) or when the error was not about running out of this buffer.
    */
   async refillFor(error: TruncatedError): Promise<boolean> {
-    if (error.offset === undefined) return false;
-    const required = error.offset + error.needed - (this.base + this.pos);
+    const want = error.resume ?? (error.offset === undefined ? undefined : { offset: error.offset, needed: error.needed });
+    if (want === undefined) return false;
+    const required = want.offset + want.needed - (this.base + this.pos);
     if (required <= this.end - this.pos) return false; // raised inside a nested blob: not about our buffer
     if (this.finished) return false;
     return this.fill(required);
   }
 
   /**
-   * Discards bytes up to absolute offset `offset` without holding them (reads them in bounded pieces).
-   * Resolves to false when the source ends first.
+   * Discards bytes up to absolute offset `offset` without holding them: the source passes over them when it
+   * can ({@link ByteSource.skip}), otherwise they are read in bounded pieces. Resolves to false when the
+   * source ends first.
    */
   async skipTo(offset: number): Promise<boolean> {
+    const skip = this.source.skip;
+    if (skip !== undefined && offset - this.offset > this.end - this.pos && !this.finished) {
+      // Drop what is buffered and let the source pass over the rest.
+      const rest = offset - (this.base + this.end);
+      this.base += this.end;
+      this.pos = 0;
+      this.end = 0;
+      const skipped = await skip.call(this.source, rest);
+      this.base += skipped;
+      return skipped === rest;
+    }
     while (this.offset < offset) {
       if (this.end === this.pos && !(await this.fill(Math.min(offset - this.offset, this.readSize)))) {
         if (this.end === this.pos) return false;

@@ -43,3 +43,13 @@ const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: nu
 export function latin1(bytes: Uint8Array): string {
   return latin1Slice.call(bytes, 0, bytes.length);
 }
+
+/** A key or value for messages: printable ASCII kept, everything else as \xHH, cut at 64 characters. */
+export function printable(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length && out.length < 64; i++) {
+    const b = bytes[i] as number;
+    out += b >= 0x20 && b < 0x7f && b !== 0x5c && b !== 0x27 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return out.length >= 64 && bytes.length > 64 ? `${out}…` : out;
+}

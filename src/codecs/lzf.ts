@@ -334,3 +334,167 @@ export function lzfCompress(input: Uint8Array, outLength = input.length - 1, opt
   if (lit === 0) op--;
   return out.slice(0, op);
 }
+
+/** Output bytes a back reference can reach behind the byte it produces. */
+export const LZF_HISTORY = MAX_DISTANCE;
+
+/**
+ * LZF data of one compressed string fed in pieces, for strings too long to hold: validated item by item,
+ * and with `decompress`, decompressed into a window that keeps only the last {@link LZF_HISTORY} bytes of
+ * output (as far back as a back reference reaches) plus one piece. Memory is independent of both lengths.
+ *
+ * Reports exactly what {@link lzfDecompress} reports on the same bytes (same checks, messages and offsets),
+ * except that a problem is found when its item is fed, so it can come before a truncation further on.
+ */
+export class LzfStream {
+  /** Compressed bytes consumed so far (whole items only). */
+  consumed = 0;
+  /** Output bytes produced so far. */
+  produced = 0;
+  /** After {@link feed} returned 0: the bytes from its `start` that the next item needs. */
+  wanted = 0;
+  private readonly window: Uint8Array | undefined;
+  /** Bytes of earlier output at the front of {@link window}. */
+  private held = 0;
+  /** Output of the last feed: window[held, held + fresh). */
+  private fresh = 0;
+  private readonly room: number;
+
+  /**
+   * @param compressedLength the declared compressed length, in bytes.
+   * @param outputLength the declared uncompressed length, in bytes.
+   * @param where `where.offset` is the absolute offset of the first compressed byte.
+   * @param options.decompress produce the output (otherwise only validate).
+   * @param options.pieceBytes most output bytes one {@link feed} produces (at least one back reference's 264).
+   * @throws CorruptError when the lengths are impossible, as {@link lzfDecompress} would.
+   */
+  constructor(
+    readonly compressedLength: number,
+    readonly outputLength: number,
+    private readonly where: Location,
+    options: { decompress: boolean; pieceBytes: number },
+  ) {
+    if (!Number.isSafeInteger(outputLength) || outputLength <= 0) throw failure(`invalid uncompressed length ${outputLength}`, 0, where);
+    if (compressedLength === 0) throw failure('empty compressed data', 0, where);
+    if (outputLength > compressedLength * MAX_EXPANSION) {
+      throw failure(`declared length ${outputLength} cannot come from ${compressedLength} compressed bytes`, 0, where);
+    }
+    this.room = Math.max(options.pieceBytes, MAX_MATCH);
+    this.window = options.decompress ? new Uint8Array(LZF_HISTORY + this.room) : undefined;
+  }
+
+  /** True once every compressed byte has been consumed. */
+  get done(): boolean {
+    return this.consumed === this.compressedLength;
+  }
+
+  /** The output of the last {@link feed}: a view valid until the next one. */
+  get output(): Uint8Array {
+    return this.window === undefined ? new Uint8Array(0) : this.window.subarray(this.held, this.held + this.fresh);
+  }
+
+  /**
+   * Reads the whole items of `input[start, end)`, the next compressed bytes (no more than are left).
+   * Returns the bytes consumed: 0 when the first item is not whole yet ({@link wanted} says how many bytes
+   * it needs). When the last compressed byte is consumed, checks that the output has its declared length.
+   *
+   * @throws CorruptError on a bad item (overflow, a reference before the start, an item cut by the end of
+   *   the compressed data) or a short output, at the offset {@link lzfDecompress} reports.
+   */
+  feed(input: Uint8Array, start: number, end: number): number {
+    const window = this.window;
+    if (window !== undefined) this.slide();
+    const outputLength = this.outputLength;
+    const last = end - start === this.compressedLength - this.consumed;
+    const base = this.consumed - start;
+    const limit = window === undefined ? Number.POSITIVE_INFINITY : this.held + this.room;
+    // Output index in the window: op - shift (the window holds output from `shift` on).
+    const shift = this.produced - this.held;
+    let op = this.produced;
+    let ip = start;
+    this.wanted = 0;
+    if (window === undefined) {
+      // Validating: a tight walk over the control bytes up to the first item it cannot pass as it is (cut by
+      // the end of the bytes, or wrong); the careful walk below takes over from there.
+      while (ip < end) {
+        const ctrl = input[ip] as number;
+        let next: number;
+        let count: number;
+        if (ctrl < MAX_LITERAL) {
+          next = ip + ctrl + 2;
+          count = ctrl + 1;
+        } else {
+          const len = ctrl >> 5;
+          next = ip + (len === 7 ? 3 : 2);
+          if (next > end) break;
+          if ((((ctrl & 0x1f) << 8) | (input[next - 1] as number)) + 1 > op) break;
+          count = (len === 7 ? 7 + (input[ip + 1] as number) : len) + 2;
+        }
+        if (next > end || op + count > outputLength) break;
+        ip = next;
+        op += count;
+      }
+    }
+    while (ip < end) {
+      const itemStart = ip;
+      const ctrl = input[ip] as number;
+      if (ctrl < MAX_LITERAL) {
+        const count = ctrl + 1;
+        if (op + count > outputLength) throw failure(`literal run of ${count} bytes overflows the declared length ${outputLength}`, base + itemStart, this.where);
+        if (ip + 1 + count > end) {
+          if (last) throw failure(`literal run of ${count} bytes runs past the end of the compressed data`, base + itemStart, this.where);
+          this.wanted = 1 + count;
+          break;
+        }
+        if (window !== undefined) {
+          const to = op - shift;
+          if (to + count > limit) break;
+          for (let k = 0; k < count; k++) window[to + k] = input[ip + 1 + k] as number;
+        }
+        ip += 1 + count;
+        op += count;
+      } else {
+        let len = ctrl >> 5;
+        const size = len === 7 ? 3 : 2;
+        if (ip + size > end) {
+          if (last) throw failure('back reference runs past the end of the compressed data', base + itemStart, this.where);
+          this.wanted = size;
+          break;
+        }
+        if (len === 7) len += input[ip + 1] as number;
+        const distance = (((ctrl & 0x1f) << 8) | (input[ip + size - 1] as number)) + 1;
+        const count = len + 2;
+        if (op + count > outputLength) throw failure(`back reference of ${count} bytes overflows the declared length ${outputLength}`, base + itemStart, this.where);
+        if (distance > op) throw failure(`back reference ${distance} bytes back points before the start of the output (at ${op})`, base + itemStart, this.where);
+        if (window !== undefined) {
+          let to = op - shift;
+          if (to + count > limit) break;
+          let from = to - distance;
+          if (distance === 1) window.fill(window[from] as number, to, to + count);
+          else if (distance >= count) window.copyWithin(to, from, from + count);
+          else for (let k = 0; k < count; k++) window[to++] = window[from++] as number;
+        }
+        ip += size;
+        op += count;
+      }
+    }
+    const consumed = ip - start;
+    this.consumed += consumed;
+    this.fresh = op - this.produced;
+    this.produced = op;
+    if (this.done && op !== outputLength) {
+      throw failure(`compressed data ends after ${op} of ${outputLength} bytes`, this.compressedLength, this.where);
+    }
+    return consumed;
+  }
+
+  /** Drops the last output from the window but the history a back reference may reach. */
+  private slide(): void {
+    const window = this.window as Uint8Array;
+    const end = this.held + this.fresh;
+    const keep = Math.min(LZF_HISTORY, end);
+    if (end > keep) window.copyWithin(0, end - keep, end);
+    this.held = keep;
+    this.fresh = 0;
+  }
+}

@@ -52,6 +52,30 @@ export async function fileSource(path: string, name = path, start = 0): Promise<
       if (n < block.length) leftover = block.subarray(n);
       return n;
     },
+    async skip(count) {
+      if (closed) return 0;
+      // What was read ahead is dropped; reading goes on after the skipped bytes.
+      let skipped = 0;
+      if (leftover !== undefined) {
+        skipped = Math.min(count, leftover.length);
+        leftover = leftover.subarray(skipped);
+        if (leftover.length > 0) return skipped;
+      }
+      if (ahead !== undefined) {
+        const block = await ahead;
+        ahead = undefined;
+        const n = Math.min(count - skipped, block.length);
+        skipped += n;
+        if (n < block.length) {
+          leftover = block.subarray(n);
+          ahead = block.length === BLOCK ? readBlock() : undefined;
+          return skipped;
+        }
+      }
+      const n = Math.min(count - skipped, Math.max(0, size - position));
+      position += n;
+      return skipped + n;
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -317,9 +317,24 @@ export function checkListpack(blob: Uint8Array, base = 0, stride = 0): { count: 
   let duplicateAt = -1;
   let p = HEADER_SIZE;
   let count = 0;
+  if (!dedupe) {
+    // The common small entries (7-bit integers, strings under 64 bytes, 13-bit integers) have a one-byte
+    // back-length equal to their size: checked inline; any other entry, or any mismatch, takes the full
+    // validation, which accepts or reports exactly as for every entry.
+    for (;;) {
+      const b = blob[p] as number;
+      if (b === END) break;
+      const size = b < 0x80 ? 1 : b < 0xc0 ? 1 + (b & 0x3f) : b < 0xe0 ? 2 : 0;
+      const next = p + size + 1;
+      p = size !== 0 && next <= last && blob[next - 1] === size ? next : validateEntry(blob, p, last, count, base);
+      count++;
+    }
+    checkEnd(blob, base, p, count);
+    return { count, duplicateAt };
+  }
   while (blob[p] !== END) {
     const next = validateEntry(blob, p, last, count, base);
-    if (dedupe && duplicateAt < 0 && count % stride === 0 && !addEntry(blob, p)) duplicateAt = count;
+    if (duplicateAt < 0 && count % stride === 0 && !addEntry(blob, p)) duplicateAt = count;
     p = next;
     count++;
   }

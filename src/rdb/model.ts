@@ -71,10 +71,12 @@ export interface StreamMeta {
 }
 
 /**
- * A piece of a key's value. Large values arrive as several chunks of the same kind, in order; a consumer
- * concatenates them (elements, members, entries, or the bytes of a string).
+ * A piece of a key's value. Large values arrive as several consecutive chunks of the same kind: the
+ * elements of a collection in batches, and a long string (see `stringPieceBytes`) in pieces whose bytes,
+ * concatenated in order, are the value — a writer must join them, not treat each as a value.
  */
 export type ValueChunk =
+  /** A string's bytes, or the next piece of them. */
   | { type: 'string'; value: Uint8Array }
   | { type: 'list'; elements: Element[] }
   | { type: 'set'; members: Element[] }

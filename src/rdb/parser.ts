@@ -5,7 +5,9 @@ import { ChecksumError, CorruptError, RedbackError, TruncatedError, UnsupportedE
 import { QuicklistContainer, REDIS_RDB_VERSION_MAX, RdbOpcode, RdbType, StringEncoding, VALKEY_RDB_VERSIONS, typeInfo } from './constants.js';
 import type { RedisType } from './constants.js';
 import { ByteSet } from '../bytes/byte-set.js';
-import { writeDecimal } from '../bytes/text.js';
+import { printable, writeDecimal } from '../bytes/text.js';
+import { LzfStream } from '../codecs/lzf.js';
+import { MemberSet } from '../io/member-set.js';
 import { checkIntset, decodeIntset } from './intset.js';
 import { checkListpack, decodeListpack } from './listpack.js';
 import type {
@@ -37,6 +39,8 @@ import {
   stringObjectEncoding,
 } from './primitives.js';
 import { checkStreamListpack, decodeStreamListpack } from './stream-listpack.js';
+
+export { printable } from '../bytes/text.js';
 import { decodeZiplist } from './ziplist.js';
 import { decodeZipmap } from './zipmap.js';
 
@@ -53,8 +57,20 @@ export interface RdbParserOptions {
    * duplicate members and fields, empty keys, NaN scores (default true).
    */
   deep?: boolean;
-  /** Member bytes a plain-encoded key may hold before its duplicate check is given up (default 64 MiB). */
-  duplicateCheckLimit?: number;
+  /**
+   * Memory, in bytes, that the duplicate check of one plain-encoded set, hash or zset may take before its
+   * members spill to temporary files (default 16 MiB). The check is complete whatever the key holds.
+   */
+  duplicateCheckBytes?: number;
+  /** Directory for those temporary files (default: the system's temporary directory). */
+  tempDir?: string;
+  /**
+   * String values (RDB type 0) longer than this many bytes — raw, or compressed or decompressed for LZF —
+   * are read over several steps, so that no step needs the whole value in its buffer: their bytes go through
+   * the checks and the CRC in pieces, and with `materialize` they arrive as several consecutive string
+   * chunks of at most this size (default 1 MiB).
+   */
+  stringPieceBytes?: number;
   /**
    * Build value chunks (default true). With false, values are still read and validated in full, but no
    * `value` records are emitted (except module values), which is much cheaper for `check` and `inspect`.
@@ -69,6 +85,19 @@ export interface RdbParserOptions {
 
 type Phase = 'header' | 'top' | 'value' | 'checksum' | 'done';
 
+/** A string value read over several steps. */
+interface OpenString {
+  /** Absolute offset of the first data byte (after the length or the LZF lengths). */
+  dataStart: number;
+  /** Bytes of data in the file: the length of a raw string, the compressed length of an LZF one. */
+  length: number;
+  /** Data bytes still to read. */
+  left: number;
+  /** Where the next value chunk starts (the first one covers the string's header too). */
+  chunkStart: number;
+  /** The LZF state of a compressed string. */
+  lzf: LzfStream | undefined;
+}
 /**
  * Opcodes that only Redis Enterprise writes (after the defines.h of librdb): a file holding one is not damaged,
  * but its layout is not public, so it cannot be read past.
@@ -87,13 +116,16 @@ const CRC_BATCH = 256 * 1024;
 interface OpenValue {
   key: KeyRecord;
   /** Which reader continues the value. */
-  mode: 'list' | 'set' | 'zset' | 'hash' | 'quicklist' | 'stream-nodes' | 'stream-meta' | 'stream-groups' | 'module';
+  mode: 'string' | 'list' | 'set' | 'zset' | 'hash' | 'quicklist' | 'stream-nodes' | 'stream-meta' | 'stream-groups' | 'module';
   /** Items (elements, pairs, nodes, groups) still to read. */
   remaining: number;
   elements: number;
-  /** Duplicate detection of plain sets, hashes and zsets is on (members go to the parser's {@link ByteSet}). */
+  /** Duplicate detection of plain sets, hashes and zsets is on (members go to the parser's {@link MemberSet}). */
   seen: boolean;
-  seenBytes: number;
+  /** For a string read in pieces. */
+  string: OpenString | undefined;
+  /** What Redis would make of the value in memory, when the type alone does not say (a string's). */
+  objectEncoding: string | undefined;
   /** Hash field TTL base (type 24). */
   minExpire: number;
   /** Stream node ids, to reject a listpack re-added with an existing key. */
@@ -164,7 +196,7 @@ export class RdbParser {
   readonly file: string | undefined;
   magic: 'REDIS' | 'VALKEY' = 'REDIS';
   version = 0;
-  /** Non-fatal findings (duplicate checks given up, data after EOF). */
+  /** Non-fatal findings (pre-release function records). */
   readonly warnings: RdbWarning[] = [];
   private phase: Phase = 'header';
   private readonly crc: Crc64 | undefined;
@@ -174,8 +206,10 @@ export class RdbParser {
   private committed = 0;
   private readonly batchSize: number;
   private readonly deep: boolean;
-  private readonly duplicateCheckLimit: number;
   private readonly materialize: boolean;
+  private readonly duplicateCheckBytes: number | undefined;
+  private readonly tempDir: string | undefined;
+  private readonly stringPieceBytes: number;
   private readonly raw: boolean;
   private meta: Uint8Array | undefined;
   private db = 0;
@@ -192,8 +226,10 @@ export class RdbParser {
     this.crc = options.verifyChecksum === false ? undefined : new Crc64();
     this.batchSize = options.batchSize ?? 4096;
     this.deep = options.deep ?? true;
-    this.duplicateCheckLimit = options.duplicateCheckLimit ?? 64 * 1024 * 1024;
     this.materialize = options.materialize ?? true;
+    this.duplicateCheckBytes = options.duplicateCheckBytes;
+    this.tempDir = options.tempDir;
+    this.stringPieceBytes = Math.max(1, options.stringPieceBytes ?? 1024 * 1024);
     this.raw = options.raw ?? false;
   }
 
@@ -266,12 +302,39 @@ export class RdbParser {
         if (key && !(error instanceof TruncatedError) && error.context === undefined) {
           error.during(`key '${printable(key)}'`);
         }
+        if (!(error instanceof TruncatedError)) throw this.close(error);
       }
       throw error;
     }
     if (this.raw) this.addRaw(r, out, mark, inValue ? r.base + start : undefined);
     this.committed = r.base + r.pos;
     if (this.crc && this.committed - this.crcFrom >= CRC_BATCH) this.flushChecksum(r);
+  }
+
+  /**
+   * Releases what the parser holds outside the heap (the spill files of a duplicate check); drivers call it
+   * when they stop reading, however they stop. With the error that stops them, returns the error to report:
+   * a duplicate among a spilled key's members before that error's offset, which a check in memory would have
+   * reported first, wins. Safe to call twice.
+   */
+  close(error?: unknown): unknown {
+    const members = this.members;
+    const open = this.open;
+    if (members === undefined) return error;
+    if (error === undefined || open === undefined || !open.seen || !members.spilled) {
+      members.close();
+      return error;
+    }
+    let found: number;
+    try {
+      found = members.finish();
+    } catch {
+      return error; // the spill files failed us: the error that stopped the read stands
+    }
+    const at = error instanceof RedbackError ? error.offset : undefined;
+    if (found < 0 || (at !== undefined && at <= found)) return error;
+    const duplicate = new CorruptError(duplicateMessage(open.mode), { file: this.file, offset: found }).during(`key '${printable(open.key.key)}'`);
+    return duplicate;
   }
 
   /**
@@ -540,6 +603,9 @@ export class RdbParser {
     try {
       switch (code) {
         case RdbType.STRING: {
+          // Only a length of 14 bits or more, or LZF, can be over the piece size (and a 6-bit one under tiny pieces).
+          const first = r.pos < r.end ? (r.data[r.pos] as number) : 0x80;
+          if ((first >= 0x80 || (first >= 0x40 ? this.stringPieceBytes < 16384 : this.stringPieceBytes < 64)) && this.openLongString(r, out, record, valueOffset)) return;
           const objectEncoding = stringObjectEncoding(r);
           if (!this.materialize) {
             skipString(r);
@@ -737,6 +803,8 @@ export class RdbParser {
 
   /** Starts a key whose value is read over the next steps. */
   private openKey(out: RdbRecord[], record: KeyRecord, mode: OpenValue['mode'], remaining: number, extra: Partial<OpenValue> = {}): void {
+    // The value outlives this step's bytes (a streaming driver may reuse its buffer): keep the name apart.
+    record.key = record.key.slice();
     out.push(record);
     this.open = {
       key: record,
@@ -744,7 +812,8 @@ export class RdbParser {
       remaining,
       elements: 0,
       seen: false,
-      seenBytes: 0,
+      string: undefined,
+      objectEncoding: undefined,
       minExpire: 0,
       streamNodes: undefined,
       streamGroupNames: undefined,
@@ -752,9 +821,117 @@ export class RdbParser {
       fieldTtls: false,
       ...extra,
     };
-    if (this.open.seen) this.memberSet().reset();
+    if (this.open.seen) this.memberSet().reset(remaining);
     this.phase = 'value';
     this.clearPrefix();
+  }
+
+  /**
+   * Opens a string value longer than {@link stringPieceBytes} (raw, or LZF with either length above it) to be
+   * read over the next steps; returns false, having consumed nothing, for any other string.
+   */
+  private openLongString(r: ByteReader, out: RdbRecord[], record: KeyRecord, valueOffset: number): boolean {
+    const save = r.pos;
+    const first = r.peek();
+    const kind = first >> 6;
+    const piece = this.stringPieceBytes;
+    let string: OpenString;
+    if (kind === 3) {
+      if ((first & 0x3f) !== StringEncoding.LZF) return false;
+      r.pos += 1;
+      const compressedLength = readLength(r);
+      const originalLength = readLength(r);
+      if (compressedLength <= piece && originalLength <= piece) {
+        r.pos = save;
+        return false;
+      }
+      const dataStart = r.offset;
+      const lzf = new LzfStream(compressedLength, originalLength, { file: this.file, offset: dataStart }, { decompress: this.materialize, pieceBytes: piece });
+      string = { dataStart, length: compressedLength, left: compressedLength, chunkStart: valueOffset, lzf };
+    } else {
+      const length = readLength(r);
+      if (length <= piece) {
+        r.pos = save;
+        return false;
+      }
+      string = { dataStart: r.offset, length, left: length, chunkStart: valueOffset, lzf: undefined };
+    }
+    const after = r.pos;
+    r.pos = save;
+    const objectEncoding = stringObjectEncoding(r);
+    r.pos = after;
+    this.openKey(out, record, 'string', 1, { string, objectEncoding });
+    return true;
+  }
+
+  /** Reads the next piece of an open string value (see {@link openLongString}). */
+  private readStringPiece(r: ByteReader, out: RdbRecord[], open: OpenValue): void {
+    const string = open.string as OpenString;
+    this.skipBytes = 0;
+    if (string.left === 0) {
+      // Skipped to its end (see skippable).
+      open.remaining = 0;
+      open.elements = 1;
+      return;
+    }
+    const available = Math.min(string.left, r.remaining);
+    let consumed: number;
+    let value: Uint8Array | undefined;
+    if (string.lzf !== undefined) {
+      consumed = available === 0 ? 0 : string.lzf.feed(r.data, r.pos, r.pos + available);
+      if (consumed === 0) throw this.stringTruncated(r, string, string.lzf.wanted || 1);
+      if (this.materialize) value = string.lzf.output.slice();
+    } else {
+      consumed = this.materialize ? Math.min(available, this.stringPieceBytes) : available;
+      if (consumed === 0) throw this.stringTruncated(r, string, 1);
+      if (this.materialize) value = r.data.subarray(r.pos, r.pos + consumed);
+    }
+    r.pos += consumed;
+    string.left -= consumed;
+    if (value !== undefined) {
+      out.push({ kind: 'value', chunk: { type: 'string', value }, offset: string.chunkStart, length: r.offset - string.chunkStart });
+    }
+    string.chunkStart = r.offset;
+    if (string.left === 0) {
+      open.remaining = 0;
+      open.elements = 1;
+    } else if (string.lzf === undefined && !this.materialize && this.crc === undefined && !this.raw) {
+      this.skipBytes = string.left;
+    }
+  }
+
+  private skipBytes = 0;
+
+  /**
+   * Bytes a driver may pass over without reading them, right after the last step: the rest of a long raw
+   * string that nothing looks at (no value chunks, no raw records, no CRC in this parser). The driver then calls
+   * {@link skipped}. 0 when there is nothing to skip.
+   */
+  get skippable(): number {
+    return this.skipBytes;
+  }
+
+  /** Tells the parser that the driver passed over `count` of the {@link skippable} bytes. */
+  skipped(count: number): void {
+    const string = this.open?.string;
+    this.skipBytes = 0;
+    if (string === undefined || count <= 0) return;
+    const n = Math.min(count, string.left);
+    string.left -= n;
+    string.chunkStart += n;
+    this.committed += n;
+    this.crcFrom = this.committed;
+  }
+
+  /**
+   * The error of a string read in pieces that ran out of bytes: the whole read's message (its data offset,
+   * its length, the bytes that are there), resumable as soon as `needed` more bytes arrive.
+   */
+  private stringTruncated(r: ByteReader, string: OpenString, needed: number): TruncatedError {
+    const what = string.lzf === undefined ? 'unexpected end of file in string' : 'unexpected end of file in LZF string';
+    const error = new TruncatedError(string.length, string.length - string.left + r.remaining, { file: this.file, offset: string.dataStart }, what);
+    error.resume = { offset: r.offset, needed };
+    return error;
   }
 
   private moduleInfo: { moduleId: bigint; moduleName: string; encver: number; opcodes: number; start: number; pieces: Uint8Array[] } | undefined;
@@ -789,6 +966,9 @@ export class RdbParser {
     const open = this.open as OpenValue;
     const offset = r.offset;
     switch (open.mode) {
+      case 'string':
+        this.readStringPiece(r, out, open);
+        break;
       case 'list':
       case 'set': {
         const keep = this.materialize;
@@ -807,7 +987,6 @@ export class RdbParser {
                 this.notSeen(open, this.memberData, this.memberStart, this.memberEnd, 'duplicate set members detected', at);
               })
             : this.readBatch(r, open, () => skipString(r));
-        this.remember(open);
         if (keep) {
           out.push({
             kind: 'value',
@@ -838,7 +1017,6 @@ export class RdbParser {
           if (open.seen) this.notSeen(open, this.memberData, this.memberStart, this.memberEnd, 'duplicate zset members detected', at);
           if (member) entries.push({ member, score });
         });
-        this.remember(open);
         if (keep) out.push({ kind: 'value', chunk: { type: 'zset', entries }, offset, length: r.offset - offset });
         open.elements += done;
         break;
@@ -884,7 +1062,6 @@ export class RdbParser {
             entries.push(entry);
           }
         });
-        this.remember(open);
         if (ttls) open.fieldTtls = true;
         if (keep) out.push({ kind: 'value', chunk: { type: 'hash', entries }, offset, length: r.offset - offset });
         open.elements += done;
@@ -1006,7 +1183,11 @@ export class RdbParser {
     if (open.mode === 'quicklist' && open.nonEmptyNodes === 0 && this.deep) {
       throw new CorruptError('quicklist whose nodes are all empty', { file: this.file, offset: r.offset });
     }
-    out.push(this.keyEnd(open.key, open.elements, r.offset, open.fieldTtls));
+    if (open.seen && this.members?.spilled) {
+      const duplicate = this.members.finish();
+      if (duplicate >= 0) throw new CorruptError(duplicateMessage(open.mode), { file: this.file, offset: duplicate });
+    }
+    out.push(this.keyEnd(open.key, open.elements, r.offset, open.fieldTtls, open.objectEncoding));
     this.open = undefined;
     this.phase = 'top';
   }
@@ -1015,16 +1196,18 @@ export class RdbParser {
   // Members go straight into the key's set: notSeen runs only once an item is read whole, and readBatch
   // commits every whole item, so a retried step never meets its own members again.
   private notSeen(open: OpenValue, data: Uint8Array, start: number, end: number, message: string, at: number): void {
-    if (!this.memberSet().add(data, start, end)) throw new CorruptError(message, { file: this.file, offset: at });
-    open.seenBytes += end - start + 16;
+    if (!this.memberSet().add(data, start, end, at)) throw new CorruptError(message, { file: this.file, offset: at });
   }
 
   /** The members of the value being read, for duplicate checks (one value is open at a time). */
-  private members: ByteSet | undefined;
+  private members: MemberSet | undefined;
 
-  private memberSet(): ByteSet {
-    return (this.members ??= new ByteSet());
+  private memberSet(): MemberSet {
+    return (this.members ??= new MemberSet({ memoryBytes: this.duplicateCheckBytes, tempDir: this.tempDir }));
   }
+
+  /** A set for the duplicate check of a blob's entries (bounded by the blob). */
+  private blobMembers: ByteSet | undefined;
   /** Where {@link readMember} left the member it read: `memberData[memberStart, memberEnd)`. */
   private memberData: Uint8Array = new Uint8Array(0);
   private memberStart = 0;
@@ -1084,19 +1267,6 @@ export class RdbParser {
     return done;
   }
 
-  private remember(open: OpenValue): void {
-    if (!open.seen) return;
-    if (open.seenBytes > this.duplicateCheckLimit) {
-      open.seen = false;
-      this.memberSet().reset();
-      this.warnings.push({
-        offset: open.key.offset,
-        message: `duplicate check skipped: key holds more than ${this.duplicateCheckLimit} bytes of members`,
-        key: open.key.key,
-      });
-    }
-  }
-
   /**
    * Validates a listpack blob without building its entries (for check and inspect); with `stride`, also
    * rejects duplicate members (1) or fields (2). Returns the entry count, checking pairs are whole.
@@ -1113,7 +1283,7 @@ export class RdbParser {
   /** Rejects duplicates among items[0], items[stride], items[2*stride]… (members, or fields of pairs). */
   private checkDuplicates(items: Element[], message: string, offset: number, stride = 1): void {
     if (!this.deep || items.length < 2 * stride) return;
-    const seen = this.memberSet();
+    const seen = (this.blobMembers ??= new ByteSet());
     seen.reset();
     for (let i = 0; i < items.length; i += stride) {
       const item = items[i] as Element;
@@ -1315,19 +1485,14 @@ function atoiVersion(text: string): number {
   return match[1] === '-' ? -value : value;
 }
 
+/** What the duplicate check of a plain-encoded key reports. */
+function duplicateMessage(mode: OpenValue['mode']): string {
+  return mode === 'hash' ? 'duplicate hash fields detected' : mode === 'zset' ? 'duplicate zset members detected' : 'duplicate set members detected';
+}
+
 /** "key 'name'" for error contexts. */
 function keyText(key: Uint8Array): string {
   return `key '${printable(key)}'`;
-}
-
-/** A key or value for messages: printable ASCII kept, everything else as \xHH, cut at 64 characters. */
-export function printable(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length && out.length < 64; i++) {
-    const b = bytes[i] as number;
-    out += b >= 0x20 && b < 0x7f && b !== 0x5c && b !== 0x27 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
-  }
-  return out.length >= 64 && bytes.length > 64 ? `${out}…` : out;
 }
 
 /** Logical type of a value chunk, for consumers that group by type. */

@@ -1,5 +1,5 @@
 import type { ByteReader } from '../bytes/reader.js';
-import { writeDecimal } from '../bytes/text.js';
+import { printable, writeDecimal } from '../bytes/text.js';
 import { ByteWriter, type ByteWriterOptions } from '../bytes/writer.js';
 import { CorruptError } from '../errors.js';
 import { Crc64 } from '../codecs/crc64.js';
@@ -228,9 +228,9 @@ export function readAsciiDouble(r: ByteReader): number {
   if (length === 253) return Number.NaN;
   if (length === 254) return Number.POSITIVE_INFINITY;
   if (length === 255) return Number.NEGATIVE_INFINITY;
-  const text = new TextDecoder('latin1').decode(r.bytes(length, 'score'));
-  const value = parseCDouble(text);
-  if (value === undefined) throw new CorruptError(`score '${text}' is not a number`, { file: r.file, offset: at });
+  const bytes = r.bytes(length, 'score');
+  const value = parseCDouble(new TextDecoder('latin1').decode(bytes));
+  if (value === undefined) throw new CorruptError(`score '${printable(bytes)}' is not a number`, { file: r.file, offset: at });
   return value;
 }
 

@@ -26,7 +26,8 @@ function addKeyContext(error: unknown, parser: RdbParser): unknown {
 /**
  * Streams an RDB from `input` as batches of records, each record with its absolute offset.
  * Stops right after the checksum, leaving `input` positioned there (an AOF's RESP tail may follow).
- * Memory is bounded by the largest single blob in the file plus one read.
+ * Memory is bounded by the largest single blob in the file plus one read (a long string value is read in
+ * pieces; the duplicate check of a huge key spills to temporary files, released however the read ends).
  *
  * Throws {@link TruncatedError} when the file ends early, {@link CorruptError} for bad bytes,
  * {@link ChecksumError} for a CRC64 mismatch, {@link UnsupportedError} for unknown versions.
@@ -39,37 +40,49 @@ export async function* readRdbBatches(input: ChunkedInput, options: RdbReadOptio
   options.parser?.(parser);
   const perBatch = options.recordsPerBatch ?? 1024;
   let out: RdbRecord[] = [];
-  while (!parser.done) {
-    const r = input.reader();
-    let good = r.pos;
-    try {
-      while (!parser.done && out.length < perBatch) {
-        parser.step(r, out);
-        good = r.pos;
+  try {
+    while (!parser.done) {
+      const r = input.reader();
+      let good = r.pos;
+      try {
+        while (!parser.done && out.length < perBatch) {
+          parser.step(r, out);
+          good = r.pos;
+          if (parser.skippable > 0) break;
+        }
+      } catch (error) {
+        input.consumeTo(r.base + good);
+        parser.flushChecksum(r);
+        if (out.length > 0) {
+          options.onProgress?.(input.offset);
+          yield out;
+          out = [];
+        }
+        if (error instanceof TruncatedError) {
+          const before = input.buffered;
+          if (await input.refillFor(error)) continue;
+          // The source ended, but maybe after giving more bytes: run the step again so the error describes
+          // the final data (with nothing more to come, that attempt's error is the real one).
+          if (input.buffered > before) continue;
+        }
+        throw addKeyContext(parser.close(error), parser);
       }
-    } catch (error) {
       input.consumeTo(r.base + good);
-      parser.flushChecksum(r);
+      options.onProgress?.(input.offset);
       if (out.length > 0) {
-        options.onProgress?.(input.offset);
         yield out;
         out = [];
       }
-      if (error instanceof TruncatedError) {
-        const before = input.buffered;
-        if (await input.refillFor(error)) continue;
-        // The source ended, but maybe after giving more bytes: run the step again so the error describes
-        // the final data (with nothing more to come, that attempt's error is the real one).
-        if (input.buffered > before) continue;
+      const skippable = parser.skippable;
+      if (skippable > 0) {
+        // Bytes nothing reads (the rest of a long string, with the CRC computed elsewhere): passed over.
+        const from = input.offset;
+        await input.skipTo(from + skippable);
+        parser.skipped(input.offset - from);
       }
-      throw addKeyContext(error, parser);
     }
-    input.consumeTo(r.base + good);
-    options.onProgress?.(input.offset);
-    if (out.length > 0) {
-      yield out;
-      out = [];
-    }
+  } finally {
+    parser.close();
   }
 }
 
@@ -113,14 +126,18 @@ export function* readRdbSync(data: Uint8Array, options: SyncReadOptions = {}): G
   options.parser?.(parser);
   const r = new ByteReader(data, { base: options.base ?? 0, file: options.file });
   const out: RdbRecord[] = [];
-  while (!parser.done) {
-    try {
-      parser.step(r, out);
-    } catch (error) {
-      throw addKeyContext(error, parser);
+  try {
+    while (!parser.done) {
+      try {
+        parser.step(r, out);
+      } catch (error) {
+        throw addKeyContext(parser.close(error), parser);
+      }
+      yield* out;
+      out.length = 0;
     }
-    yield* out;
-    out.length = 0;
+  } finally {
+    parser.close();
   }
 }
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ByteReader } from '../../src/bytes/reader.js';
-import { lzfCompress, lzfDecompress, lzfDecompressTransient, lzfValidate } from '../../src/codecs/lzf.js';
+import { LzfStream, lzfCompress, lzfDecompress, lzfDecompressTransient, lzfValidate } from '../../src/codecs/lzf.js';
 import { lzfBackend, lzfDecompressWasm } from '../../src/codecs/lzf-wasm.js';
 import { CorruptError, RedbackError } from '../../src/errors.js';
 import { readLength } from '../../src/rdb/primitives.js';
@@ -372,5 +372,69 @@ describe('the WebAssembly LZF kernel', () => {
     const error = thrown(() => lzfDecompressTransient(bytes(2, 0x61, 0x62), 3, { file: 'f', offset: 10 }));
     expect(error).toBeInstanceOf(CorruptError);
     expect((error as CorruptError).toLine()).toBe('f: offset 10: lzf: literal run of 3 bytes runs past the end of the compressed data');
+  });
+});
+
+describe('LzfStream (a long string fed in pieces)', () => {
+  /** Feeds `input` in pieces of the sizes `cuts` gives, as a parser would; returns the output or the error. */
+  function stream(input: Uint8Array, outputLength: number, decompress: boolean, piece: (at: number) => number, pieceBytes = 300): { output: Uint8Array; error: unknown } {
+    const parts: Uint8Array[] = [];
+    try {
+      const s = new LzfStream(input.length, outputLength, { file: 'f', offset: 1000 }, { decompress, pieceBytes });
+      let available = 0;
+      while (!s.done) {
+        available = Math.min(input.length, Math.max(available, s.consumed + piece(s.consumed)));
+        const n = s.feed(input, s.consumed, available);
+        if (n === 0) {
+          if (available === input.length) throw new Error('no progress with every byte fed');
+          available = Math.min(input.length, available + s.wanted);
+          continue;
+        }
+        if (decompress) {
+          expect(s.output.length).toBeLessThanOrEqual(300);
+          parts.push(s.output.slice());
+        }
+      }
+      const output = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        output.set(p, at);
+        at += p.length;
+      }
+      return { output, error: undefined };
+    } catch (error) {
+      return { output: new Uint8Array(0), error };
+    }
+  }
+
+  it('decompresses what lzfDecompress does, whatever the pieces, and validates the same', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 20_000 }), fc.integer({ min: 1, max: 5000 }), fc.boolean(), (raw, step, repetitive) => {
+        const data = repetitive ? raw.map((b, i) => (i % 97 < 60 ? raw[i % 41] as number : b)) : raw;
+        const compressed = lzfCompress(data, data.length + 64);
+        if (!compressed) return;
+        const whole = stream(compressed, data.length, true, () => step);
+        expect(whole.error).toBeUndefined();
+        expect(Buffer.compare(whole.output, data)).toBe(0);
+        expect(stream(compressed, data.length, false, () => step).error).toBeUndefined();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('fails as lzfDecompress fails on damaged data and wrong lengths, with the same message and offset', () => {
+    const data = ascii('abcabcabcabc-'.repeat(2000) + 'tail'.repeat(100));
+    const compressed = lzfCompress(data) as Uint8Array;
+    for (let i = 0; i < 400; i++) {
+      const copy = compressed.slice();
+      const at = (i * 7919) % copy.length;
+      copy[at] = (copy[at] as number) ^ (1 + (i % 255));
+      const length = i % 10 === 0 ? data.length + (i % 3) - 1 : data.length;
+      const expected = thrown(() => lzfDecompress(copy, length, { file: 'f', offset: 1000 }));
+      for (const decompress of [true, false]) {
+        const { error } = stream(copy, length, decompress, (c) => 1 + ((c * 31) % 700));
+        expect((error as Error | undefined)?.message, `byte ${at}, length ${length}`).toBe((expected as Error | undefined)?.message);
+      }
+    }
   });
 });

@@ -6,7 +6,8 @@
  * - (a) by the async reader fed the whole file,
  * - (b) one byte per chunk with a 1-byte read size (files under 20 KiB),
  * - (c) in two chunks split at many offsets (every offset under 2 KiB, 50 spread offsets above),
- * - (d) with a batch size of 3, so big collections arrive as many value chunks: the assembled keys match.
+ * - (d) with a batch size of 3, so big collections arrive as many value chunks: the assembled keys match;
+ * - (e) with strings over 16 bytes read in pieces and duplicate checks spilled, whole, split and byte by byte.
  *
  * In (b) and (c) a plain-encoded collection (list, set, zset, hash of types 1-5, 22, 24) may be cut into
  * value chunks at other places than in one read of the whole file: the parser commits the whole items it
@@ -252,6 +253,31 @@ describePeer('sync and async readers agree on every peer file', () => {
     const chunks = records.filter((r) => r.kind === 'value');
     expect(chunks).toHaveLength(334);
     expect(chunks.every((r) => r.kind === 'value' && r.chunk.type === 'list' && r.chunk.elements.length <= 3)).toBe(true);
+  });
+
+  describe('(e) long strings in pieces and spilled duplicate checks (small thresholds): the same records, merged', () => {
+    // Strings over 16 bytes are read in pieces (raw and LZF); plain sets, hashes and zsets spill their
+    // duplicate check past a 4 KiB budget. Merged, the records are those of the default reader.
+    const small: RdbReadOptions = { stringPieceBytes: 16, duplicateCheckBytes: 4096 };
+    it.each(files.map((f) => [label(f), f] as const))('%s', async (_, file) => {
+      const expected = coalesceValueChunks(syncRecords(file.data));
+      const pieces = syncRecords(file.data, small);
+      expect(firstDifference(expected, coalesceValueChunks(pieces))).toBeUndefined();
+      const whole = await readAsync(new ChunkedInput(bufferSource(file.data)), small);
+      expect(firstDifference(pieces, whole)).toBeUndefined();
+      const failures: string[] = [];
+      const splits = splitOffsets(file.data.length);
+      for (const at of splits.filter((_, i) => i % 5 === 0)) {
+        const actual = coalesceValueChunks(await readAsync(chunked([file.data.subarray(0, at), file.data.subarray(at)]), small));
+        const difference = firstDifference(expected, actual);
+        if (difference !== undefined) failures.push(`split at ${at}: ${difference}`);
+      }
+      if (file.data.length < ONE_BYTE_MAX) {
+        const difference = firstDifference(expected, coalesceValueChunks(await readAsync(bytewise(file.data), small)));
+        if (difference !== undefined) failures.push(`one byte per chunk: ${difference}`);
+      }
+      expect(failures.slice(0, 5), `${failures.length} failing reads`).toEqual([]);
+    });
   });
 
   describe('strict: the records themselves, not merged', () => {

@@ -86,6 +86,16 @@ function fail(message: string): never {
   throw new Error(`collectKeys: ${message}`);
 }
 
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -140,7 +150,7 @@ function elementCount(value: CollectedValue): number {
 export function collectKeys(records: Iterable<RdbRecord>): CollectedKey[] {
   const keys: CollectedKey[] = [];
   let open: CollectedKey | undefined;
-  let stringChunks = 0;
+  let stringChunks: Uint8Array[] = [];
   for (const record of records) {
     switch (record.kind) {
       case 'key': {
@@ -159,7 +169,7 @@ export function collectKeys(records: Iterable<RdbRecord>): CollectedKey[] {
           value: emptyValue(record.type, key),
           elements: -1,
         };
-        stringChunks = 0;
+        stringChunks = [];
         break;
       }
       case 'value': {
@@ -169,9 +179,10 @@ export function collectKeys(records: Iterable<RdbRecord>): CollectedKey[] {
         const mismatch = (): Error => new Error(`collectKeys: key '${open?.key}' of type ${value.type} got a ${chunk.type} chunk`);
         switch (chunk.type) {
           case 'string':
+            // A long string arrives as several chunks: its bytes in order.
             if (value.type !== 'string') throw mismatch();
-            if (stringChunks++ > 0) fail(`string key '${open.key}' got a second chunk`);
-            value.value = chunk.value;
+            stringChunks.push(chunk.value);
+            value.value = stringChunks.length === 1 ? chunk.value : concatBytes(stringChunks);
             break;
           case 'list':
             if (value.type !== 'list') throw mismatch();
@@ -263,8 +274,8 @@ function detach(value: unknown): unknown {
 }
 
 /**
- * Merges runs of adjacent value chunks of one collection (list, set, zset, hash) into one chunk spanning
- * them all, so record lists that differ only in where a big value was cut into batches compare equal.
+ * Merges runs of adjacent value chunks of one string or collection (list, set, zset, hash) into one chunk
+ * spanning them all, so record lists that differ only in where a big value was cut into batches compare equal.
  * Chunks merge only when each starts exactly where the previous one ended.
  */
 export function coalesceValueChunks(records: RdbRecord[]): RdbRecord[] {
@@ -281,7 +292,8 @@ export function coalesceValueChunks(records: RdbRecord[]): RdbRecord[] {
       const b = record.chunk;
       let merged: RdbRecord | undefined;
       const span = { kind: 'value' as const, offset: last.offset, length: last.length + record.length };
-      if (a.type === 'list' && b.type === 'list') merged = { ...span, chunk: { type: 'list', elements: [...a.elements, ...b.elements] } };
+      if (a.type === 'string' && b.type === 'string') merged = { ...span, chunk: { type: 'string', value: concatBytes([a.value, b.value]) } };
+      else if (a.type === 'list' && b.type === 'list') merged = { ...span, chunk: { type: 'list', elements: [...a.elements, ...b.elements] } };
       else if (a.type === 'set' && b.type === 'set') merged = { ...span, chunk: { type: 'set', members: [...a.members, ...b.members] } };
       else if (a.type === 'zset' && b.type === 'zset') merged = { ...span, chunk: { type: 'zset', entries: [...a.entries, ...b.entries] } };
       else if (a.type === 'hash' && b.type === 'hash') merged = { ...span, chunk: { type: 'hash', entries: [...a.entries, ...b.entries] } };
