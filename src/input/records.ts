@@ -1,0 +1,91 @@
+import { UsageError } from '../errors.js';
+import { openInput } from '../io/open.js';
+import type { RdbRecord } from '../rdb/model.js';
+import { readRdbBatches } from '../rdb/reader.js';
+import { identifyInput } from './detect.js';
+
+/*
+ * Inputs as record streams, for writers (`convert`): whatever the input is, a writer consumes batches of
+ * the RDB reader's records (src/rdb/model.ts) with values built; RDB inputs also give each key's value
+ * bytes as the file holds them (`raw` records), so a writer can copy an encoding it knows.
+ */
+
+/** Options of a read of a {@link RecordSource}. */
+export interface RecordReadOptions {
+  /** Bytes read so far and the total (undefined when not known, as for a compressed file). */
+  onProgress?: (done: number, total: number | undefined) => void;
+}
+
+/** An input opened as records. */
+export interface RecordSource {
+  /** What the input is: 'rdb' (values and raw bytes), or the format of another reader. */
+  readonly format: string;
+  /** The path given. */
+  readonly path: string;
+  /** Bytes on disk (a compressed file's compressed size). */
+  readonly size: number;
+  /** True when the file is LZ4-compressed (offsets are then in the decompressed stream). */
+  readonly compressed: boolean;
+  /**
+   * The records in order, in batches, values built (and raw bytes for RDB inputs). Each call reads the input
+   * again from its start. Throws what the reader throws (a corrupt or truncated input, an I/O error).
+   */
+  records(options?: RecordReadOptions): AsyncGenerator<RdbRecord[]>;
+  /**
+   * Each key's encoded size in the input (the `encodedBytes` of its key-end record), in key order, in
+   * batches, read more cheaply than {@link records} when the format allows (an RDB is only validated).
+   * Each call reads the input again.
+   */
+  keySizes(options?: RecordReadOptions): AsyncGenerator<number[]>;
+}
+
+/**
+ * Opens `path` as records: an RDB (plain or LZ4). An AOF (a file, a set or a directory) is refused with a
+ * {@link UsageError}: converting one means replaying its commands. Throws {@link InputOutputError} for a
+ * missing or unreadable path and {@link CorruptError} for a file that is neither RDB nor AOF.
+ */
+export async function openRecords(path: string): Promise<RecordSource> {
+  const input = await identifyInput(path);
+  if (input.kind === 'aof') {
+    throw new UsageError(
+      `${path} is an AOF: converting an AOF means replaying its commands into a dataset, which comes with offline AOF replay (redback rewrite); convert reads RDB files`,
+      { file: path },
+    );
+  }
+  return rdbRecordSource(path);
+}
+
+/** An RDB file (plain or LZ4) as a {@link RecordSource}. */
+export async function rdbRecordSource(path: string): Promise<RecordSource> {
+  const probe = await openInput(path);
+  const size = probe.fileSize;
+  const compressed = probe.compressed;
+  await probe.close();
+  const progress = (options: RecordReadOptions) => (offset: number) => options.onProgress?.(offset, compressed ? undefined : size);
+  return {
+    format: 'rdb',
+    path,
+    size,
+    compressed,
+    async *records(options: RecordReadOptions = {}): AsyncGenerator<RdbRecord[]> {
+      const input = await openInput(path);
+      try {
+        yield* readRdbBatches(input, { file: path, raw: true, onProgress: progress(options) });
+      } finally {
+        await input.close();
+      }
+    },
+    async *keySizes(options: RecordReadOptions = {}): AsyncGenerator<number[]> {
+      const input = await openInput(path, path, { reuseBuffer: true });
+      try {
+        for await (const batch of readRdbBatches(input, { file: path, materialize: false, onProgress: progress(options) })) {
+          const sizes: number[] = [];
+          for (const record of batch) if (record.kind === 'key-end') sizes.push(record.encodedBytes);
+          if (sizes.length > 0) yield sizes;
+        }
+      } finally {
+        await input.close();
+      }
+    },
+  };
+}
