@@ -9,12 +9,14 @@ import { RdbType } from './constants.js';
  * ../shared/reference/anchors-and-format-facts.md §3.3–3.7.
  */
 
-/** How a release packs list elements into quicklist nodes (see encodings.ts). */
+/** How a release packs list elements into quicklist nodes (_quicklistNodeAllowInsert; see value-writers.ts). */
 export type QuicklistPacking =
-  /** 3.2 – 7.0: `_quicklistNodeAllowInsert` with the ziplist overhead estimate; no PLAIN nodes below 1 GiB. */
+  /** 3.2 – 6.2: the node's ziplist size plus the element plus an estimate of its prevlen and encoding bytes. */
   | 'ziplist-estimate'
-  /** 7.2 and later: `quicklistNodeExceedsLimit` with an 8-byte estimate; an element over the node limit gets a PLAIN node. */
-  | 'listpack-estimate';
+  /** 7.0: the node's listpack size plus the element plus 8 bytes; PLAIN nodes only from 1 GiB. */
+  | 'listpack-estimate'
+  /** 7.2 and later: as 7.0, and an element over the node limit gets a PLAIN node of its own (isLargeElement). */
+  | 'listpack-estimate-plain';
 
 /** A release the writer can write for. */
 export interface RdbTarget {
@@ -133,7 +135,7 @@ function redisTarget(r: Release): RdbTarget {
     loads: redisLoads(v),
     writes: {
       list: v >= 10 ? 'quicklist-v2' : v >= 7 ? 'quicklist' : 'linked',
-      quicklistPacking: at(7, 2) ? 'listpack-estimate' : 'ziplist-estimate',
+      quicklistPacking: at(7, 2) ? 'listpack-estimate-plain' : at(7, 0) ? 'listpack-estimate' : 'ziplist-estimate',
       small: v >= 10 ? 'listpack' : 'ziplist',
       setListpack: v >= 11,
       zsetBinary: v >= 8,

@@ -263,20 +263,20 @@ class ListWriter extends Spooling implements ValueWriter {
 
   /** An element that gets a PLAIN node of its own (quicklist v2). */
   private isLarge(size: number): boolean {
-    if (this.context.target.writes.quicklistPacking === 'ziplist-estimate') return size >= PACKED_THRESHOLD;
+    if (this.context.target.writes.quicklistPacking !== 'listpack-estimate-plain') return size >= PACKED_THRESHOLD;
     return this.fill >= 0 ? size > SIZE_SAFETY_LIMIT : size > negativeFillLimit(this.fill);
   }
 
   /** Whether an element of `size` bytes joins the node being packed (Redis's _quicklistNodeAllowInsert). */
   private allowInsert(size: number): boolean {
     const count = this.held.length;
-    if (this.context.target.writes.quicklistPacking === 'listpack-estimate') {
+    if (this.context.target.writes.quicklistPacking !== 'ziplist-estimate') {
       const newSize = this.nodeBytes + size + 8; // SIZE_ESTIMATE_OVERHEAD
       if (this.fill < 0) return newSize <= negativeFillLimit(this.fill);
       if (newSize > SIZE_SAFETY_LIMIT) return false;
       return count + 1 <= (this.fill === 0 ? 1 : this.fill);
     }
-    // 3.2 – 7.0: the overhead of a ziplist entry (prevlen and encoding) is estimated from the size.
+    // 3.2 – 6.2: the overhead of a ziplist entry (prevlen and encoding) is estimated from the size.
     const overhead = (size < 254 ? 1 : 5) + (size < 64 ? 1 : size < 16384 ? 2 : 5);
     const newSize = this.nodeBytes + size + overhead;
     if (this.fill < 0 && -this.fill - 1 < OPTIMIZATION_LEVEL.length && newSize <= (OPTIMIZATION_LEVEL[-this.fill - 1] as number)) return true;

@@ -32,15 +32,18 @@ export interface RdbWriteOptions {
 /** Output is handed out once this many bytes are pending. */
 const HIGH_WATER = 256 * 1024;
 
-type Phase = 'start' | 'aux' | 'before' | 'functions' | 'keys' | 'after' | 'end';
-const PHASE_ORDER: Record<Phase, number> = { start: 0, aux: 1, before: 2, functions: 3, keys: 4, after: 5, end: 6 };
+/** Where the writer is: nothing written yet, the header written (the body is open), or the file ended. */
+type Phase = 'start' | 'body' | 'end';
 
 /**
  * Writes records as an RDB file for a target release, streaming: pieces of output come out as records go
- * in, the CRC64 computed over them on the way. The sections are written in the order rdbSaveRio writes
- * them — header, AUX fields, module AUX (before), functions, then per database SELECTDB and RESIZEDB before
- * its first key, each key with its prefix opcodes (EXPIRETIME_MS, IDLE/FREQ, KEY_META), module AUX
- * (after), EOF and checksum — and a record that would break that order is an error.
+ * in, the CRC64 computed over them on the way. A small state machine keeps the file well formed: the
+ * header and the AUX fields first (written when the first record after the input's own header and AUX
+ * fields arrives), SELECTDB (and RESIZEDB) before the first key of each database, each key's prefix
+ * opcodes (EXPIRETIME_MS, IDLE/FREQ, KEY_META) before its type byte, a key's value only between its key
+ * and key-end records, EOF and checksum last. Module AUX records and functions are written where they
+ * come, which for a file Redis wrote is rdbSaveRio's order (module AUX "before", functions, the databases,
+ * module AUX "after"); loaders accept them anywhere.
  *
  * A key whose encoding the target loads is copied as the input holds it (from the reader's `raw` records);
  * any other is re-encoded as the target would encode it (value-writers.ts, stream-writer.ts). The AUX
@@ -151,32 +154,35 @@ class RdbWriterState {
         }
         return undefined;
       case 'aux':
-        if (this.phase !== 'start') throw this.outOfOrder('an AUX field after the first section', record.offset);
-        if (latin1(record.key) === 'used-mem' && /^\d+$/.test(latin1(record.value))) this.usedMemory = BigInt(latin1(record.value));
+        // The input's AUX fields are not copied (see above); used-mem is kept when it comes before the body.
+        if (this.phase === 'start' && latin1(record.key) === 'used-mem' && /^\d+$/.test(latin1(record.value))) this.usedMemory = BigInt(latin1(record.value));
         return undefined;
       case 'module-aux':
+        this.open('a module AUX record', record.offset);
         this.moduleAux(record);
         return undefined;
       case 'function':
-        this.enter('functions', 'a function library', record.offset);
+        this.open('a function library', record.offset);
         this.functionRecord(record);
         return undefined;
       case 'slot-import':
+        this.open('a SLOT_IMPORT record', record.offset);
         this.slotImport(record);
         return undefined;
       case 'selectdb':
-        this.enter('keys', 'SELECTDB', record.offset);
+        this.open('SELECTDB', record.offset);
         this.inputDb = record.db;
         return undefined;
       case 'resizedb':
-        this.enter('keys', 'RESIZEDB', record.offset);
+        this.open('RESIZEDB', record.offset);
         this.hints.set(this.inputDb, { dbSize: record.dbSize, expiresSize: record.expiresSize });
         return undefined;
       case 'slot-info':
         // Cluster slot sizes are hints of the input's server, wrong once keys are filtered: not copied.
+        this.open('SLOT_INFO', record.offset);
         return undefined;
       case 'key':
-        this.enter('keys', `key '${printable(record.key)}'`, record.offset);
+        this.open(`key '${printable(record.key)}'`, record.offset);
         this.key = this.startKeyState(record);
         return undefined;
       case 'eof':
@@ -199,11 +205,10 @@ class RdbWriterState {
     writeEof(this.writer(), target.rdbVersion, this.crc);
   }
 
-  /** Moves to `phase`, writing the header first; throws when the file is already past it. */
-  private enter(phase: Phase, what: string, offset: number): void {
-    if (PHASE_ORDER[this.phase] > PHASE_ORDER[phase]) throw this.outOfOrder(`${what} after the ${this.phase === 'after' ? 'module AUX records that end the file' : `${this.phase} section`}`, offset);
+  /** Opens the body (writing the header and AUX fields) if needed; throws after the end of the file. */
+  private open(what: string, offset: number): void {
+    if (this.phase === 'end') throw this.outOfOrder(`${what} after the end of the file`, offset);
     this.begin();
-    this.phase = phase;
   }
 
   private outOfOrder(what: string, offset: number): CorruptError {
@@ -220,7 +225,7 @@ class RdbWriterState {
     this.crc = checksum ? new Crc64() : undefined;
     const crc = this.crc;
     this.w = new ByteWriter(crc ? { onPiece: (piece) => crc.update(piece) } : {});
-    this.phase = 'aux';
+    this.phase = 'body';
     const w = this.w;
     writeHeader(w, target.magic, target.rdbVersion);
     if (!target.records.aux) return;
@@ -251,8 +256,6 @@ class RdbWriterState {
   }
 
   private moduleAux(record: ModuleAuxRecord): void {
-    const before = (record.when & 1) !== 0;
-    this.enter(before ? 'before' : 'after', `a module AUX record (${before ? 'before' : 'after'} the keys)`, record.offset);
     const target = this.target as RdbTarget;
     if (!target.records.moduleAux) {
       this.unsupported('module-aux', `module AUX data of ${record.moduleName}`, undefined, record.offset);
@@ -277,7 +280,6 @@ class RdbWriterState {
   }
 
   private slotImport(record: SlotImportRecord): void {
-    this.enter(this.phase === 'start' ? 'aux' : this.phase, 'a SLOT_IMPORT record', record.offset);
     if (!(this.target as RdbTarget).records.slotImport) {
       this.unsupported('slot-import', 'a Valkey slot import job (SLOT_IMPORT)', undefined, record.offset);
       return;
@@ -395,22 +397,25 @@ class RdbWriterState {
           return undefined;
         }
         // A second chunk before any bytes: the source gives no raw bytes, so the value is re-encoded.
-        return this.encodeHeld(state, chunk);
+        return this.encodeHeld(state, chunk, false);
       case 'encode':
         return (state.writer as ValueWriter).add(chunk);
     }
   }
 
-  /** Switches an awaiting key to re-encoding and feeds it the chunk it held, then `next`. */
-  private encodeHeld(state: KeyState, next: ValueChunk | undefined): Iterable<Uint8Array> | undefined {
+  /**
+   * Switches an awaiting key to re-encoding and feeds it the chunk it held, then `next`, then ends it when
+   * `end`. Lazily: each step runs when the previous step's output has been written (the held chunk may
+   * leave output that must come before what the next chunk writes).
+   */
+  private *encodeHeld(state: KeyState, next: ValueChunk | undefined, end: boolean): Generator<Uint8Array> {
     const held = state.held;
     state.held = undefined;
     this.toEncode(state);
     const writer = state.writer as ValueWriter;
-    const first = held === undefined ? undefined : writer.add(held);
-    const second = next === undefined ? undefined : writer.add(next);
-    if (first !== undefined && second !== undefined) return chain(first, second);
-    return first ?? second;
+    if (held !== undefined) yield* writer.add(held) ?? [];
+    if (next !== undefined) yield* writer.add(next) ?? [];
+    if (end) yield* this.endEncoded(state) ?? [];
   }
 
   private keyRaw(state: KeyState, bytes: Uint8Array): Iterable<Uint8Array> | undefined {
@@ -439,13 +444,9 @@ class RdbWriterState {
       case 'copy':
         this.report.keys++;
         return undefined;
-      case 'await-raw': {
+      case 'await-raw':
         // No raw bytes came: the value (held, at most one chunk) is re-encoded.
-        const first = this.encodeHeld(state, undefined);
-        const last = this.endEncoded(state);
-        if (first !== undefined && last !== undefined) return chain(first, last);
-        return first ?? last;
-      }
+        return this.encodeHeld(state, undefined, true);
       case 'encode':
         return this.endEncoded(state);
     }
@@ -471,10 +472,6 @@ interface KeyState {
   meta: Uint8Array | undefined;
 }
 
-function* chain(first: Iterable<Uint8Array>, second: Iterable<Uint8Array>): Generator<Uint8Array> {
-  yield* first;
-  yield* second;
-}
 
 const latin1Decoder = new TextDecoder('latin1');
 
