@@ -433,7 +433,7 @@ describe('encodings chosen as Redis chooses them', () => {
       }
       return { counts, containers };
     };
-    // What Redis 7.0 writes for the same RPUSHes (rdb-writer.oracle.test.ts checks it on a real server).
+    // What Redis 7.0 writes for the same RPUSH commands (rdb-writer.oracle.test.ts checks it on a real server).
     const counts = [78, 78, ...Array<number>(10).fill(77), 74, 1, 1, 1];
     expect(await layout('7.2')).toEqual({ counts, containers: [2, 1, 2] });
     expect(await layout('7.0')).toEqual({ counts, containers: [2, 2, 2] });

@@ -1,7 +1,7 @@
 /**
  * The release table of the RDB writer and the redis.conf settings it reads.
  */
-// cspell:words ziplist listpack zset
+// cspell:words ziplist listpack zset maxmemory
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { DEFAULT_ENCODING_CONFIG, parseRedisConf } from '../../src/rdb/encoding-config.js';
