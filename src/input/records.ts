@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { openInput } from '../io/open.js';
-import type { RdbRecord } from '../rdb/model.js';
+import { readDecodedHead } from '../io/sniff.js';
+import type { AnyRdbRecord, RdbRecord } from '../rdb/model.js';
 import { readRdbBatches } from '../rdb/reader.js';
 import { identifyInput } from './detect.js';
 
@@ -26,11 +27,21 @@ export interface RecordSource {
   readonly size: number;
   /** True when the file is LZ4-compressed (offsets are then in the decompressed stream). */
   readonly compressed: boolean;
+  /** The RDB magic and version of the input, when it has them. */
+  readonly header: { magic: 'REDIS' | 'VALKEY'; version: number } | undefined;
   /**
    * The records in order, in batches, values built (and raw bytes for RDB inputs). Each call reads the input
    * again from its start. Throws what the reader throws (a corrupt or truncated input, an I/O error).
    */
   records(options?: RecordReadOptions): AsyncGenerator<RdbRecord[]>;
+  /**
+   * For a writer that copies some encodings from the raw bytes (an RDB writer): the records with the raw
+   * bytes, values built only for the keys whose RDB type byte `materializeType` accepts; the others come
+   * validated only (`values: false`). The records' byte strings are views into a buffer that is reused once
+   * the consumer asks for the next batch: the writer must copy what it keeps. Only sources that have raw
+   * bytes offer it.
+   */
+  copyRecords?(materializeType: (typeCode: number) => boolean, options?: RecordReadOptions): AsyncGenerator<AnyRdbRecord[]>;
   /**
    * Each key's encoded size in the input (the `encodedBytes` of its key-end record), in key order, in
    * batches, read more cheaply than {@link records} when the format allows (an RDB is only validated).
@@ -61,16 +72,29 @@ export async function rdbRecordSource(path: string): Promise<RecordSource> {
   const size = probe.fileSize;
   const compressed = probe.compressed;
   await probe.close();
+  const head = new TextDecoder('latin1').decode(await readDecodedHead(path, 9));
+  const match = /^(REDIS|VALKEY)(\d+)$/.exec(head);
+  const header = match ? { magic: match[1] as 'REDIS' | 'VALKEY', version: Number(match[2]) } : undefined;
   const progress = (options: RecordReadOptions) => (offset: number) => options.onProgress?.(offset, compressed ? undefined : size);
   return {
     format: 'rdb',
     path,
     size,
     compressed,
+    header,
     async *records(options: RecordReadOptions = {}): AsyncGenerator<RdbRecord[]> {
       const input = await openInput(path);
       try {
         yield* readRdbBatches(input, { file: path, raw: true, onProgress: progress(options) });
+      } finally {
+        await input.close();
+      }
+    },
+    async *copyRecords(materializeType: (typeCode: number) => boolean, options: RecordReadOptions = {}): AsyncGenerator<AnyRdbRecord[]> {
+      // A copying writer keeps no view into a batch once it is done with it: the read buffer is reused.
+      const input = await openInput(path, path, { reuseBuffer: true });
+      try {
+        yield* readRdbBatches(input, { file: path, raw: true, materializeType, onProgress: progress(options) }) as AsyncGenerator<AnyRdbRecord[]>;
       } finally {
         await input.close();
       }

@@ -28,7 +28,7 @@ const DEFAULT_READ = 1 << 20;
  */
 export class Spool {
   private readonly limit: number;
-  private readonly dir: string;
+  private readonly dir: string | undefined;
   private readonly readSize: number;
   private pieces: Uint8Array[] = [];
   private memoryBytes = 0;
@@ -39,7 +39,7 @@ export class Spool {
 
   constructor(options: SpoolOptions = {}) {
     this.limit = options.memoryLimit ?? DEFAULT_LIMIT;
-    this.dir = options.dir ?? tmpdir();
+    this.dir = options.dir;
     this.readSize = options.readSize ?? DEFAULT_READ;
   }
 
@@ -94,7 +94,7 @@ export class Spool {
         yield buffer;
       }
     } catch (error) {
-      throw ioError(error, this.path ?? this.dir);
+      throw ioError(error, this.path ?? 'temporary file');
     } finally {
       this.dispose();
     }
@@ -120,11 +120,11 @@ export class Spool {
 
   private openFile(): void {
     try {
-      this.folder = mkdtempSync(join(this.dir, 'redback-spool-'));
+      this.folder = mkdtempSync(join(this.dir ?? tmpdir(), 'redback-spool-'));
       this.path = join(this.folder, 'spool');
       this.fd = openSync(this.path, 'wx+');
     } catch (error) {
-      const where = this.path ?? this.dir;
+      const where = this.path ?? this.dir ?? tmpdir();
       this.dispose();
       throw ioError(error, where);
     }
@@ -135,7 +135,7 @@ export class Spool {
     try {
       while (offset < piece.length) offset += writeSync(this.fd as number, piece, offset, piece.length - offset, this.fileBytes + offset);
     } catch (error) {
-      throw ioError(error, this.path ?? this.dir);
+      throw ioError(error, this.path ?? 'temporary file');
     }
     this.fileBytes += piece.length;
   }

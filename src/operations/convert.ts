@@ -4,10 +4,10 @@ import { resolve } from 'node:path';
 import { RedbackError, UsageError, ioError } from '../errors.js';
 import { writeFileAtomic, type Compression } from '../io/atomic.js';
 import { openRecords, type RecordSource } from '../input/records.js';
-import { OUTPUT_FORMATS, outputFormat, type WriterOptions } from '../output/formats.js';
+import { OUTPUT_FORMATS, outputFormat, type RecordWriter, type WriterOptions } from '../output/formats.js';
 import { DEFAULT_ENCODING_CONFIG, parseRedisConf, type EncodingConfig } from '../rdb/encoding-config.js';
-import type { RdbRecord } from '../rdb/model.js';
-import { resolveTarget, targetForRdbVersion, type RdbTarget } from '../rdb/targets.js';
+import type { AnyRdbRecord } from '../rdb/model.js';
+import { describeTarget, resolveTarget, targetForRdbVersion, type RdbTarget } from '../rdb/targets.js';
 import { newWriteReport, type DropKind } from '../rdb/write-report.js';
 import { KeyFilter, type FilterReason, type KeyFilterOptions } from './key-filter.js';
 
@@ -95,7 +95,7 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
     }
   }
   const now = options.now ?? Date.now();
-  const target = resolveTargetOption(options);
+  let target = resolveTargetOption(options);
   let encoding: EncodingConfig = DEFAULT_ENCODING_CONFIG;
   let redisConf: ConvertReport['redisConf'];
   if (options.redisConf !== undefined) {
@@ -110,16 +110,32 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
     redisConf = { file: options.redisConf, applied: settings.applied };
   }
   const filter = new KeyFilter({ ...options.filter, now });
-  const source = await openRecords(input);
-  const filtered: Partial<Record<FilterReason, number>> = {};
   const report = newWriteReport();
+  const source = await openRecords(input);
+  if (target === undefined && format.copies && source.header) {
+    // The input's own version, for a writer that needs to know what it will copy before the reading starts.
+    target = targetForRdbVersion(Math.max(source.header.version, 6), source.header.magic);
+    report.notes.push(`target ${describeTarget(target)}, the input's own version${source.header.version < 6 ? ' (RDB 6 is the oldest written)' : ''}`);
+  }
+  const filtered: Partial<Record<FilterReason, number>> = {};
   const writerOptions: WriterOptions = { target, encoding, dropUnsupported: options.dropUnsupported === true, now, tempDir: options.tempDir };
   let bytes = 0;
   let fileBytes: number;
   try {
     const sizes = filter.minBytes === undefined ? undefined : await qualifyingKeys(source, filter, options);
-    const records = filterRecords(source.records({ onProgress: (done, total) => options.onProgress?.(done, total, 'convert') }), filter, sizes, filtered);
-    const pieces = counted(format.write(records, writerOptions, report), (n) => (bytes += n));
+    const onProgress = (done: number, total: number | undefined): void => options.onProgress?.(done, total, 'convert');
+    const header = source.header;
+    let pieces: AsyncIterable<Uint8Array>;
+    if (format.copies !== undefined && target !== undefined && header !== undefined && source.copyRecords !== undefined) {
+      // A writer that copies the encodings its target loads needs no values for those keys: they are only validated.
+      const { copies } = format;
+      const copyTarget = target;
+      const records = filterRecords(source.copyRecords((code) => !copies(copyTarget, header.magic, code), { onProgress }), filter, sizes, filtered);
+      pieces = counted(format.write(records, writerOptions, report), (n) => (bytes += n));
+    } else {
+      const write: RecordWriter = format.write;
+      pieces = counted(write(filterRecords(source.records({ onProgress }), filter, sizes, filtered), writerOptions, report), (n) => (bytes += n));
+    }
     if (toStdout) {
       const write = options.stdout as (piece: Uint8Array) => Promise<void>;
       for await (const piece of pieces) await write(piece);
@@ -189,12 +205,12 @@ async function qualifyingKeys(source: RecordSource, filter: KeyFilter, options: 
  * Applies the key filters to a record stream: a key left out goes with all its records. RESIZEDB hints are
  * left out too when a filter may drop keys (they would promise keys that are not there).
  */
-async function* filterRecords(
-  batches: AsyncIterable<RdbRecord[]>,
+async function* filterRecords<R extends AnyRdbRecord>(
+  batches: AsyncIterable<R[]>,
   filter: KeyFilter,
   sizes: KeyBits | undefined,
   filtered: Partial<Record<FilterReason, number>>,
-): AsyncGenerator<RdbRecord[]> {
+): AsyncGenerator<R[]> {
   if (!filter.active) {
     yield* batches;
     return;
@@ -202,7 +218,7 @@ async function* filterRecords(
   let index = 0;
   let skipping = false;
   for await (const batch of batches) {
-    const out: RdbRecord[] = [];
+    const out: R[] = [];
     for (const record of batch) {
       if (skipping) {
         if (record.kind === 'key-end') skipping = false;
@@ -225,10 +241,36 @@ async function* filterRecords(
   }
 }
 
-/** Passes pieces through, adding up their sizes. */
+/** Output is written in blocks of this size (fewer, larger writes). */
+const BLOCK = 1 << 20;
+
+/**
+ * Passes pieces through in blocks of {@link BLOCK} bytes, adding up their sizes. The block buffer is reused:
+ * each consumer (the atomic file writer, the LZ4 encoder, standard output) is done with a block, or has
+ * copied it, when it asks for the next one. Pieces of a block's size or more go through as they are.
+ */
 async function* counted(pieces: AsyncIterable<Uint8Array>, add: (n: number) => void): AsyncGenerator<Uint8Array> {
+  const block = new Uint8Array(BLOCK);
+  let filled = 0;
   for await (const piece of pieces) {
     add(piece.length);
-    yield piece;
+    if (piece.length >= BLOCK) {
+      if (filled > 0) yield block.subarray(0, filled);
+      filled = 0;
+      yield piece;
+      continue;
+    }
+    let at = 0;
+    while (at < piece.length) {
+      const n = Math.min(BLOCK - filled, piece.length - at);
+      block.set(at === 0 && n === piece.length ? piece : piece.subarray(at, at + n), filled);
+      filled += n;
+      at += n;
+      if (filled === BLOCK) {
+        yield block;
+        filled = 0;
+      }
+    }
   }
+  if (filled > 0) yield block.subarray(0, filled);
 }

@@ -1,7 +1,7 @@
 import type { EncodingConfig } from '../rdb/encoding-config.js';
-import type { RdbRecord } from '../rdb/model.js';
+import type { AnyRdbRecord, RdbRecord } from '../rdb/model.js';
 import type { RdbTarget } from '../rdb/targets.js';
-import { writeRdbRecords } from '../rdb/writer.js';
+import { copiesType, writeRdbRecords } from '../rdb/writer.js';
 import type { WriteReport } from '../rdb/write-report.js';
 
 /*
@@ -28,10 +28,22 @@ export interface WriterOptions {
 /** A writer: record batches in, output pieces out (see the top of this file). */
 export type RecordWriter = (records: AsyncIterable<readonly RdbRecord[]>, options: WriterOptions, report: WriteReport) => AsyncGenerator<Uint8Array>;
 
-/** One output format. */
-export interface OutputFormat {
-  /** The writer. */
-  readonly write: RecordWriter;
+/**
+ * A writer that copies some encodings from the input's raw bytes: it also takes keys whose values were not
+ * built (`values: false`) when `copies` says it copies their encoding.
+ */
+export type CopyingWriter = (records: AsyncIterable<readonly AnyRdbRecord[]>, options: WriterOptions, report: WriteReport) => AsyncGenerator<Uint8Array>;
+
+/** One output format: its writer, and for a writer that copies raw bytes, which keys it copies. */
+export type OutputFormat = FormatInfo & ({ readonly write: RecordWriter; readonly copies?: undefined } | { readonly write: CopyingWriter; readonly copies: CopiesType });
+
+/**
+ * For a {@link CopyingWriter}: whether, for this target, it copies keys of an RDB type byte (in an input of
+ * this magic) from their raw bytes without looking at their values, so that the reader need not build them.
+ */
+export type CopiesType = (target: RdbTarget, inputMagic: 'REDIS' | 'VALKEY', typeCode: number) => boolean;
+
+interface FormatInfo {
   /** Binary output: refused on a terminal (`-o -` with stdout a TTY). */
   readonly binary: boolean;
   /** May be written to standard output (`-o -`). */
@@ -42,7 +54,13 @@ export interface OutputFormat {
 
 /** The formats `convert --to` accepts. */
 export const OUTPUT_FORMATS = {
-  rdb: { write: writeRdbRecords, binary: true, stdout: true, description: 'an RDB file for the target release (--target-redis, --rdb-version)' },
+  rdb: {
+    write: writeRdbRecords,
+    copies: copiesType,
+    binary: true,
+    stdout: true,
+    description: 'an RDB file for the target release (--target-redis, --rdb-version)',
+  },
 } satisfies Record<string, OutputFormat>;
 
 /** A name of {@link OUTPUT_FORMATS}. */

@@ -61,6 +61,13 @@ export interface RdbParserOptions {
    */
   materialize?: boolean;
   /**
+   * With `materialize` true, decides key by key (by its RDB type byte) whether its value is built: a key for
+   * which it returns false is only read and validated, as with `materialize: false`, and its key record says
+   * `values: false` (the records are then {@link AnyRdbRecord}s). For a writer that copies some encodings
+   * unchanged (with `raw`) and re-encodes the others.
+   */
+  materializeType?: (typeCode: number) => boolean;
+  /**
    * Also yield the bytes of every key's value exactly as the file holds them, as {@link RawRecord}s between
    * the key record and its key-end record (default false): for writers that copy an encoding unchanged.
    */
@@ -175,7 +182,9 @@ export class RdbParser {
   private readonly batchSize: number;
   private readonly deep: boolean;
   private readonly duplicateCheckLimit: number;
-  private readonly materialize: boolean;
+  /** Values are built for the key being read (see {@link RdbParserOptions.materializeType}). */
+  private materialize: boolean;
+  private readonly materializeType: ((typeCode: number) => boolean) | undefined;
   private readonly raw: boolean;
   private meta: Uint8Array | undefined;
   private db = 0;
@@ -194,6 +203,7 @@ export class RdbParser {
     this.deep = options.deep ?? true;
     this.duplicateCheckLimit = options.duplicateCheckLimit ?? 64 * 1024 * 1024;
     this.materialize = options.materialize ?? true;
+    this.materializeType = this.materialize ? options.materializeType : undefined;
     this.raw = options.raw ?? false;
   }
 
@@ -517,6 +527,7 @@ export class RdbParser {
     }
     const key = readString(r);
     this.attemptKey = key;
+    if (this.materializeType) this.materialize = this.materializeType(code);
     const keyOffset = this.keyStart ?? typeOffset;
     const record: KeyRecord = {
       kind: 'key',

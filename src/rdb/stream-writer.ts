@@ -150,7 +150,8 @@ export class StreamWriter implements ValueWriter {
       case 'stream-entries':
         for (const entry of chunk.entries) {
           this.firstLiveId ??= entry.id;
-          if (this.source === 'entries') this.pack({ id: entry.id, deleted: false, fields: entry.fields.map(entryBytes), values: entry.values.map(entryBytes) });
+          // (Copies: the node is held past this batch of records.)
+          if (this.source === 'entries') this.pack({ id: entry.id, deleted: false, fields: entry.fields.map((f) => entryBytes(f).slice()), values: entry.values.map((v) => entryBytes(v).slice()) });
         }
         if (this.source === 'entries' && this.body && this.body.pendingBytes >= 64 * 1024) this.settle();
         return undefined;

@@ -7,7 +7,7 @@ import { QuicklistContainer, RdbType } from './constants.js';
 import type { EncodingConfig } from './encoding-config.js';
 import { encodeIntset } from './intset.js';
 import { LISTPACK_EMPTY_SIZE, encodeListpack, listpackEntrySize } from './listpack.js';
-import type { Element, HashEntry, KeyRecord, ValueChunk, ZsetEntry } from './model.js';
+import type { AnyKeyRecord, Element, HashEntry, ValueChunk, ZsetEntry } from './model.js';
 import { printable } from './parser.js';
 import { formatRdbDouble, writeAsciiDouble, writeBinaryDouble, writeLength, writeMillisecondTime, writeString } from './primitives.js';
 import type { RdbTarget } from './targets.js';
@@ -28,12 +28,17 @@ export interface ValueContext {
   readonly config: EncodingConfig;
   /** The main writer (its bytes go through the file's CRC). */
   readonly w: ByteWriter;
+  /**
+   * A writer for a body written before its count is known, shared by every key (one at a time): what a key
+   * leaves in it is taken at the key's end, or moved to a spool when it grows big.
+   */
+  readonly body: ByteWriter;
   /** LZF-compress strings as Redis does (`rdbcompression`). */
   readonly compress: boolean;
   /** Bytes a value may hold in memory before its body is spooled (and strings above it are written plain). */
   readonly memoryLimit: number;
   readonly tempDir: string | undefined;
-  readonly key: KeyRecord;
+  readonly key: AnyKeyRecord;
   /** Writes the key's prefix opcodes, the type byte and the key's name. */
   startKey(typeCode: number): void;
   /** A value part the target cannot hold: throws, or counts it (with --drop-unsupported) and returns. */
@@ -76,6 +81,14 @@ export function valueWriter(context: ValueContext): ValueWriter {
   }
 }
 
+/**
+ * An element to hold past the current batch of records: byte strings are copied, since the reader may reuse
+ * its buffer once a batch is consumed (see writeRdbRecords).
+ */
+function own(element: Element): Element {
+  return element instanceof Uint8Array ? element.slice() : element;
+}
+
 /** Memory a held element is charged with (its bytes plus a little for the object). */
 function cost(element: Element): number {
   return element instanceof Uint8Array ? element.length + 16 : 16;
@@ -91,42 +104,41 @@ function mismatch(context: ValueContext, chunk: ValueChunk): CorruptError {
   return new CorruptError(`key '${printable(context.key.key)}' of type ${context.key.type} got a ${chunk.type} value chunk`, { offset: context.key.offset });
 }
 
-/** A byte writer for a spooled body: small writes gathered in 64 KiB chunks, everything copied. */
-function bodyWriter(): ByteWriter {
-  return new ByteWriter({ passThrough: 64 * 1024 });
-}
+/** Bytes of a body held in the shared body writer before it moves to a spool. */
+const SPOOL_AT = 256 * 1024;
 
-/** The base of the spooling writers: a body writer and its spool. */
+/** The base of the writers whose body waits for its count: the shared body writer, then a spool if it grows. */
 abstract class Spooling {
   protected readonly context: ValueContext;
-  protected body: ByteWriter | undefined;
   private spool: Spool | undefined;
 
   constructor(context: ValueContext) {
     this.context = context;
   }
 
-  /** The writer of the spooled body (created on first use). */
+  /** The writer of the body. */
   protected bodyWriter(): ByteWriter {
-    return (this.body ??= bodyWriter());
+    return this.context.body;
   }
 
-  /** Moves what the body writer holds to the spool once it holds a chunk's worth. */
+  /** Moves the body to a spool once it is big (all of it, with `force`, once a spool exists). */
   protected settle(force = false): void {
-    const body = this.body;
-    if (!body || (!force && body.pendingBytes < 64 * 1024)) return;
+    const body = this.context.body;
+    if (this.spool === undefined ? body.pendingBytes < SPOOL_AT : !force && body.pendingBytes < 64 * 1024) return;
     this.spool ??= new Spool({ memoryLimit: this.context.memoryLimit, dir: this.context.tempDir });
     for (const piece of body.take()) this.spool.write(piece);
   }
 
   dispose(): void {
     this.spool?.dispose();
+    this.context.body.take();
   }
 
-  /** The spooled body, to be written after the header (empty when nothing was spooled). */
+  /** The body, to be written after the header (empty when there is none). */
   protected spooled(): Iterable<Uint8Array> {
+    if (this.spool === undefined) return this.context.body.take();
     this.settle(true);
-    return this.spool ? this.spool.drain() : [];
+    return this.spool.drain();
   }
 }
 
@@ -151,7 +163,7 @@ class StringWriter extends Spooling implements ValueWriter {
       this.bodyWriter().bytes(value.slice());
       this.settle();
     } else {
-      this.chunks.push(this.chunks.length === 0 ? value : value.slice());
+      this.chunks.push(value.slice());
     }
     this.bytes += value.length;
     return undefined;
@@ -253,7 +265,7 @@ class ListWriter extends Spooling implements ValueWriter {
       this.nodeBytes = v2 ? LISTPACK_EMPTY_SIZE : ZIPLIST_EMPTY_SIZE;
       this.lastEntry = 0;
     }
-    this.held.push(element);
+    this.held.push(own(element));
     if (v2) this.nodeBytes += listpackEntrySize(element);
     else {
       this.lastEntry = ziplistEntrySize(element, this.lastEntry);
@@ -305,7 +317,7 @@ class ListWriter extends Spooling implements ValueWriter {
       this.held = [];
     }
     if (this.big) writeString(this.bodyWriter(), entryBytes(element), { compress: this.context.compress });
-    else this.held.push(element);
+    else this.held.push(own(element));
   }
 
   end(): { tail?: Iterable<Uint8Array>; written: boolean } {
@@ -359,7 +371,7 @@ class SetWriter extends Spooling implements ValueWriter {
     }
     if (this.allIntegers && member instanceof Uint8Array && canonicalInteger(member) === undefined) this.allIntegers = false;
     this.longest = Math.max(this.longest, elementLength(member));
-    this.held.push(member);
+    this.held.push(own(member));
     this.heldBytes += cost(member);
     if (!this.couldBeSmall() && this.heldBytes > this.context.memoryLimit) {
       this.big = true;
@@ -463,7 +475,25 @@ function shortestText(value: number): string {
   return negative ? `-${text}` : text;
 }
 
-const utf8 = new TextEncoder();
+/** ASCII text as bytes (scores are ASCII). */
+function asciiBytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+/**
+ * A score as a listpack or ziplist element: the integer itself when the release prints it as one (the
+ * encoders store canonical integers as integers, as lpAppend and ziplistPush do), else its text.
+ */
+function scoreElement(score: number, style: 'g17' | 'shortest'): Element {
+  if (Number.isInteger(score)) {
+    if (style === 'g17' ? score > -4503599627370495 && score < 4503599627370496 : Math.abs(score) <= 2 ** 62) {
+      return Number.isSafeInteger(score) ? (score === 0 ? 0 : score) : BigInt(score);
+    }
+  }
+  return asciiBytes(scoreText(score, style));
+}
 
 class ZsetWriter extends Spooling implements ValueWriter {
   private held: ZsetEntry[] = [];
@@ -494,7 +524,7 @@ class ZsetWriter extends Spooling implements ValueWriter {
       return;
     }
     this.longest = Math.max(this.longest, elementLength(entry.member));
-    this.held.push(entry);
+    this.held.push({ member: own(entry.member), score: entry.score });
     this.heldBytes += cost(entry.member) + 8;
     if (!this.small() && this.heldBytes > this.context.memoryLimit) {
       // Too big to hold: spooled in the order it comes (from an RDB skiplist, already Redis's order).
@@ -524,7 +554,7 @@ class ZsetWriter extends Spooling implements ValueWriter {
       .sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : compareMembers(a.member, b.member)));
     if (this.small()) {
       const flat: Element[] = [];
-      for (const entry of sorted) flat.push(entry.member, utf8.encode(scoreText(entry.score, target.writes.scoreText)));
+      for (const entry of sorted) flat.push(entry.member, scoreElement(entry.score, target.writes.scoreText));
       const listpack = target.writes.small === 'listpack';
       this.context.startKey(listpack ? RdbType.ZSET_LISTPACK : RdbType.ZSET_ZIPLIST);
       writeString(w, listpack ? encodeListpack(flat) : encodeZiplist(flat), { compress });
@@ -585,7 +615,7 @@ class HashWriter extends Spooling implements ValueWriter {
       return;
     }
     this.longest = Math.max(this.longest, elementLength(entry.field), elementLength(entry.value));
-    this.held.push(entry);
+    this.held.push(entry.expireMs === undefined ? { field: own(entry.field), value: own(entry.value) } : { field: own(entry.field), value: own(entry.value), expireMs: entry.expireMs });
     this.heldBytes += cost(entry.field) + cost(entry.value) + 8;
     if (!this.small() && this.heldBytes > this.context.memoryLimit) {
       this.big = true;

@@ -3,7 +3,7 @@ import { Crc64 } from '../codecs/crc64.js';
 import { CorruptError, UsageError } from '../errors.js';
 import { RdbOpcode, typeInfo } from './constants.js';
 import { DEFAULT_ENCODING_CONFIG, type EncodingConfig } from './encoding-config.js';
-import type { FunctionRecord, KeyRecord, ModuleAuxRecord, RdbRecord, SlotImportRecord, ValueChunk } from './model.js';
+import type { AnyKeyRecord, AnyRdbRecord, FunctionRecord, ModuleAuxRecord, SlotImportRecord, ValueChunk } from './model.js';
 import { printable } from './parser.js';
 import { writeEof, writeHeader, writeIntegerString, writeLength, writeMillisecondTime, writeString } from './primitives.js';
 import { StreamWriter } from './stream-writer.js';
@@ -27,6 +27,15 @@ export interface RdbWriteOptions {
   memoryLimit?: number;
   /** Where spooled values go (default: the system's temporary directory). */
   tempDir?: string;
+}
+
+/**
+ * True when a writer for `target` copies a key of RDB type `typeCode` (in a file under `inputMagic`) from its
+ * raw bytes rather than re-encoding it: the target loads that encoding, under the same type byte.
+ */
+export function copiesType(target: RdbTarget, inputMagic: 'REDIS' | 'VALKEY', typeCode: number): boolean {
+  const encoding = typeInfo(typeCode, inputMagic)?.encoding;
+  return encoding !== undefined && target.loads.has(encoding) && typeInfo(typeCode, target.magic)?.encoding === encoding;
 }
 
 /** Output is handed out once this many bytes are pending. */
@@ -57,8 +66,13 @@ type Phase = 'start' | 'body' | 'end';
  * before 8.6 — throws a {@link UsageError} naming the key (offset: the key's in the input), unless
  * `dropUnsupported`, which leaves it out and counts it in `report.dropped`. Throws {@link CorruptError}
  * for records out of order or values not matching their key, and the errors of the spool.
+ *
+ * The records may come from a reader that builds only the values it must re-encode (`materializeType`, with
+ * `raw`): a key without values (`values: false`) must be one whose encoding the target loads. The writer
+ * keeps no view into a record once the consumer asks for the pieces that follow the record's batch, so the
+ * reader may reuse its buffer (`reuseBuffer`).
  */
-export async function* writeRdbRecords(records: AsyncIterable<readonly RdbRecord[]> | Iterable<readonly RdbRecord[]>, options: RdbWriteOptions, report: WriteReport): AsyncGenerator<Uint8Array> {
+export async function* writeRdbRecords(records: AsyncIterable<readonly AnyRdbRecord[]> | Iterable<readonly AnyRdbRecord[]>, options: RdbWriteOptions, report: WriteReport): AsyncGenerator<Uint8Array> {
   const state = new RdbWriterState(options, report);
   try {
     for await (const batch of records) {
@@ -93,6 +107,8 @@ class RdbWriterState {
   private inputDb = 0;
   private readonly hints = new Map<number, { dbSize: number; expiresSize: number }>();
   private key: KeyState | undefined;
+  /** The writer of re-encoded bodies that must wait for their count (shared by the keys, one at a time). */
+  private readonly body = new ByteWriter();
 
   constructor(options: RdbWriteOptions, report: WriteReport) {
     this.options = options;
@@ -128,7 +144,7 @@ class RdbWriterState {
     return this.w;
   }
 
-  push(record: RdbRecord): Iterable<Uint8Array> | undefined {
+  push(record: AnyRdbRecord): Iterable<Uint8Array> | undefined {
     const key = this.key;
     if (key !== undefined) {
       switch (record.kind) {
@@ -243,7 +259,7 @@ class RdbWriterState {
   }
 
   /** A part the target cannot hold: an error, or (with dropUnsupported) counted. */
-  private unsupported(kind: DropKind, what: string, key: KeyRecord | undefined, offset: number, count = 1): void {
+  private unsupported(kind: DropKind, what: string, key: AnyKeyRecord | undefined, offset: number, count = 1): void {
     if (APPROXIMATED_KINDS.has(kind) || this.options.dropUnsupported) {
       countDropped(this.report, kind, count);
       return;
@@ -297,8 +313,10 @@ class RdbWriterState {
   // -------------------------------------------------------------------------------------------------
   // Keys
 
-  private startKeyState(record: KeyRecord): KeyState {
+  private startKeyState(input: AnyKeyRecord): KeyState {
     const target = this.target as RdbTarget;
+    // The name is kept past this batch of records (a re-encoded value is written at its end): a copy.
+    const record = { ...input, key: input.key.slice() };
     const state: KeyState = { record, mode: 'await-raw', held: undefined, writer: undefined, meta: record.meta };
     if (record.type === 'stream' && target.writes.stream === undefined) {
       this.unsupported('stream', 'a stream', record, record.offset);
@@ -317,14 +335,11 @@ class RdbWriterState {
     if (record.idle !== undefined && !target.records.idleFreq) countDropped(this.report, 'idle');
     if (record.freq !== undefined && !target.records.idleFreq) countDropped(this.report, 'freq');
     // Copied as it is when the target loads the input's encoding; the bytes come as `raw` records.
-    if (!target.loads.has(record.encoding) || this.targetTypeCode(record) === undefined) this.toEncode(state);
+    if (!copiesType(target, this.inputMagic, record.typeCode)) {
+      if (!record.values) throw new CorruptError(`key '${printable(record.key)}' (${record.encoding}) came without its value, which ${describeTarget(target)} needs re-encoded`, { offset: record.offset });
+      this.toEncode(state);
+    }
     return state;
-  }
-
-  /** The target's type byte for the input's encoding (the same number, unless the magics give it other meanings). */
-  private targetTypeCode(record: KeyRecord): number | undefined {
-    const target = this.target as RdbTarget;
-    return typeInfo(record.typeCode, target.magic)?.encoding === record.encoding ? record.typeCode : undefined;
   }
 
   private toEncode(state: KeyState): void {
@@ -338,6 +353,7 @@ class RdbWriterState {
       target: this.target as RdbTarget,
       config: this.config,
       w,
+      body: this.body,
       compress: this.config.rdbCompression,
       memoryLimit: this.options.memoryLimit ?? 8 << 20,
       tempDir: this.options.tempDir,
@@ -425,7 +441,7 @@ class RdbWriterState {
       case 'await-raw': {
         state.mode = 'copy';
         state.held = undefined;
-        this.startKey(state, this.targetTypeCode(state.record) as number);
+        this.startKey(state, state.record.typeCode);
         this.writer().bytes(bytes);
         return undefined;
       }
@@ -462,7 +478,7 @@ class RdbWriterState {
 
 /** A key between its key record and its key-end. */
 interface KeyState {
-  record: KeyRecord;
+  record: AnyKeyRecord;
   /** 'await-raw': the target loads the input's encoding, copy it if the bytes come; 'copy'; 'encode'; 'skip': left out. */
   mode: 'await-raw' | 'copy' | 'encode' | 'skip';
   /** The first value chunk, held while it is not known whether raw bytes follow. */
