@@ -6,7 +6,7 @@
  * same keys and values, read back with commands. And re-encoding without the input's bytes gives Redis's
  * own bytes for every key whose layout depends only on its content.
  */
-// cspell:words pexpiretime xinfo listpack quicklist workloads
+// cspell:words asis pexpiretime xinfo listpack quicklist workloads
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
