@@ -8,7 +8,7 @@
  * Keys named `asis:*` are built in one command each, so their layout in the RDB depends only on their
  * content (what a writer that re-encodes them as Redis does must reproduce); others have a history.
  */
-// cspell:words asis rpush lpush linsert lrem sadd srem zadd zrem hset hdel xadd xdel xtrim xgroup xreadgroup xack createconsumer setrange incrby pexpireat funcs
+// cspell:words asis hashtables skiplists rpush lpush linsert lrem sadd srem zadd zrem hset hdel xadd xdel xtrim xgroup xreadgroup xack createconsumer setrange incrby pexpireat funcs
 import { seededRandom } from './aof-sets.js';
 import type { RedisArg } from './redis.js';
 
