@@ -87,9 +87,9 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
   if (toStdout && (!format.stdout || options.stdout === undefined)) throw new UsageError(`-o -: ${options.to} cannot be written to standard output`);
   if (toStdout && options.compress === 'lz4') throw new UsageError('--compress lz4 applies to an output file, not to standard output');
   if (!toStdout) {
-    if (resolve(options.output) === resolve(input) && !options.force) throw new UsageError(`${options.output} is the input: converting in place needs --force`, { file: options.output });
+    if (resolve(options.output) === resolve(input) && !options.force) throw new UsageError('the output is the input: converting in place needs --force', { file: options.output });
     if (existsSync(options.output) && !options.force) {
-      const error = new UsageError(`${options.output} already exists`, { file: options.output });
+      const error = new UsageError('already exists', { file: options.output });
       error.hint = '--force replaces it';
       throw error;
     }

@@ -172,7 +172,7 @@ describe('convert to rdb', () => {
     expect(readFileSync(existing, 'utf8')).toBe('keep me');
     await run({ output: existing, force: true });
     expect(readFileSync(existing).subarray(0, 5).toString()).toBe('REDIS');
-    await expect(run({ output: input })).rejects.toThrow(/is the input: converting in place needs --force/);
+    await expect(run({ output: input })).rejects.toThrow(/the output is the input: converting in place needs --force/);
   });
 
   it('refuses what it cannot do with a usage error', async () => {
