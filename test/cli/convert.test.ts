@@ -50,12 +50,12 @@ describe('redback convert', () => {
     const output = path.join(dir, 'out.rdb');
     const refused = run('convert', FIXTURE, '-o', output, '--to', 'rdb', '--target-redis', '4.0', '--json');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^redback: .*redis-7\.0-all-types\.rdb: offset \d+: function library mylib, which Redis 4\.0 \(RDB 8\) cannot hold\n  hint: --drop-unsupported/);
+    expect(refused.stderr).toMatch(/^redback: .*redis-7\.0-all-types\.rdb: offset \d+: function library mylib, which Redis 4\.0 \(RDB 8\) cannot hold\n {2}hint: --drop-unsupported/);
     expect(JSON.parse(refused.stdout)).toMatchObject({ error: { exitCode: 2 } });
     await writeFile(output, 'old');
     const existing = run('convert', FIXTURE, '-o', output, '--to', 'rdb');
     expect(existing.code).toBe(2);
-    expect(existing.stderr).toMatch(/out\.rdb: already exists\n  hint: --force replaces it/);
+    expect(existing.stderr).toMatch(/out\.rdb: already exists\n {2}hint: --force replaces it/);
     expect(run('convert', FIXTURE, '-o', output, '--to', 'rdb', '--force').code).toBe(0);
     const aof = path.join(dir, 'appendonly.aof');
     await writeFile(aof, '*1\r\n$4\r\nPING\r\n');
