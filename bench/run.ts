@@ -17,6 +17,7 @@ import { GENERATOR_VERSION, MIB, MIN_SIZE, generateAof, generateRdb } from './ge
 import type { AofInfo, RdbInfo } from './generate.js';
 import { TIME_BINARY, haveTimeBinary, measure } from './measure.js';
 import type { RunResult } from './measure.js';
+import { convertPairs } from './convert.js';
 import { hottestFunctions } from './profile.js';
 import { STARTUP_TARGET_SECONDS, benchStartup } from './startup.js';
 import type { StartupRow } from './startup.js';
@@ -135,7 +136,7 @@ interface Tool {
 }
 
 interface Pair {
-  id: 'rdb-check' | 'rdb-check-t2' | 'rdb-inspect' | 'aof-check';
+  id: string;
   file: string;
   size: number;
   redback: Tool;
@@ -291,6 +292,8 @@ async function main(): Promise<void> {
       ...(aofNote === undefined ? {} : { note: aofNote }),
     },
   ];
+  const convertRows = convertPairs(rdbRel, rdbSize, redisCheckRdb, CACHE);
+  pairs.push(...convertRows.pairs);
 
   log(`peak RSS from ${haveTimeBinary() ? TIME_BINARY : '/proc/<pid>/status VmHWM polled every 20 ms'}; ${flags.runs} runs of each, best time kept`);
   const cores = os.cpus().length;
@@ -320,6 +323,8 @@ async function main(): Promise<void> {
     }
   }
 
+  await convertRows.cleanup();
+
   // Results
   const results = pairs.map((pair) => {
     const redback = summarize(pair.redback, runs.get(`${pair.id}/redback`) ?? [], pair.size);
@@ -329,7 +334,7 @@ async function main(): Promise<void> {
     const misses: string[] = [];
     if (!redback.allExitedZero) misses.push(`${redback.tool} did not exit 0 on every run`);
     if (!baseline.allExitedZero) misses.push(`${baseline.tool} did not exit 0 on every run (the input may be bad)`);
-    if (speedup < pair.speedTarget) misses.push(`speed ${speedup.toFixed(2)}x ${baseline.tool}, target ≥ ${pair.speedTarget}x`);
+    if (speedup < pair.speedTarget) misses.push(`speed ${speedup.toFixed(2)}x ${baseline.tool}, target ≥ ${Number(pair.speedTarget.toFixed(2))}x`);
     if (redback.peakRssMiB >= RSS_LIMIT_MIB) misses.push(`peak RSS ${redback.peakRssMiB.toFixed(1)} MiB, target < ${RSS_LIMIT_MIB} MiB`);
     const informational = pair.informational === true;
     return {
@@ -362,7 +367,7 @@ async function main(): Promise<void> {
       result.redback.mbPerSecond.toFixed(1),
       result.redback.peakRssMiB.toFixed(1),
       `${result.speedup.toFixed(2)}x ${result.baseline.tool}`,
-      result.targets === undefined ? '(information only)' : `${result.pass ? 'PASS' : 'FAIL'} (≥${result.targets.speedup}x, <${RSS_LIMIT_MIB} MiB)`,
+      result.targets === undefined ? '(information only)' : `${result.pass ? 'PASS' : 'FAIL'} (≥${Number(result.targets.speedup.toFixed(2))}x, <${RSS_LIMIT_MIB} MiB)`,
     ]);
     rows.push([result.baseline.tool, ...common, result.baseline.seconds.toFixed(2), cpuText(result.baseline.cpuSeconds), result.baseline.mbPerSecond.toFixed(1), result.baseline.peakRssMiB.toFixed(1), '(baseline)', '']);
   }

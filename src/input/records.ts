@@ -1,7 +1,9 @@
-import { UsageError } from '../errors.js';
+import { ChecksumError, UsageError } from '../errors.js';
+import { fileCrc64 } from '../io/file-crc.js';
 import { openInput } from '../io/open.js';
 import { readDecodedHead } from '../io/sniff.js';
-import type { AnyRdbRecord, RdbRecord } from '../rdb/model.js';
+import { crcOnThread, type ThreadCrc } from '../rdb/file.js';
+import type { AnyRdbRecord, EofRecord, RdbRecord } from '../rdb/model.js';
 import { readRdbBatches } from '../rdb/reader.js';
 import { identifyInput } from './detect.js';
 
@@ -66,6 +68,20 @@ export async function openRecords(path: string): Promise<RecordSource> {
   return rdbRecordSource(path);
 }
 
+/**
+ * Checks the stored checksum of an RDB read with `verifyChecksum: false` against the CRC64 computed on a
+ * second thread over [0, size - 8) (or here, when the checksum is not where the thread assumed it).
+ * Throws {@link ChecksumError} on a mismatch.
+ */
+async function verifyChecksum(path: string, size: number, eof: EofRecord, crc: ThreadCrc): Promise<void> {
+  const stored = eof.storedChecksum;
+  if (stored === undefined || stored === 0n) return;
+  const at = eof.offset + 1;
+  const computed = (at === size - 8 ? await crc.result : undefined) ?? (await fileCrc64(path, at));
+  if (computed !== stored) throw new ChecksumError(stored, computed, { file: path, offset: at });
+  eof.checksum = 'ok';
+}
+
 /** An RDB file (plain or LZ4) as a {@link RecordSource}. */
 export async function rdbRecordSource(path: string): Promise<RecordSource> {
   const probe = await openInput(path);
@@ -91,11 +107,19 @@ export async function rdbRecordSource(path: string): Promise<RecordSource> {
       }
     },
     async *copyRecords(materializeType: (typeCode: number) => boolean, options: RecordReadOptions = {}): AsyncGenerator<AnyRdbRecord[]> {
-      // A copying writer keeps no view into a batch once it is done with it: the read buffer is reused.
+      // A copying writer keeps no view into a batch once it is done with it: the read buffer is reused, and the
+      // raw bytes are views into it. The CRC64 of a big plain file is computed on a second thread meanwhile.
       const input = await openInput(path, path, { reuseBuffer: true });
+      const crc = compressed ? undefined : crcOnThread(path, size - 8);
       try {
-        yield* readRdbBatches(input, { file: path, raw: true, materializeType, onProgress: progress(options) }) as AsyncGenerator<AnyRdbRecord[]>;
+        const batches = readRdbBatches(input, { file: path, raw: true, rawViews: true, materializeType, verifyChecksum: crc === undefined, onProgress: progress(options) });
+        for await (const batch of batches as AsyncGenerator<AnyRdbRecord[]>) {
+          const eof = crc ? batch.find((r) => r.kind === 'eof') : undefined;
+          if (eof?.kind === 'eof' && crc) await verifyChecksum(path, size, eof, crc);
+          yield batch;
+        }
       } finally {
+        await crc?.stop();
         await input.close();
       }
     },

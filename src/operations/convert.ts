@@ -130,7 +130,8 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
       // A writer that copies the encodings its target loads needs no values for those keys: they are only validated.
       const { copies } = format;
       const copyTarget = target;
-      const records = filterRecords(source.copyRecords((code) => !copies(copyTarget, header.magic, code), { onProgress }), filter, sizes, filtered);
+      const needsValues = Array.from({ length: 256 }, (_, code) => !copies(copyTarget, header.magic, code));
+      const records = filterRecords(source.copyRecords((code) => needsValues[code] === true, { onProgress }), filter, sizes, filtered);
       pieces = counted(format.write(records, writerOptions, report), (n) => (bytes += n));
     } else {
       const write: RecordWriter = format.write;

@@ -72,6 +72,12 @@ export interface RdbParserOptions {
    * the key record and its key-end record (default false): for writers that copy an encoding unchanged.
    */
   raw?: boolean;
+  /**
+   * With `raw`: the raw records are views into the input's buffer instead of copies (saves a copy of every
+   * value), for a consumer that is done with them before it asks for the next batch, or that reads an input
+   * whose buffer is never reused.
+   */
+  rawViews?: boolean;
 }
 
 type Phase = 'header' | 'top' | 'value' | 'checksum' | 'done';
@@ -186,6 +192,7 @@ export class RdbParser {
   private materialize: boolean;
   private readonly materializeType: ((typeCode: number) => boolean) | undefined;
   private readonly raw: boolean;
+  private readonly rawViews: boolean;
   private meta: Uint8Array | undefined;
   private db = 0;
   private expireMs: number | undefined;
@@ -205,6 +212,7 @@ export class RdbParser {
     this.materialize = options.materialize ?? true;
     this.materializeType = this.materialize ? options.materializeType : undefined;
     this.raw = options.raw ?? false;
+    this.rawViews = options.rawViews ?? false;
   }
 
   /** The stored checksum and where it was, once read. */
@@ -300,7 +308,7 @@ export class RdbParser {
     if (start === undefined) return;
     const end = endAt < out.length ? (out[endAt] as RdbRecord).offset : r.base + r.pos;
     if (end <= start) return;
-    const bytes = r.data.slice(start - r.base, end - r.base);
+    const bytes = this.rawViews ? r.data.subarray(start - r.base, end - r.base) : r.data.slice(start - r.base, end - r.base);
     out.splice(endAt, 0, { kind: 'raw', bytes, offset: start, length: end - start });
   }
 

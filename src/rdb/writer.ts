@@ -198,7 +198,7 @@ class RdbWriterState {
         this.open('SLOT_INFO', record.offset);
         return undefined;
       case 'key':
-        this.open(`key '${printable(record.key)}'`, record.offset);
+        this.open(() => `key '${printable(record.key)}'`, record.offset);
         this.key = this.startKeyState(record);
         return undefined;
       case 'eof':
@@ -222,9 +222,9 @@ class RdbWriterState {
   }
 
   /** Opens the body (writing the header and AUX fields) if needed; throws after the end of the file. */
-  private open(what: string, offset: number): void {
-    if (this.phase === 'end') throw this.outOfOrder(`${what} after the end of the file`, offset);
-    this.begin();
+  private open(what: string | (() => string), offset: number): void {
+    if (this.phase === 'end') throw this.outOfOrder(`${typeof what === 'string' ? what : what()} after the end of the file`, offset);
+    if (this.w === undefined) this.begin();
   }
 
   private outOfOrder(what: string, offset: number): CorruptError {
@@ -313,10 +313,8 @@ class RdbWriterState {
   // -------------------------------------------------------------------------------------------------
   // Keys
 
-  private startKeyState(input: AnyKeyRecord): KeyState {
+  private startKeyState(record: AnyKeyRecord): KeyState {
     const target = this.target as RdbTarget;
-    // The name is kept past this batch of records (a re-encoded value is written at its end): a copy.
-    const record = { ...input, key: input.key.slice() };
     const state: KeyState = { record, mode: 'await-raw', held: undefined, writer: undefined, meta: record.meta };
     if (record.type === 'stream' && target.writes.stream === undefined) {
       this.unsupported('stream', 'a stream', record, record.offset);
@@ -335,14 +333,28 @@ class RdbWriterState {
     if (record.idle !== undefined && !target.records.idleFreq) countDropped(this.report, 'idle');
     if (record.freq !== undefined && !target.records.idleFreq) countDropped(this.report, 'freq');
     // Copied as it is when the target loads the input's encoding; the bytes come as `raw` records.
-    if (!copiesType(target, this.inputMagic, record.typeCode)) {
+    if (!this.copies(record.typeCode)) {
       if (!record.values) throw new CorruptError(`key '${printable(record.key)}' (${record.encoding}) came without its value, which ${describeTarget(target)} needs re-encoded`, { offset: record.offset });
       this.toEncode(state);
     }
     return state;
   }
 
+  /** {@link copiesType} for this target and input, by type byte (memoized). */
+  private copies(typeCode: number): boolean {
+    let table = this.copyTable;
+    if (table === undefined) {
+      const target = this.target as RdbTarget;
+      table = this.copyTable = Array.from({ length: 256 }, (_, code) => copiesType(target, this.inputMagic, code));
+    }
+    return table[typeCode] === true;
+  }
+
+  private copyTable: boolean[] | undefined;
+
   private toEncode(state: KeyState): void {
+    // The name is kept past this batch of records (a re-encoded value is written at its end): a copy.
+    state.record = { ...state.record, key: state.record.key.slice() };
     state.mode = 'encode';
     state.writer = state.record.type === 'stream' ? new StreamWriter(this.valueContext(state)) : valueWriter(this.valueContext(state));
   }
