@@ -10,6 +10,7 @@ import { JsonWriter, Output } from '../src/render/output.js';
 import { createProgress } from '../src/render/progress.js';
 import { renderKeyLine, renderKeyLineHeader, renderRdbInspect } from '../src/render/rdb.js';
 import { UsageError } from '../src/errors.js';
+import { KeyFilter, parseTypes } from '../src/operations/key-filter.js';
 
 /** Files of an AOF listed on a terminal at most: a larger set shows its first and last ones. */
 const INSPECT_FILES_SHOWN = 20;
@@ -40,6 +41,12 @@ export default class Inspect extends BaseCommand {
     }),
     summary: Flags.boolean({ description: 'With --jsonl: end with one line holding the summary, {"summary": …}.', default: false }),
     now: Flags.string({ description: 'The time TTLs are measured from: unix seconds, milliseconds or an ISO date (default: now).' }),
+    db: Flags.integer({ description: 'With --keys: only keys of this database (repeatable).', min: 0, multiple: true }),
+    key: Flags.string({ description: 'With --keys: only keys matching this Redis glob pattern (repeatable).', multiple: true }),
+    'exclude-key': Flags.string({ description: 'With --keys: leave out keys matching this Redis glob pattern (repeatable).', multiple: true }),
+    type: Flags.string({ description: 'With --keys: only keys of this type (repeatable, or comma-separated).', multiple: true }),
+    'min-bytes': Flags.integer({ description: 'With --keys: only keys taking at least this many bytes in the file.', min: 0 }),
+    'drop-expired': Flags.boolean({ description: 'With --keys: leave out keys whose TTL is already past at --now.', default: false }),
   };
 
   async run(): Promise<void> {
@@ -48,6 +55,16 @@ export default class Inspect extends BaseCommand {
     if (flags.jsonl && !flags.keys) throw new UsageError('--jsonl goes with --keys');
     if (flags.summary && !flags.jsonl) throw new UsageError('--summary goes with --jsonl');
     const now = flags.now === undefined ? Date.now() : parseTimeMs(flags.now);
+    const keyFilter = new KeyFilter({
+      db: flags.db,
+      key: flags.key,
+      excludeKey: flags['exclude-key'],
+      type: flags.type === undefined ? undefined : parseTypes(flags.type),
+      minBytes: flags['min-bytes'],
+      dropExpired: flags['drop-expired'],
+      now,
+    });
+    if (keyFilter.active && !flags.keys) throw new UsageError('--db, --key, --exclude-key, --type, --min-bytes and --drop-expired select the keys --keys lists: give --keys');
     const progress = createProgress(`inspect ${args.path}`, this.progressAllowed(flags.json || flags.jsonl));
     const listed: KeyInfo[] = [];
     // --keys streams: one JSON line or one text line per key as it is read; only --json collects them.
@@ -92,7 +109,7 @@ export default class Inspect extends BaseCommand {
     };
     let report;
     try {
-      report = await inspectPath(args.path, { top: flags.top, now, onKey, onAofFile, onProgress: (done, total) => progress.update(done, total) });
+      report = await inspectPath(args.path, { top: flags.top, now, onKey, onAofFile, keyFilter: keyFilter.active ? keyFilter : undefined, onProgress: (done, total) => progress.update(done, total) });
     } finally {
       progress.finish();
     }

@@ -209,6 +209,16 @@ const HASH_SIZE = 1 << 16;
 const table = new Int32Array(HASH_SIZE);
 let generation = 0;
 
+let compressScratch = new Uint8Array(64 * 1024);
+
+/** The shared output buffer, at least `size` bytes (a fresh one beyond 16 MiB, not kept). */
+function scratchFor(size: number): Uint8Array {
+  if (size <= compressScratch.length) return compressScratch;
+  if (size > 16 << 20) return new Uint8Array(size);
+  compressScratch = new Uint8Array(Math.max(size, compressScratch.length * 2));
+  return compressScratch;
+}
+
 /** liblzf's IDX(h) for the 3 bytes at `p`, with VERY_FAST. */
 function slotOf(data: Uint8Array, p: number): number {
   const b1 = data[p + 1] as number;
@@ -251,8 +261,9 @@ export function lzfCompress(input: Uint8Array, outLength = input.length - 1, opt
   const gen = generation + 1; // stored values are gen + position, always >= 1
   generation = gen + inLength;
 
-  // liblzf writes a reserved control byte before checking space, so keep a few bytes of slack.
-  const out = new Uint8Array(outEnd + 4);
+  // liblzf writes a reserved control byte before checking space, so keep a few bytes of slack. The output
+  // goes to a scratch buffer shared by the calls (most attempts of an RDB writer fail: incompressible data).
+  const out = scratchFor(outEnd + 4);
   let op = 1; // index after the reserved control byte of the current literal run
   let lit = 0; // bytes in the current literal run
   let ip = 0;

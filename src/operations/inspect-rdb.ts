@@ -5,6 +5,7 @@ import type { AnyKeyRecord, KeyEndRecord } from '../rdb/model.js';
 import { failureError } from '../errors.js';
 import { summarizeRdbFile } from '../rdb/summary.js';
 import type { RdbSummary } from '../rdb/summary.js';
+import type { KeyFilter } from './key-filter.js';
 
 /** One key as `inspect --keys` lists it. */
 export interface KeyInfo {
@@ -91,6 +92,8 @@ export interface InspectRdbOptions {
   now?: number;
   /** Receives every key, in file order (for `--keys`). */
   onKey?: (key: KeyInfo) => void;
+  /** Only the keys this filter keeps go to `onKey` (the summary counts every key). */
+  keyFilter?: KeyFilter;
   onProgress?: (offset: number, total: number | undefined) => void;
   name?: string;
 }
@@ -107,12 +110,18 @@ export async function inspectRdb(path: string, options: InspectRdbFileOptions = 
   const name = options.name ?? path;
   const now = options.now ?? Date.now();
   const onKey = options.onKey;
+  const filter = options.keyFilter?.active ? options.keyFilter : undefined;
   const summary = await summarizeRdbFile(path, {
     name,
     now,
     detail: true,
     top: options.top ?? 10,
-    onKey: onKey && ((key, end) => onKey(keyInfo(key, end, now))),
+    onKey:
+      onKey &&
+      ((key, end) => {
+        if (filter && (filter.byHeader(key.db, key.key, key.type, key.expireMs) ?? filter.bySize(end.encodedBytes)) !== undefined) return;
+        onKey(keyInfo(key, end, now));
+      }),
     onProgress: options.onProgress,
   });
   return toReport(summary, { name, size: summary.size, compressed: summary.compressed, now });

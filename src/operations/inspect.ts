@@ -16,6 +16,6 @@ export type InspectReport = RdbInspectReport | AofInspectReport;
 export async function inspectPath(path: string, options: InspectRdbOptions & { onAofFile?: (file: AofFileReport) => void } = {}): Promise<InspectReport> {
   const input = await identifyInput(path);
   if (input.kind === 'rdb') return inspectRdb(path, options);
-  if (options.onKey) throw new UsageError('--keys lists the keys of an RDB; for an AOF use inspect without it');
+  if (options.onKey || options.keyFilter) throw new UsageError('--keys lists the keys of an RDB; for an AOF use inspect without it');
   return inspectAofSet(input.set, path, { now: options.now, top: options.top, onFile: options.onAofFile });
 }

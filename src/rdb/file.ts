@@ -61,6 +61,26 @@ export async function scanRdbFile(path: string, visitor: RdbVisitor, options: Rd
 /** Files from this size on have their CRC computed by a second thread in a single pass. */
 const CRC_THREAD_MIN = 16 << 20;
 
+/** A CRC64 computed on a second thread (see {@link crcOnThread}). */
+export interface ThreadCrc {
+  /** The CRC of the range, or undefined when the worker could not compute it. */
+  readonly result: Promise<bigint | undefined>;
+  /** Ends the worker (whether or not it finished). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts computing the CRC64 of bytes [0, end) of the plain file at `path` on a second thread, for a reader
+ * that parses the file meanwhile with `verifyChecksum: false` (see scanRdbFile). Returns undefined for files
+ * under 16 MiB (a thread costs more than it saves) and when no compiled worker script is at hand.
+ */
+export function crcOnThread(path: string, end: number): ThreadCrc | undefined {
+  const url = end >= CRC_THREAD_MIN ? workerScript('crc-worker.js') : undefined;
+  if (url === undefined) return undefined;
+  const run = startCrc(url, path, end);
+  return { result: run.result, stop: async () => void (await run.worker.terminate()) };
+}
+
 interface CrcRun {
   worker: Worker;
   /** The CRC of [0, end), or undefined when the worker could not compute it. */

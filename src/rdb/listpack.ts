@@ -455,3 +455,22 @@ function writeString(out: Uint8Array, p: number, s: Uint8Array): void {
     out.set(s, p + 5);
   }
 }
+
+/**
+ * Bytes `entry` takes in a listpack as {@link encodeListpack} writes it: encoding, data and back-length
+ * (strings that are canonical int64 text count as integers, as `lpAppend` stores them). With the 6-byte
+ * header and the terminator, the entries' sizes add up to the listpack's size.
+ */
+export function listpackEntrySize(entry: ListpackEntry): number {
+  let size: number;
+  if (entry instanceof Uint8Array) {
+    const parsed = canonicalInteger(entry);
+    size = parsed === undefined ? stringSize(entry.length) : intSize(BigInt(parsed));
+  } else {
+    size = intSize(toInt64(entry, 'listpack entry'));
+  }
+  return size + backlenSize(size);
+}
+
+/** Bytes of an empty listpack: the header and the terminator. */
+export const LISTPACK_EMPTY_SIZE = HEADER_SIZE + 1;

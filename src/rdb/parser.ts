@@ -77,10 +77,23 @@ export interface RdbParserOptions {
    */
   materialize?: boolean;
   /**
+   * With `materialize` true, decides key by key (by its RDB type byte) whether its value is built: a key for
+   * which it returns false is only read and validated, as with `materialize: false`, and its key record says
+   * `values: false` (the records are then {@link AnyRdbRecord}s). For a writer that copies some encodings
+   * unchanged (with `raw`) and re-encodes the others.
+   */
+  materializeType?: (typeCode: number) => boolean;
+  /**
    * Also yield the bytes of every key's value exactly as the file holds them, as {@link RawRecord}s between
    * the key record and its key-end record (default false): for writers that copy an encoding unchanged.
    */
   raw?: boolean;
+  /**
+   * With `raw`: the raw records are views into the input's buffer instead of copies (saves a copy of every
+   * value), for a consumer that is done with them before it asks for the next batch, or that reads an input
+   * whose buffer is never reused.
+   */
+  rawViews?: boolean;
 }
 
 type Phase = 'header' | 'top' | 'value' | 'checksum' | 'done';
@@ -206,11 +219,14 @@ export class RdbParser {
   private committed = 0;
   private readonly batchSize: number;
   private readonly deep: boolean;
-  private readonly materialize: boolean;
+  /** Values are built for the key being read (see {@link RdbParserOptions.materializeType}). */
+  private materialize: boolean;
+  private readonly materializeType: ((typeCode: number) => boolean) | undefined;
   private readonly duplicateCheckBytes: number | undefined;
   private readonly tempDir: string | undefined;
   private readonly stringPieceBytes: number;
   private readonly raw: boolean;
+  private readonly rawViews: boolean;
   private meta: Uint8Array | undefined;
   private db = 0;
   private expireMs: number | undefined;
@@ -230,7 +246,9 @@ export class RdbParser {
     this.duplicateCheckBytes = options.duplicateCheckBytes;
     this.tempDir = options.tempDir;
     this.stringPieceBytes = Math.max(1, options.stringPieceBytes ?? 1024 * 1024);
+    this.materializeType = this.materialize ? options.materializeType : undefined;
     this.raw = options.raw ?? false;
+    this.rawViews = options.rawViews ?? false;
   }
 
   /** The stored checksum and where it was, once read. */
@@ -353,7 +371,7 @@ export class RdbParser {
     if (start === undefined) return;
     const end = endAt < out.length ? (out[endAt] as RdbRecord).offset : r.base + r.pos;
     if (end <= start) return;
-    const bytes = r.data.slice(start - r.base, end - r.base);
+    const bytes = this.rawViews ? r.data.subarray(start - r.base, end - r.base) : r.data.slice(start - r.base, end - r.base);
     out.splice(endAt, 0, { kind: 'raw', bytes, offset: start, length: end - start });
   }
 
@@ -580,6 +598,7 @@ export class RdbParser {
     }
     const key = readString(r);
     this.attemptKey = key;
+    if (this.materializeType) this.materialize = this.materializeType(code);
     const keyOffset = this.keyStart ?? typeOffset;
     const record: KeyRecord = {
       kind: 'key',

@@ -492,6 +492,31 @@ export function formatRdbDouble(value: number): string {
 /** C's `%.17g` of a finite double, exactly as glibc prints it. */
 export function formatG17(value: number): string {
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  // toExponential rounds correctly to the nearest 17 digits, as glibc does; they differ only on an exact tie
+  // (glibc rounds half to even, JavaScript half up), which the exact path below handles.
+  const abs = Math.abs(value);
+  const wide = abs.toExponential(39);
+  if (!(wide[18] === '5' && /^0*$/.test(wide.slice(19, 41)))) {
+    const text = abs.toExponential(16);
+    const e = text.indexOf('e');
+    const digits = text[0] + text.slice(2, e);
+    const x = Number(text.slice(e + 1));
+    let out: string;
+    if (x < -4 || x >= 17) {
+      const exponent = Math.abs(x);
+      out = `${trimFraction(`${digits[0]}.${digits.slice(1)}`)}e${x < 0 ? '-' : '+'}${exponent < 10 ? `0${exponent}` : exponent}`;
+    } else if (x < 0) {
+      out = trimFraction(`0.${'0'.repeat(-x - 1)}${digits}`);
+    } else {
+      out = trimFraction(`${digits.slice(0, x + 1)}.${digits.slice(x + 1)}`);
+    }
+    return value < 0 ? `-${out}` : out;
+  }
+  return formatG17Exact(value);
+}
+
+/** {@link formatG17} from the exact decimal value of the double (slow; for ties). */
+function formatG17Exact(value: number): string {
   const negative = value < 0;
   const { digits, exponent } = exactDecimal(Math.abs(value));
   // Round to 17 significant digits, half to even on the exact value.

@@ -279,3 +279,24 @@ export function encodeZiplist(entries: readonly ZiplistEntry[], options: Ziplist
   out[p] = END;
   return out;
 }
+
+/**
+ * Bytes `entry` takes in a ziplist as {@link encodeZiplist} writes it, after an entry of `previousSize`
+ * bytes (0 for the first): prevlen, encoding and data. With the 10-byte header and the terminator, the
+ * entries' sizes add up to the ziplist's size.
+ */
+export function ziplistEntrySize(entry: ZiplistEntry, previousSize: number): number {
+  let int: bigint | undefined;
+  if (entry instanceof Uint8Array) {
+    const parsed = entry.length > 0 && entry.length < 32 ? canonicalInteger(entry) : undefined;
+    if (parsed !== undefined) int = BigInt(parsed);
+  } else {
+    int = toInt64(entry, 'ziplist entry');
+  }
+  const len = entry instanceof Uint8Array ? entry.length : 0;
+  const body = int !== undefined ? 1 + intDataLen(int, false) : (len <= 0x3f ? 1 : len <= 0x3fff ? 2 : 5) + len;
+  return (previousSize < BIG_PREVLEN ? 1 : 5) + body;
+}
+
+/** Bytes of an empty ziplist: the header and the terminator. */
+export const ZIPLIST_EMPTY_SIZE = HEADER_SIZE + 1;

@@ -1,0 +1,109 @@
+import { Args, Flags } from '../src/render/flags.js';
+import { UsageError } from '../src/errors.js';
+import { convert } from '../src/operations/convert.js';
+import type { ConvertReport } from '../src/operations/convert.js';
+import { parseTypes } from '../src/operations/key-filter.js';
+import { parseTimeMs } from '../src/operations/time.js';
+import { OUTPUT_FORMATS, outputFormat } from '../src/output/formats.js';
+import { TARGET_NAMES } from '../src/rdb/targets.js';
+import { BaseCommand } from '../src/render/base-command.js';
+import { createProgress } from '../src/render/progress.js';
+import { formatBytes, formatCount, style } from '../src/render/style.js';
+
+export default class Convert extends BaseCommand {
+  static override summary = 'Convert an RDB to another format or to the RDB of another Redis or Valkey release (downgrades too).';
+
+  static override description = `IN may be any RDB redback reads (RDB 1–13, Valkey 80/81), plain or .lz4. The output is written to a temporary file, fsynced and renamed: a crash leaves the old file or the new one. An existing output is replaced only with --force.
+
+--to rdb writes for --target-redis (${TARGET_NAMES.join(', ')}) or --rdb-version N, by default the input's own version. Values whose encoding the target loads are copied as they are; the others are re-encoded as that release encodes them, with Redis's thresholds (or those of --redis-conf FILE). What the target cannot hold (hash field TTLs before 7.4, functions before 7.0, streams before 5.0…) is an error naming the key, unless --drop-unsupported.
+
+Filters keep a subset of the keys: --db, --key and --exclude-key (Redis glob patterns), --type, --min-bytes (encoded size in the input; a first pass over the input finds them), --drop-expired (TTL before --now).`;
+
+  static override examples = [
+    '<%= config.bin %> convert dump.rdb -o dump-6.2.rdb --to rdb --target-redis 6.2',
+    '<%= config.bin %> convert dump.rdb -o dump-7.0.rdb --to rdb --target-redis 7.0 --drop-unsupported --json',
+    "<%= config.bin %> convert dump.rdb -o users.rdb --to rdb --key 'user:*' --drop-expired",
+    '<%= config.bin %> convert dump.rdb.lz4 -o small.rdb.lz4 --to rdb --redis-conf /etc/redis/redis.conf --compress lz4',
+  ];
+
+  static override args = {
+    input: Args.string({ description: 'The RDB file to convert.', required: true }),
+  };
+
+  static override flags = {
+    output: Flags.string({ char: 'o', description: 'The file to write, or - for standard output.', required: true }),
+    to: Flags.string({ description: 'Output format.', options: Object.keys(OUTPUT_FORMATS), required: true }),
+    'target-redis': Flags.string({ description: `Release to write an RDB for: ${TARGET_NAMES.join(', ')} (default: the input's).` }),
+    'rdb-version': Flags.integer({ description: 'RDB version to write (the newest release writing it is the target).', min: 1 }),
+    'redis-conf': Flags.string({ description: 'A redis.conf whose *-max-* settings (and rdbcompression, rdbchecksum) decide encodings, instead of the defaults.' }),
+    'drop-unsupported': Flags.boolean({ description: 'Leave out what the target cannot hold (counted in the report) instead of failing.', default: false }),
+    force: Flags.boolean({ description: 'Replace an existing output file.', default: false }),
+    compress: Flags.string({ description: 'Compress the output file.', options: ['none', 'lz4'], default: 'none' }),
+    db: Flags.integer({ description: 'Only keys of this database (repeatable).', min: 0, multiple: true }),
+    key: Flags.string({ description: 'Only keys matching this Redis glob pattern (repeatable).', multiple: true }),
+    'exclude-key': Flags.string({ description: 'Leave out keys matching this Redis glob pattern (repeatable).', multiple: true }),
+    type: Flags.string({ description: 'Only keys of this type: string, list, set, zset, hash, stream, module (repeatable, or comma-separated).', multiple: true }),
+    'min-bytes': Flags.integer({ description: 'Only keys taking at least this many bytes in the input.', min: 0 }),
+    'drop-expired': Flags.boolean({ description: 'Leave out keys whose TTL is already past at --now.', default: false }),
+    now: Flags.string({ description: 'The time of the conversion: unix seconds, milliseconds or an ISO date (default: now); for --drop-expired and the ctime written.' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Convert);
+    this.configureOutput(flags);
+    const format = outputFormat(flags.to);
+    const toStdout = flags.output === '-';
+    if (toStdout && flags.json) throw new UsageError('--json prints its report on standard output: it cannot go with -o -');
+    if (toStdout && format?.binary && process.stdout.isTTY) throw new UsageError(`refusing to write ${flags.to} (binary) to a terminal: redirect standard output or give -o FILE`);
+    const progress = createProgress(`convert ${args.input}`, this.progressAllowed(flags.json) && !(toStdout && process.stdout.isTTY));
+    let report: ConvertReport;
+    try {
+      report = await convert(args.input, {
+        to: flags.to,
+        output: flags.output,
+        stdout: toStdout ? writeStdout : undefined,
+        force: flags.force,
+        compress: flags.compress as 'none' | 'lz4',
+        targetRedis: flags['target-redis'],
+        rdbVersion: flags['rdb-version'],
+        redisConf: flags['redis-conf'],
+        dropUnsupported: flags['drop-unsupported'],
+        now: flags.now === undefined ? undefined : parseTimeMs(flags.now),
+        filter: {
+          db: flags.db,
+          key: flags.key,
+          excludeKey: flags['exclude-key'],
+          type: flags.type === undefined ? undefined : parseTypes(flags.type),
+          minBytes: flags['min-bytes'],
+          dropExpired: flags['drop-expired'],
+        },
+        onProgress: (done, total) => progress.update(done, total),
+      });
+    } finally {
+      progress.finish();
+    }
+    if (flags.json) this.printJson(report);
+    else if (!toStdout) this.log(renderConvert(report));
+    else this.logToStderr(renderConvert(report));
+  }
+}
+
+/** Writes to standard output, waiting until the piece is accepted (backpressure). */
+function writeStdout(piece: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(piece, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+function renderConvert(report: ConvertReport): string {
+  const target = report.target ? ` for ${report.target.name} (RDB ${report.target.rdbVersion})` : '';
+  const size = report.output.compressed ? `${formatBytes(report.output.fileBytes)} (${formatBytes(report.output.bytes)} before LZ4)` : formatBytes(report.output.bytes);
+  const lines = [style.ok(`wrote ${report.output.file === '-' ? 'standard output' : report.output.file}: ${report.output.format}${target}, ${formatCount(report.keys)} keys, ${size}`)];
+  const counts = (entries: [string, number | undefined][]): string => entries.map(([kind, n]) => `${formatCount(n ?? 0)} ${kind}`).join(', ');
+  const filtered = Object.entries(report.filtered);
+  if (filtered.length > 0) lines.push(`  filtered out: ${counts(filtered)}`);
+  const dropped = Object.entries(report.dropped);
+  if (dropped.length > 0) lines.push(`  left out or approximated: ${counts(dropped)}`);
+  for (const note of report.notes) lines.push(style.dim(`  ${note}`));
+  return lines.join('\n');
+}
