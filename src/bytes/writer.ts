@@ -193,6 +193,29 @@ export class ByteWriter {
   }
 
   /**
+   * Appends the decimal ASCII digits of a safe integer, with a leading `-` when negative, as Redis prints
+   * integers (`-0` is written `0`). Throws RangeError for a number that is not a safe integer.
+   */
+  decimal(value: number): void {
+    if (!Number.isSafeInteger(value)) throw new RangeError(`decimal: ${value} is not a safe integer`);
+    this.room(17);
+    const c = this.chunk;
+    let p = this.pos;
+    let rest = value;
+    if (rest < 0) {
+      c[p++] = 45;
+      rest = -rest;
+    }
+    const digits = decimalDigits(rest);
+    let q = p + digits;
+    do {
+      c[--q] = 48 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
+    this.pos = p + digits;
+  }
+
+  /**
    * Seals the bytes written since the last piece into one, so `onPiece` has seen every byte written so
    * far (a checksum computed there is now up to date). The pieces stay queued until {@link take}.
    */
@@ -228,4 +251,24 @@ export class ByteWriter {
     this.pieces.push(piece);
     this.piecesBytes += piece.length;
   }
+}
+
+/** Number of decimal digits of a non-negative safe integer (1 for 0). */
+export function decimalDigits(value: number): number {
+  if (value < 10) return 1;
+  if (value < 100) return 2;
+  if (value < 1000) return 3;
+  if (value < 10000) return 4;
+  if (value < 100000) return 5;
+  if (value < 1000000) return 6;
+  if (value < 10000000) return 7;
+  if (value < 100000000) return 8;
+  if (value < 1000000000) return 9;
+  let digits = 10;
+  let limit = 1e10;
+  while (value >= limit) {
+    digits++;
+    limit *= 10;
+  }
+  return digits;
 }

@@ -1,0 +1,636 @@
+import { ByteWriter } from '../bytes/writer.js';
+import { latin1 } from '../bytes/text.js';
+import { CorruptError } from '../errors.js';
+import { ByteSpill } from '../io/spill.js';
+import { moduleDumpPayload } from '../rdb/dump.js';
+import { printable } from '../rdb/parser.js';
+import type {
+  Element,
+  FunctionRecord,
+  HashEntry,
+  KeyRecord,
+  RdbRecord,
+  StreamEntry,
+  StreamGroup,
+  StreamId,
+  StreamMeta,
+  StreamPendingEntry,
+  ValueChunk,
+  ZsetEntry,
+} from '../rdb/model.js';
+import { addWarning, countDropped } from './report.js';
+import type { WriteReport } from './report.js';
+import { RespEncoder, arrayHeaderSize, bulkConstant, bulkSize, elementBulkSize, formatScore, formatStreamId } from './resp-encoder.js';
+import { estimateEntriesRead, isZeroStreamId, loadedStreamState } from './stream-state.js';
+
+/*
+ * cspell:words HMSET HPEXPIREAT PEXPIREAT RPUSH SADD XADD XCLAIM XDEL XSETID XTRIM ZADD CREATECONSUMER
+ * cspell:words ENTRIESADDED ENTRIESREAD JUSTID MAXDELETEDID MAXLEN MINID RETRYCOUNT
+ *
+ * The commands that rebuild a dataset, in the style of Redis's AOF rewrite (redis/redis src/aof.c
+ * rewriteAppendOnlyFileRio and its rewrite*Object helpers):
+ * - FUNCTION LOAD for each function library; SELECT before the keys of each database;
+ * - a string: SET (a value arriving in pieces, or above 64 MiB: SET, then APPEND for each further piece);
+ * - lists, sets, sorted sets, hashes: RPUSH, SADD, ZADD, HMSET with at most 64 items each
+ *   (AOF_REWRITE_ITEMS_PER_CMD); a hash field with a TTL: HPEXPIREAT key ms FIELDS 1 field after its HMSET;
+ * - a stream: XADD per entry (XADD key MAXLEN 0 0-1 x y for an empty one), XSETID with ENTRIESADDED and
+ *   MAXDELETEDID, XGROUP CREATE … ENTRIESREAD per group, XGROUP CREATECONSUMER for a consumer with no pending
+ *   entries, XCLAIM key group consumer 0 id TIME ms RETRYCOUNT n JUSTID FORCE per pending entry;
+ * - a module value: RESTORE key 0 <DUMP payload> (Redis asks the module; redback has its serialised value);
+ * - a key's TTL: PEXPIREAT key ms after its value.
+ *
+ * One thing goes beyond Redis: XCLAIM cannot claim an entry that is not in the stream, so Redis's rewrite
+ * loses pending entries whose message was deleted (XDEL, XTRIM). Here such an entry is added as a
+ * placeholder in ID order, claimed, then removed (XTRIM MINID for those before the first entry, XDEL for the
+ * others), and XSETID runs last to put back the stream's counters. Entries are therefore held back
+ * (in memory, or in a temporary file beyond 8 MiB) until the stream's groups are known.
+ */
+
+/** AOF_REWRITE_ITEMS_PER_CMD: most items (elements, members, pairs) one rewritten command carries. */
+export const ITEMS_PER_COMMAND = 64;
+
+/** Longest piece of a string value one command carries (Redis refuses bulk strings over 512 MiB from clients). */
+export const STRING_PIECE_MAX = 64 << 20;
+
+/** Field and value of the placeholder entry that stands for a deleted message with pending deliveries. */
+const PLACEHOLDER_FIELD = new TextEncoder().encode('redback:placeholder');
+const PLACEHOLDER_VALUE = new TextEncoder().encode('pending entry of a deleted message');
+
+/** Options of {@link CommandRewriter}. */
+export interface RewriteOptions {
+  /**
+   * Replace what a live server may already hold, for RESP piped into `redis-cli --pipe`: DEL before
+   * each key that is not a string (SET replaces a string), RESTORE … REPLACE, FUNCTION LOAD REPLACE.
+   * Off for an AOF, which Redis loads into an empty server.
+   */
+  replace?: boolean;
+  /** The RDB version written into the DUMP payloads of module values (default: the input's RDB version, else 9). */
+  dumpRdbVersion?: number;
+  /** Where streams spill their held-back entries (default: the system's temporary directory). */
+  tempDir?: string;
+  /** Bytes of held-back stream entries kept in memory before spilling (default 8 MiB). */
+  spillInMemory?: number;
+  /** The input's name, for messages. */
+  file?: string;
+}
+
+const C = {
+  SELECT: bulkConstant('SELECT'),
+  SET: bulkConstant('SET'),
+  APPEND: bulkConstant('APPEND'),
+  DEL: bulkConstant('DEL'),
+  RPUSH: bulkConstant('RPUSH'),
+  SADD: bulkConstant('SADD'),
+  ZADD: bulkConstant('ZADD'),
+  HMSET: bulkConstant('HMSET'),
+  HPEXPIREAT: bulkConstant('HPEXPIREAT'),
+  FIELDS: bulkConstant('FIELDS'),
+  ONE: bulkConstant('1'),
+  ZERO: bulkConstant('0'),
+  PEXPIREAT: bulkConstant('PEXPIREAT'),
+  FUNCTION: bulkConstant('FUNCTION'),
+  LOAD: bulkConstant('LOAD'),
+  REPLACE: bulkConstant('REPLACE'),
+  RESTORE: bulkConstant('RESTORE'),
+  XADD: bulkConstant('XADD'),
+  MAXLEN: bulkConstant('MAXLEN'),
+  MINID: bulkConstant('MINID'),
+  XSETID: bulkConstant('XSETID'),
+  ENTRIESADDED: bulkConstant('ENTRIESADDED'),
+  MAXDELETEDID: bulkConstant('MAXDELETEDID'),
+  XGROUP: bulkConstant('XGROUP'),
+  CREATE: bulkConstant('CREATE'),
+  CREATECONSUMER: bulkConstant('CREATECONSUMER'),
+  ENTRIESREAD: bulkConstant('ENTRIESREAD'),
+  XCLAIM: bulkConstant('XCLAIM'),
+  TIME: bulkConstant('TIME'),
+  RETRYCOUNT: bulkConstant('RETRYCOUNT'),
+  JUSTID: bulkConstant('JUSTID'),
+  FORCE: bulkConstant('FORCE'),
+  XTRIM: bulkConstant('XTRIM'),
+  XDEL: bulkConstant('XDEL'),
+  X: bulkConstant('x'),
+  Y: bulkConstant('y'),
+  ID_0_1: bulkConstant('0-1'),
+} as const;
+
+/** A stream being rebuilt: its entries held back as frames (ID, command length, XADD command). */
+interface StreamBuild {
+  spill: ByteSpill;
+  frames: ByteWriter;
+  entries: number;
+  firstEntry: StreamId | undefined;
+  meta: StreamMeta | undefined;
+  groups: StreamGroup[];
+}
+
+/** The key being written. */
+interface OpenKey {
+  record: KeyRecord;
+  /** Items written (or waiting) so far: elements, members, pairs, string pieces, entries. */
+  items: number;
+  stream: StreamBuild | undefined;
+}
+
+/** Bytes written out of a held-back stream before the caller is asked to take them. */
+const STEP_BYTES = 1 << 20;
+
+/** Bytes of a frame header: 16-byte ID (big-endian ms, seq) and the command's length (u32 little-endian). */
+const FRAME_HEADER = 20;
+
+/**
+ * Turns RDB records into the commands that rebuild them (see the file comment), written as RESP into a
+ * {@link ByteWriter}. Feed every record in order with {@link record} (await it when it returns a promise:
+ * only a stream's end does), then call {@link finish}. Throws {@link CorruptError} for records out of
+ * order (a value without its key).
+ */
+export class CommandRewriter {
+  private readonly out: RespEncoder;
+  private readonly options: RewriteOptions;
+  private readonly report: WriteReport;
+  private selectedDb = -1;
+  private rdbVersion: number | undefined;
+  private key: OpenKey | undefined;
+  private list: Element[] = [];
+  private zset: ZsetEntry[] = [];
+  private hash: HashEntry[] = [];
+
+  constructor(writer: ByteWriter, options: RewriteOptions, report: WriteReport) {
+    this.out = new RespEncoder(writer);
+    this.options = options;
+    this.report = report;
+  }
+
+  /**
+   * Takes one record. The end of a stream returns steps to run: iterate them, and take the writer's pieces
+   * at each step (a stream's entries are written out from where they were held back, in bounded slices).
+   */
+  record(record: RdbRecord): AsyncGenerator<void> | undefined {
+    switch (record.kind) {
+      case 'header':
+        this.rdbVersion = record.version;
+        return undefined;
+      case 'aux':
+        countDropped(this.report, 'aux');
+        return undefined;
+      case 'function':
+        this.writeFunction(record);
+        return undefined;
+      case 'module-aux':
+        countDropped(this.report, 'module-aux');
+        return undefined;
+      case 'slot-import':
+        countDropped(this.report, 'slot-import');
+        return undefined;
+      case 'selectdb':
+      case 'resizedb':
+      case 'slot-info':
+      case 'raw':
+      case 'eof':
+        return undefined;
+      case 'key':
+        this.startKey(record);
+        return undefined;
+      case 'value':
+        this.value(record.chunk, record.offset);
+        return undefined;
+      case 'key-end':
+        return this.endKey(record.offset);
+    }
+  }
+
+  /** Ends the output (a key still open is an error). */
+  finish(): void {
+    if (this.key) throw new CorruptError('the records end inside a key', { file: this.options.file });
+  }
+
+  /** Releases what an interrupted rewrite holds (a stream's temporary file). */
+  async abort(): Promise<void> {
+    await this.key?.stream?.spill.remove();
+    this.key = undefined;
+  }
+
+  private writeFunction(record: FunctionRecord): void {
+    const o = this.out;
+    o.array(this.options.replace ? 4 : 3);
+    o.constant(C.FUNCTION);
+    o.constant(C.LOAD);
+    if (this.options.replace) o.constant(C.REPLACE);
+    o.bulk(record.code);
+    this.report.functions += 1;
+  }
+
+  private startKey(record: KeyRecord): void {
+    if (this.key) throw new CorruptError('a key starts before the previous one ended', { file: this.options.file, offset: record.offset });
+    const o = this.out;
+    if (record.db !== this.selectedDb) {
+      o.array(2);
+      o.constant(C.SELECT);
+      o.integer(record.db);
+      this.selectedDb = record.db;
+    }
+    if (record.idle !== undefined) countDropped(this.report, 'lru');
+    if (record.freq !== undefined) countDropped(this.report, 'lfu');
+    if (record.meta !== undefined) countDropped(this.report, 'key-meta');
+    if (this.options.replace && record.type !== 'string' && record.type !== 'module') {
+      o.array(2);
+      o.constant(C.DEL);
+      o.bulk(record.key);
+    }
+    this.key = {
+      record,
+      items: 0,
+      stream:
+        record.type === 'stream'
+          ? {
+              spill: new ByteSpill({ inMemory: this.options.spillInMemory, tempDir: this.options.tempDir }),
+              frames: new ByteWriter(),
+              entries: 0,
+              firstEntry: undefined,
+              meta: undefined,
+              groups: [],
+            }
+          : undefined,
+    };
+  }
+
+  private value(chunk: ValueChunk, offset: number): void {
+    const key = this.key;
+    if (!key) throw new CorruptError('a value outside a key', { file: this.options.file, offset });
+    switch (chunk.type) {
+      case 'string':
+        this.stringPiece(key, chunk.value);
+        return;
+      case 'list':
+        this.items(key, chunk.elements, C.RPUSH);
+        return;
+      case 'set':
+        this.items(key, chunk.members, C.SADD);
+        return;
+      case 'zset':
+        for (const entry of chunk.entries) {
+          this.zset.push(entry);
+          if (this.zset.length === ITEMS_PER_COMMAND) this.flushZset(key);
+        }
+        return;
+      case 'hash':
+        for (const entry of chunk.entries) {
+          this.hash.push(entry);
+          if (this.hash.length === ITEMS_PER_COMMAND) this.flushHash(key);
+        }
+        return;
+      case 'stream-entries':
+        this.streamEntries(key, chunk.entries);
+        return;
+      case 'stream-meta':
+        if (key.stream) key.stream.meta = chunk.meta;
+        return;
+      case 'stream-group':
+        key.stream?.groups.push(chunk.group);
+        return;
+      case 'module':
+        this.module(key, chunk.moduleId, chunk.body, offset);
+        return;
+    }
+  }
+
+  private stringPiece(key: OpenKey, value: Uint8Array): void {
+    const o = this.out;
+    let at = 0;
+    do {
+      const piece = value.length - at > STRING_PIECE_MAX ? value.subarray(at, at + STRING_PIECE_MAX) : at === 0 ? value : value.subarray(at);
+      o.array(3);
+      o.constant(key.items === 0 ? C.SET : C.APPEND);
+      o.bulk(key.record.key);
+      o.bulk(piece);
+      key.items += 1;
+      at += piece.length;
+    } while (at < value.length);
+  }
+
+  private items(key: OpenKey, elements: readonly Element[], command: Uint8Array): void {
+    const pending = this.list;
+    for (const element of elements) {
+      pending.push(element);
+      if (pending.length === ITEMS_PER_COMMAND) this.flushItems(key, command);
+    }
+  }
+
+  private flushItems(key: OpenKey, command: Uint8Array): void {
+    const pending = this.list;
+    if (pending.length === 0) return;
+    const o = this.out;
+    o.array(2 + pending.length);
+    o.constant(command);
+    o.bulk(key.record.key);
+    for (const element of pending) o.element(element);
+    key.items += pending.length;
+    pending.length = 0;
+  }
+
+  private flushZset(key: OpenKey): void {
+    const pending = this.zset;
+    if (pending.length === 0) return;
+    const o = this.out;
+    o.array(2 + pending.length * 2);
+    o.constant(C.ZADD);
+    o.bulk(key.record.key);
+    for (const entry of pending) {
+      const score = entry.score;
+      if (Number.isInteger(score) && score > -9007199254740992 && score < 9007199254740992 && !Object.is(score, -0)) o.integer(score);
+      else if (Number.isNaN(score)) throw new CorruptError('a sorted set member has a NaN score', { file: this.options.file, offset: key.record.offset });
+      else o.text(formatScore(score));
+      o.element(entry.member);
+    }
+    key.items += pending.length;
+    pending.length = 0;
+  }
+
+  private flushHash(key: OpenKey): void {
+    const pending = this.hash;
+    if (pending.length === 0) return;
+    const o = this.out;
+    o.array(2 + pending.length * 2);
+    o.constant(C.HMSET);
+    o.bulk(key.record.key);
+    let ttls = 0;
+    for (const entry of pending) {
+      o.element(entry.field);
+      o.element(entry.value);
+      if (entry.expireMs !== undefined) ttls += 1;
+    }
+    if (ttls > 0) {
+      for (const entry of pending) {
+        if (entry.expireMs === undefined) continue;
+        o.array(6);
+        o.constant(C.HPEXPIREAT);
+        o.bulk(key.record.key);
+        o.integer(entry.expireMs);
+        o.constant(C.FIELDS);
+        o.constant(C.ONE);
+        o.element(entry.field);
+      }
+    }
+    key.items += pending.length;
+    pending.length = 0;
+  }
+
+  private module(key: OpenKey, moduleId: bigint, body: Uint8Array | undefined, offset: number): void {
+    if (body === undefined) throw new CorruptError('a module value without its serialised body (read with values built)', { file: this.options.file, offset });
+    const payload = moduleDumpPayload(moduleId, body, this.options.dumpRdbVersion ?? this.rdbVersion ?? 9);
+    const o = this.out;
+    o.array(this.options.replace ? 5 : 4);
+    o.constant(C.RESTORE);
+    o.bulk(key.record.key);
+    o.constant(C.ZERO);
+    o.bulk(payload);
+    if (this.options.replace) o.constant(C.REPLACE);
+    key.items += 1;
+  }
+
+  private streamEntries(key: OpenKey, entries: readonly StreamEntry[]): void {
+    const stream = key.stream;
+    if (!stream) return;
+    const w = stream.frames;
+    const o = new RespEncoder(w);
+    const name = key.record.key;
+    for (const entry of entries) {
+      const id = formatStreamId(entry.id);
+      const fields = entry.fields.length;
+      let size = arrayHeaderSize(3 + fields * 2) + C.XADD.length + bulkSize(name.length) + bulkSize(id.length);
+      for (let i = 0; i < fields; i++) size += elementBulkSize(entry.fields[i] as Element) + elementBulkSize(entry.values[i] as Element);
+      w.u64be(entry.id.ms);
+      w.u64be(entry.id.seq);
+      w.u32le(size);
+      o.array(3 + fields * 2);
+      o.constant(C.XADD);
+      o.bulk(name);
+      o.text(id);
+      for (let i = 0; i < fields; i++) {
+        o.element(entry.fields[i] as Element);
+        o.element(entry.values[i] as Element);
+      }
+      if (stream.entries === 0) stream.firstEntry = entry.id;
+      stream.entries += 1;
+    }
+  }
+
+  private endKey(offset: number): AsyncGenerator<void> | undefined {
+    const key = this.key;
+    if (!key) throw new CorruptError('a key ends that did not start', { file: this.options.file, offset });
+    switch (key.record.type) {
+      case 'list':
+      case 'set':
+        this.flushItems(key, key.record.type === 'list' ? C.RPUSH : C.SADD);
+        break;
+      case 'zset':
+        this.flushZset(key);
+        break;
+      case 'hash':
+        this.flushHash(key);
+        break;
+      case 'stream':
+        return this.endStream(key);
+      default:
+        break;
+    }
+    this.closeKey(key);
+    return undefined;
+  }
+
+  private closeKey(key: OpenKey): void {
+    this.key = undefined;
+    const record = key.record;
+    if (key.items === 0 && record.type !== 'stream') {
+      // An empty collection (only a damaged or hand-made input has one): no command can create it.
+      countDropped(this.report, 'empty-key');
+      return;
+    }
+    if (record.expireMs !== undefined) {
+      const o = this.out;
+      o.array(3);
+      o.constant(C.PEXPIREAT);
+      o.bulk(record.key);
+      o.integer(record.expireMs);
+    }
+    this.report.keys += 1;
+  }
+
+  private async *endStream(key: OpenKey): AsyncGenerator<void> {
+    const stream = key.stream as StreamBuild;
+    try {
+      yield* this.writeStream(key, stream);
+    } finally {
+      await stream.spill.remove();
+    }
+    this.closeKey(key);
+  }
+
+  private async *writeStream(key: OpenKey, stream: StreamBuild): AsyncGenerator<void> {
+    const o = this.out;
+    const name = key.record.key;
+    const meta = stream.meta;
+    if (!meta) throw new CorruptError('a stream without its metadata', { file: this.options.file, offset: key.record.offset });
+    await stream.spill.append(stream.frames.take());
+
+    // Pending entries, by ID, of every group: those whose message is not in the stream get a placeholder.
+    const pel = new Map<string, StreamId>();
+    for (const group of stream.groups) for (const nack of group.pending) pel.set(idKey(nack.id), nack.id);
+    const pelKeys = [...pel.keys()].sort();
+    let p = 0;
+    const head: StreamId[] = [];
+    const middle: StreamId[] = [];
+    let live = 0;
+    const placeholder = (id: StreamId): void => {
+      if (isZeroStreamId(id)) {
+        addWarning(this.report, `stream '${printable(name)}': a pending entry with ID 0-0 cannot be rebuilt; left out`);
+        return;
+      }
+      (live === 0 ? head : middle).push(id);
+      o.array(5);
+      o.constant(C.XADD);
+      o.bulk(name);
+      o.id(id);
+      o.bulk(PLACEHOLDER_FIELD);
+      o.bulk(PLACEHOLDER_VALUE);
+    };
+    const input = await stream.spill.reader();
+    try {
+      for (let i = 0; i < stream.entries; i++) {
+        const header = await input.take(FRAME_HEADER);
+        const frameKey = latin1(header.subarray(0, 16));
+        while (p < pelKeys.length && (pelKeys[p] as string) < frameKey) placeholder(pel.get(pelKeys[p++] as string) as StreamId);
+        if (p < pelKeys.length && pelKeys[p] === frameKey) p++;
+        const size = new DataView(header.buffer, header.byteOffset + 16, 4).getUint32(0, true);
+        o.w.bytes(await input.take(size));
+        live += 1;
+        if (o.w.pendingBytes >= STEP_BYTES) yield;
+      }
+    } finally {
+      await input.close();
+    }
+    while (p < pelKeys.length) placeholder(pel.get(pelKeys[p++] as string) as StreamId);
+
+    if (stream.entries === 0 && head.length === 0) {
+      // Redis's trick for an empty stream: add one entry and trim it at once.
+      o.array(7);
+      o.constant(C.XADD);
+      o.bulk(name);
+      o.constant(C.MAXLEN);
+      o.constant(C.ZERO);
+      o.constant(C.ID_0_1);
+      o.constant(C.X);
+      o.constant(C.Y);
+    }
+    const state = loadedStreamState(meta, stream.firstEntry);
+    if (state.entriesAdded < BigInt(stream.entries)) {
+      addWarning(this.report, `stream '${printable(name)}': entries-added ${state.entriesAdded} is below its ${stream.entries} entries; Redis refuses it (XSETID)`);
+    }
+    const setId = (): void => {
+      o.array(7);
+      o.constant(C.XSETID);
+      o.bulk(name);
+      o.id(state.lastId);
+      o.constant(C.ENTRIESADDED);
+      o.text(state.entriesAdded.toString());
+      o.constant(C.MAXDELETEDID);
+      o.id(state.maxDeletedId);
+    };
+    const placeholders = head.length + middle.length;
+    if (placeholders === 0) setId();
+    for (const group of stream.groups) yield* this.writeGroup(name, group, state);
+    if (placeholders > 0) {
+      if (head.length > 0) {
+        o.array(4);
+        o.constant(C.XTRIM);
+        o.bulk(name);
+        if (stream.firstEntry) {
+          o.constant(C.MINID);
+          o.id(stream.firstEntry);
+        } else {
+          o.constant(C.MAXLEN);
+          o.constant(C.ZERO);
+        }
+      }
+      for (let i = 0; i < middle.length; i += ITEMS_PER_COMMAND) {
+        const batch = middle.slice(i, i + ITEMS_PER_COMMAND);
+        o.array(2 + batch.length);
+        o.constant(C.XDEL);
+        o.bulk(name);
+        for (const id of batch) o.id(id);
+      }
+      if (middle.length > 0 && isZeroStreamId(state.maxDeletedId)) {
+        addWarning(
+          this.report,
+          `stream '${printable(name)}': its max-deleted-entry-id becomes ${formatStreamId(middle[middle.length - 1] as StreamId)} instead of 0-0 (XSETID cannot set 0-0 back)`,
+        );
+      }
+      setId();
+    }
+  }
+
+  private *writeGroup(name: Uint8Array, group: StreamGroup, state: ReturnType<typeof loadedStreamState>): Generator<void> {
+    const o = this.out;
+    o.array(7);
+    o.constant(C.XGROUP);
+    o.constant(C.CREATE);
+    o.bulk(name);
+    o.bulk(group.name);
+    o.id(group.lastId);
+    o.constant(C.ENTRIESREAD);
+    // Redis stores an unknown counter (-1) as the unsigned length 2^64-1.
+    o.text((group.entriesRead === undefined ? estimateEntriesRead(state, group.lastId) : BigInt.asIntN(64, group.entriesRead)).toString());
+    const pendingById = new Map<string, StreamPendingEntry>();
+    for (const nack of group.pending) pendingById.set(idKey(nack.id), nack);
+    let claimed = 0;
+    for (const consumer of group.consumers) {
+      countDropped(this.report, 'stream-consumer-times');
+      if (consumer.pending.length === 0) {
+        o.array(5);
+        o.constant(C.XGROUP);
+        o.constant(C.CREATECONSUMER);
+        o.bulk(name);
+        o.bulk(group.name);
+        o.bulk(consumer.name);
+        continue;
+      }
+      for (const id of consumer.pending) {
+        const nack = pendingById.get(idKey(id));
+        if (!nack) {
+          addWarning(this.report, `stream '${printable(name)}' group '${printable(group.name)}': consumer entry ${formatStreamId(id)} is not in the group's pending list; left out`);
+          continue;
+        }
+        if (isZeroStreamId(id)) continue;
+        o.array(12);
+        o.constant(C.XCLAIM);
+        o.bulk(name);
+        o.bulk(group.name);
+        o.bulk(consumer.name);
+        o.constant(C.ZERO);
+        o.id(id);
+        o.constant(C.TIME);
+        o.integer(nack.deliveryTimeMs);
+        o.constant(C.RETRYCOUNT);
+        o.integer(nack.deliveryCount);
+        o.constant(C.JUSTID);
+        o.constant(C.FORCE);
+        claimed += 1;
+        if (o.w.pendingBytes >= STEP_BYTES) yield;
+      }
+    }
+    const orphans = group.pending.length - claimed;
+    if (orphans > 0) {
+      addWarning(this.report, `stream '${printable(name)}' group '${printable(group.name)}': ${orphans} pending entries belong to no consumer; left out`);
+    }
+  }
+}
+
+/** A stream ID as 16 bytes (big-endian ms, seq) in a latin1 string: sorts as the IDs do. */
+function idKey(id: StreamId): string {
+  let text = '';
+  for (const part of [id.ms, id.seq]) {
+    for (let shift = 56n; shift >= 0n; shift -= 8n) text += String.fromCharCode(Number((part >> shift) & 0xffn));
+  }
+  return text;
+}
+
