@@ -586,12 +586,6 @@ class DumpConverter {
   private endStream(key: OpenKey, stream: StreamParts, out: RdbRecord[]): void {
     const at = { offset: key.lastOffset, length: 0 };
     const length = stream.length ?? BigInt(stream.entries);
-    if (length !== BigInt(stream.entries)) {
-      throw new CorruptError(`stream '${Buffer.from(key.record.key).toString('latin1')}': "length" is ${length} but it has ${stream.entries} entries`, {
-        file: this.file,
-        offset: key.record.offset,
-      });
-    }
     if (stream.deleted > 0) out.push({ kind: 'value', chunk: { type: 'stream-entries', entries: [], deleted: stream.deleted }, ...at });
     const meta: StreamMeta = {
       length,

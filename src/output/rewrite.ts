@@ -70,6 +70,8 @@ export interface RewriteOptions {
   tempDir?: string;
   /** Bytes of held-back stream entries kept in memory before spilling (default 8 MiB). */
   spillInMemory?: number;
+  /** Longest piece of a string one command carries (default {@link STRING_PIECE_MAX}; smaller in tests). */
+  stringPiece?: number;
   /** The input's name, for messages. */
   file?: string;
 }
@@ -193,7 +195,7 @@ export class CommandRewriter {
         return undefined;
       case 'value':
         this.value(record.chunk, record.offset);
-        return undefined;
+        return this.key?.stream && this.key.stream.frames.pendingBytes >= STEP_BYTES ? this.holdBack(this.key.stream) : undefined;
       case 'key-end':
         return this.endKey(record.offset);
     }
@@ -296,9 +298,10 @@ export class CommandRewriter {
 
   private stringPiece(key: OpenKey, value: Uint8Array): void {
     const o = this.out;
+    const most = this.options.stringPiece ?? STRING_PIECE_MAX;
     let at = 0;
     do {
-      const piece = value.length - at > STRING_PIECE_MAX ? value.subarray(at, at + STRING_PIECE_MAX) : at === 0 ? value : value.subarray(at);
+      const piece = value.length - at > most ? value.subarray(at, at + most) : at === 0 ? value : value.subarray(at);
       o.array(3);
       o.constant(key.items === 0 ? C.SET : C.APPEND);
       o.bulk(key.record.key);
@@ -456,6 +459,12 @@ export class CommandRewriter {
     this.report.keys += 1;
   }
 
+  /** Moves a stream's held-back entries from memory to its spill (which goes to disk past its limit). */
+  private async *holdBack(stream: StreamBuild): AsyncGenerator<void> {
+    await stream.spill.append(stream.frames.take());
+    yield;
+  }
+
   private async *endStream(key: OpenKey): AsyncGenerator<void> {
     const stream = key.stream as StreamBuild;
     try {
@@ -521,6 +530,9 @@ export class CommandRewriter {
       o.constant(C.ID_0_1);
       o.constant(C.X);
       o.constant(C.Y);
+    }
+    if (meta.length !== BigInt(stream.entries)) {
+      addWarning(this.report, `stream '${printable(name)}': its metadata says ${meta.length} entries but it holds ${stream.entries}; the commands rebuild ${stream.entries}`);
     }
     const state = loadedStreamState(meta, stream.firstEntry);
     if (state.entriesAdded < BigInt(stream.entries)) {

@@ -5,7 +5,7 @@
  * `XINFO STREAM key FULL` says about it except what depends on the memory layout (radix tree sizes) or on
  * the moment it was loaded (consumers' seen and active times).
  */
-// cspell:words appendonly appenddirname appendfilename appendonlydir dbfilename PEXPIRETIME XINFO
+// cspell:words keyspace appendonly appenddirname appendfilename appendonlydir dbfilename PEXPIRETIME XINFO
 import { spawn } from 'node:child_process';
 import { cp, copyFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,13 +16,11 @@ import type { RedisHandle, RespValue, StartRedisOptions } from './redis.js';
 export interface ServerState {
   digest: string;
   keys: number;
-  /** `<db>:<key as latin1>` → what the server says of the key (type, expiry, stream state). */
+  /** `<db>:<key as latin1>` → for keys with a TTL its PEXPIRETIME (`expireAt`), for streams their state. */
   perKey: Map<string, unknown>;
   /** FUNCTION LIST WITHCODE, libraries sorted by name. */
   functions: unknown;
 }
-
-const DATABASES = 16;
 
 function text(value: RespValue): string {
   if (Buffer.isBuffer(value)) return value.toString('latin1');
@@ -71,36 +69,54 @@ function streamState(reply: RespValue): unknown {
   };
 }
 
-/** Reads the state of a running server (every database). */
+async function scan(server: RedisHandle, ...filter: string[]): Promise<Buffer[]> {
+  let cursor = '0';
+  const names: Buffer[] = [];
+  do {
+    const reply = (await server.call('SCAN', cursor, 'COUNT', '10000', ...filter)) as RespValue[];
+    cursor = text(reply[0] as RespValue);
+    for (const name of reply[1] as RespValue[]) names.push(name as Buffer);
+  } while (cursor !== '0');
+  return names;
+}
+
+/**
+ * Reads the state of a running server (every database). The digest already mixes in every key's type and
+ * whether it has a TTL, so per key the state keeps the TTL of keys that have one and the stream state.
+ */
 export async function serverState(server: RedisHandle): Promise<ServerState> {
   const perKey = new Map<string, unknown>();
   let keys = 0;
-  for (let db = 0; db < DATABASES; db++) {
+  const keyspace = text(await server.call('INFO', 'keyspace'));
+  const expiresByDb = new Map<number, number>();
+  for (const match of keyspace.matchAll(/^db(\d+):keys=(\d+),expires=(\d+)/gm)) {
+    keys += Number(match[2]);
+    expiresByDb.set(Number(match[1]), Number(match[3]));
+  }
+  for (const [db, expires] of expiresByDb) {
     await server.call('SELECT', String(db));
-    let cursor = '0';
-    const names: Buffer[] = [];
-    do {
-      const reply = (await server.call('SCAN', cursor, 'COUNT', '1000')) as RespValue[];
-      cursor = text(reply[0] as RespValue);
-      for (const name of reply[1] as RespValue[]) names.push(name as Buffer);
-    } while (cursor !== '0');
-    keys += names.length;
-    for (let i = 0; i < names.length; i += 500) {
-      const batch = names.slice(i, i + 500);
-      const replies = await server.callMany(batch.flatMap((name) => [['TYPE', name], ['PEXPIRETIME', name]]));
-      const streams: Buffer[] = [];
-      batch.forEach((name, j) => {
-        const type = text(replies[2 * j] as RespValue);
-        perKey.set(`${db}:${name.toString('latin1')}`, { type, expireAt: plain(replies[2 * j + 1] as RespValue) });
-        if (type === 'stream') streams.push(name);
-      });
-      if (streams.length > 0) {
-        const infos = await server.callMany(streams.map((name) => ['XINFO', 'STREAM', name, 'FULL', 'COUNT', '0']));
-        streams.forEach((name, j) => {
-          const entry = perKey.get(`${db}:${name.toString('latin1')}`) as Record<string, unknown>;
-          entry.stream = streamState(infos[j] as RespValue);
+    const entry = (name: Buffer): Record<string, unknown> => {
+      const id = `${db}:${name.toString('latin1')}`;
+      let value = perKey.get(id) as Record<string, unknown> | undefined;
+      if (!value) perKey.set(id, (value = {}));
+      return value;
+    };
+    if (expires > 0) {
+      const names = await scan(server);
+      for (let i = 0; i < names.length; i += 5000) {
+        const batch = names.slice(i, i + 5000);
+        const replies = await server.callMany(batch.map((name) => ['PEXPIRETIME', name]));
+        batch.forEach((name, j) => {
+          const at = replies[j] as RespValue;
+          if (at !== -1) entry(name).expireAt = plain(at);
         });
       }
+    }
+    const streams = await scan(server, 'TYPE', 'stream');
+    for (let i = 0; i < streams.length; i += 100) {
+      const batch = streams.slice(i, i + 100);
+      const infos = await server.callMany(batch.map((name) => ['XINFO', 'STREAM', name, 'FULL', 'COUNT', '0']));
+      batch.forEach((name, j) => (entry(name).stream = streamState(infos[j] as RespValue)));
     }
   }
   await server.call('SELECT', '0');
