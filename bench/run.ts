@@ -19,6 +19,7 @@ import { TIME_BINARY, haveTimeBinary, measure } from './measure.js';
 import type { RunResult } from './measure.js';
 import { hottestFunctions } from './profile.js';
 import { STARTUP_TARGET_SECONDS, benchStartup } from './startup.js';
+import { convertPairs } from './convert.js';
 import type { StartupRow } from './startup.js';
 import type { HotFunction } from './profile.js';
 
@@ -28,6 +29,8 @@ const RDB = path.join(CACHE, 'bench.rdb');
 const AOF = path.join(CACHE, 'bench.aof');
 const META = path.join(CACHE, 'meta.json');
 const RESULTS = path.join(CACHE, 'results.json');
+/** Where the convert rows write their outputs (overwritten by each run). */
+const CONVERT_OUT = path.join(CACHE, 'convert');
 const RSS_LIMIT_MIB = 128;
 
 const log = (line = ''): void => {
@@ -135,7 +138,7 @@ interface Tool {
 }
 
 interface Pair {
-  id: 'rdb-check' | 'rdb-check-t2' | 'rdb-inspect' | 'aof-check';
+  id: 'rdb-check' | 'rdb-check-t2' | 'rdb-inspect' | 'aof-check' | 'convert-jsonl' | 'convert-resp' | 'convert-aof';
   file: string;
   size: number;
   redback: Tool;
@@ -290,7 +293,14 @@ async function main(): Promise<void> {
       speedTarget: 2,
       ...(aofNote === undefined ? {} : { note: aofNote }),
     },
+    ...convertPairs(rdbRel, path.relative(ROOT, CONVERT_OUT)).map((pair) => ({
+      ...pair,
+      file: rdbRel,
+      size: rdbSize,
+      baseline: { label: 'redis-check-rdb', binary: redisCheckRdb, args: [rdbRel] },
+    })),
   ];
+  await mkdir(CONVERT_OUT, { recursive: true });
 
   log(`peak RSS from ${haveTimeBinary() ? TIME_BINARY : '/proc/<pid>/status VmHWM polled every 20 ms'}; ${flags.runs} runs of each, best time kept`);
   const cores = os.cpus().length;
@@ -371,6 +381,11 @@ async function main(): Promise<void> {
   log('file per wall second; peak RSS = worst of the runs.');
   for (const result of results) {
     if (result.cpuSpeedup !== undefined) log(`  ${result.id}: by CPU time, ${result.redback.tool} is ${result.cpuSpeedup.toFixed(2)}x ${result.baseline.tool}`);
+  }
+  for (const result of results) {
+    if (!result.id.startsWith('convert-')) continue;
+    const cpu = result.redback.cpuSeconds !== undefined && result.baseline.cpuSeconds !== undefined ? `, by CPU time ${(result.redback.cpuSeconds / result.baseline.cpuSeconds).toFixed(2)}x` : '';
+    log(`  ${result.id}: ${(result.redback.seconds / result.baseline.seconds).toFixed(2)}x redis-check-rdb's time (target ≤ ${(1 / (result.targets?.speedup ?? 1)).toFixed(1)}x)${cpu}`);
   }
   for (const result of results) if (result.note !== undefined) log(`note (${result.id}): ${result.note}`);
 

@@ -9,6 +9,9 @@ import { fileSource } from './file-source.js';
 /** Default bytes a {@link ByteSpill} keeps in memory before it moves to a temporary file. */
 export const SPILL_IN_MEMORY = 8 << 20;
 
+/** Bytes read from the temporary file at a time. */
+const READ_BLOCK = 1 << 20;
+
 /** Options of {@link ByteSpill}. */
 export interface ByteSpillOptions {
   /** Bytes kept in memory before the spill moves to a temporary file (default 8 MiB). */
@@ -49,11 +52,14 @@ export class ByteSpill {
     return this.path !== undefined;
   }
 
-  /** Appends copies of `pieces`. */
-  async append(pieces: readonly Uint8Array[]): Promise<void> {
+  /**
+   * Appends `pieces`: copies of them, or with `adopt` the pieces themselves (the caller never changes them
+   * again, and they hold no memory the spill should not keep alive).
+   */
+  async append(pieces: readonly Uint8Array[], options: { adopt?: boolean } = {}): Promise<void> {
     for (const piece of pieces) {
       if (piece.length === 0) continue;
-      this.memory.push(piece.slice());
+      this.memory.push(options.adopt ? piece : piece.slice());
       this.memoryBytes += piece.length;
       this.size += piece.length;
     }
@@ -77,6 +83,44 @@ export class ByteSpill {
     await this.flushToDisk();
     await this.closeHandle();
     return new ChunkedInput(await fileSource(this.path, this.path));
+  }
+
+  /**
+   * The bytes appended, from the first, as pieces: those held in memory, or blocks of the temporary file (each
+   * a new array the caller may keep). Appending after this is not allowed.
+   */
+  async *chunks(): AsyncGenerator<Uint8Array> {
+    if (this.path === undefined) {
+      const pieces = this.memory;
+      this.memory = [];
+      this.memoryBytes = 0;
+      yield* pieces;
+      return;
+    }
+    await this.flushToDisk();
+    await this.closeHandle();
+    const path = this.path;
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      throw ioError(error, path);
+    }
+    try {
+      while (true) {
+        const block = new Uint8Array(READ_BLOCK);
+        let filled: number;
+        try {
+          filled = (await handle.read(block, 0, READ_BLOCK)).bytesRead;
+        } catch (error) {
+          throw ioError(error, path);
+        }
+        if (filled === 0) return;
+        yield block.subarray(0, filled);
+      }
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Drops the bytes: closes and deletes the temporary file and its folder. Safe to call more than once. */

@@ -1,4 +1,5 @@
 import { Buffer, isUtf8 } from 'node:buffer';
+import { putDecimal } from '../bytes/writer.js';
 import type { ByteWriter } from '../bytes/writer.js';
 import type { Element, StreamId } from '../rdb/model.js';
 import { formatStreamId } from './resp-encoder.js';
@@ -12,6 +13,7 @@ import { formatStreamId } from './resp-encoder.js';
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const HEX = '0123456789abcdef';
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The escape of each byte below 0x20 and of `"` and `\` (undefined: copied as it is). */
 const ESCAPES: (Uint8Array | undefined)[] = [];
@@ -28,14 +30,33 @@ for (let byte = 0; byte < 0x80; byte++) {
   ESCAPES[byte] = text === undefined ? undefined : Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
-/** True when the bytes need no escape and no UTF-8 check: printable ASCII without `"` and `\`. */
+/** Bytes that stop the plain copy of a string: controls, `"`, `\\` and everything from 0x7f on. */
+const SPECIAL = new Uint8Array(256);
+for (let byte = 0; byte < 256; byte++) SPECIAL[byte] = byte < 0x20 || byte >= 0x7f || byte === QUOTE || byte === BACKSLASH ? 1 : 0;
+
+/** From this length on, a byte string is checked by native searches instead of a loop. */
+const NATIVE_CHECK = 512;
+
+/** True when the bytes need no escape and no UTF-8 check: printable ASCII without `"` and `\\`. */
 function plainAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i] as number;
-    if (b < 0x20 || b > 0x7e || b === QUOTE || b === BACKSLASH) return false;
-  }
+  for (let i = 0; i < bytes.length; i++) if (SPECIAL[bytes[i] as number]) return false;
   return true;
 }
+
+/**
+ * For a long string: whether it is valid UTF-8 with nothing to escape (copied as it is), valid UTF-8 that
+ * needs escapes, or not UTF-8 (written as base64). Native UTF-8 validation and byte searches.
+ */
+function classifyLong(bytes: Uint8Array): 'plain' | 'escape' | 'binary' {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!isUtf8(view)) return 'binary';
+  if (view.indexOf(QUOTE) >= 0 || view.indexOf(BACKSLASH) >= 0) return 'escape';
+  for (let byte = 0; byte < 0x20; byte++) if (view.indexOf(byte) >= 0) return 'escape';
+  return 'plain';
+}
+
+/** The bytes of the texts given to {@link JsonEncoder.raw} (a few dozen literals). */
+const constants = new Map<string, Uint8Array>();
 
 /** Writes JSON values into a {@link ByteWriter}. */
 export class JsonEncoder {
@@ -45,9 +66,19 @@ export class JsonEncoder {
     this.w = writer;
   }
 
-  /** Raw JSON text (punctuation, field names): ASCII only. */
+  /** Raw JSON text (punctuation, field names): ASCII only. Each text is encoded once and kept. */
   raw(text: string): void {
-    this.w.latin1(text);
+    let bytes = constants.get(text);
+    if (bytes === undefined) {
+      bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+      constants.set(text, bytes);
+    }
+    const w = this.w;
+    const n = bytes.length;
+    const c = w.reserve(n);
+    let p = w.cursor;
+    for (let i = 0; i < n; i++) c[p++] = bytes[i] as number;
+    w.cursor = p;
   }
 
   /** One byte of punctuation. */
@@ -58,7 +89,24 @@ export class JsonEncoder {
   /** A byte string: a JSON string when valid UTF-8, else `{"base64":"…"}`. */
   bytes(value: Uint8Array): void {
     const w = this.w;
-    if (plainAscii(value)) {
+    const n = value.length;
+    if (n < NATIVE_CHECK) {
+      // Check and copy in one pass; a byte that needs more than a copy sends the string the long way.
+      const c = w.reserve(n + 2);
+      let p = w.cursor;
+      c[p++] = QUOTE;
+      let i = 0;
+      for (; i < n; i++) {
+        const b = value[i] as number;
+        if (SPECIAL[b]) break;
+        c[p++] = b;
+      }
+      if (i === n) {
+        c[p++] = QUOTE;
+        w.cursor = p;
+        return;
+      }
+    } else if (classifyLong(value) === 'plain') {
       w.u8(QUOTE);
       w.bytes(value);
       w.u8(QUOTE);
@@ -70,7 +118,7 @@ export class JsonEncoder {
     }
     w.u8(QUOTE);
     let from = 0;
-    for (let i = 0; i < value.length; i++) {
+    for (let i = 0; i < n; i++) {
       const b = value[i] as number;
       if (b >= 0x80) continue;
       const escape = ESCAPES[b];
@@ -79,7 +127,7 @@ export class JsonEncoder {
       w.bytes(escape);
       from = i + 1;
     }
-    if (from < value.length) w.bytes(from === 0 ? value : value.subarray(from));
+    if (from < n) w.bytes(from === 0 ? value : value.subarray(from));
     w.u8(QUOTE);
   }
 
@@ -102,9 +150,17 @@ export class JsonEncoder {
   element(value: Element): void {
     if (typeof value === 'number') {
       const w = this.w;
-      w.u8(QUOTE);
-      w.decimal(value);
-      w.u8(QUOTE);
+      const c = w.reserve(24);
+      let p = w.cursor;
+      c[p++] = QUOTE;
+      let magnitude = value;
+      if (value < 0) {
+        c[p++] = 0x2d;
+        magnitude = -value;
+      }
+      p = putDecimal(c, p, magnitude);
+      c[p++] = QUOTE;
+      w.cursor = p;
     } else if (typeof value === 'bigint') this.asciiString(value.toString());
     else this.bytes(value);
   }
@@ -121,7 +177,17 @@ export class JsonEncoder {
 
   /** A stream ID as the string `<ms>-<seq>`. */
   id(value: StreamId): void {
-    this.asciiString(formatStreamId(value));
+    const { ms, seq } = value;
+    if (ms > MAX_SAFE || seq > MAX_SAFE) {
+      this.asciiString(formatStreamId(value));
+      return;
+    }
+    const w = this.w;
+    w.u8(QUOTE);
+    w.decimal(Number(ms));
+    w.u8(0x2d);
+    w.decimal(Number(seq));
+    w.u8(QUOTE);
   }
 
   /**

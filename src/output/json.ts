@@ -188,15 +188,17 @@ class DumpWriter {
   /** Starts a record (a line): the separator, then `{"kind":"<kind>"`. */
   private open(kind: string | undefined): void {
     const w = this.w;
-    if (this.document) w.latin1(this.records === 0 ? '\n' : ',\n');
+    if (this.document) this.json.raw(this.records === 0 ? '\n' : ',\n');
     this.records += 1;
     this.lineStart = w.offset;
-    w.latin1(kind === undefined ? '{' : `{"kind":"${kind}"`);
+    if (kind === undefined) w.u8(0x7b);
+    else this.json.raw(`{"kind":"${kind}"`);
   }
 
   /** Ends a record. */
   private close(): void {
-    this.w.latin1(this.document ? '}' : '}\n');
+    if (this.document) this.w.u8(0x7d);
+    else this.w.u16be(0x7d0a);
   }
 
   private moduleType(moduleId: bigint, name: string, encver: number): void {

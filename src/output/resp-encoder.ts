@@ -1,5 +1,5 @@
 import type { ByteWriter } from '../bytes/writer.js';
-import { decimalDigits } from '../bytes/writer.js';
+import { decimalDigits, putDecimal } from '../bytes/writer.js';
 import type { Element, StreamId } from '../rdb/model.js';
 
 /*
@@ -47,6 +47,9 @@ export function formatScore(score: number): string {
 }
 
 const CRLF = 0x0d0a;
+/** Arguments shorter than this are copied with their header in one step; longer ones may pass through. */
+const INLINE_MAX = 4096;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Writes RESP arrays and bulk strings into a {@link ByteWriter}. */
 export class RespEncoder {
@@ -59,19 +62,42 @@ export class RespEncoder {
   /** `*<count>\r\n`: the start of a command of `count` arguments. */
   array(count: number): void {
     const w = this.w;
-    w.u8(0x2a);
-    w.decimal(count);
-    w.u16be(CRLF);
+    const c = w.reserve(24);
+    let p = w.cursor;
+    c[p++] = 0x2a;
+    p = putDecimal(c, p, count);
+    c[p++] = 0x0d;
+    c[p++] = 0x0a;
+    w.cursor = p;
   }
 
   /** One argument given as bytes. */
   bulk(bytes: Uint8Array): void {
     const w = this.w;
-    w.u8(0x24);
-    w.decimal(bytes.length);
-    w.u16be(CRLF);
-    w.bytes(bytes);
-    w.u16be(CRLF);
+    const n = bytes.length;
+    if (n >= INLINE_MAX) {
+      w.u8(0x24);
+      w.decimal(n);
+      w.u16be(CRLF);
+      w.bytes(bytes);
+      w.u16be(CRLF);
+      return;
+    }
+    // Header, bytes and trailer in one go: most arguments are short.
+    const c = w.reserve(n + 24);
+    let p = w.cursor;
+    c[p++] = 0x24;
+    p = putDecimal(c, p, n);
+    c[p++] = 0x0d;
+    c[p++] = 0x0a;
+    if (n < 16) for (let i = 0; i < n; i++) c[p++] = bytes[i] as number;
+    else {
+      c.set(bytes, p);
+      p += n;
+    }
+    c[p++] = 0x0d;
+    c[p++] = 0x0a;
+    w.cursor = p;
   }
 
   /** A constant argument made by {@link bulkConstant}. */
@@ -82,21 +108,43 @@ export class RespEncoder {
   /** An ASCII text argument (digits, IDs, option names). */
   text(value: string): void {
     const w = this.w;
-    w.u8(0x24);
-    w.decimal(value.length);
-    w.u16be(CRLF);
-    w.latin1(value);
-    w.u16be(CRLF);
+    const n = value.length;
+    if (n >= INLINE_MAX) {
+      w.u8(0x24);
+      w.decimal(n);
+      w.u16be(CRLF);
+      w.latin1(value);
+      w.u16be(CRLF);
+      return;
+    }
+    const c = w.reserve(n + 24);
+    let p = w.cursor;
+    c[p++] = 0x24;
+    p = putDecimal(c, p, n);
+    c[p++] = 0x0d;
+    c[p++] = 0x0a;
+    for (let i = 0; i < n; i++) c[p++] = value.charCodeAt(i);
+    c[p++] = 0x0d;
+    c[p++] = 0x0a;
+    w.cursor = p;
   }
 
   /** A safe integer as its decimal digits. */
   integer(value: number): void {
     const w = this.w;
-    w.u8(0x24);
-    w.decimal(integerLength(value));
-    w.u16be(CRLF);
-    w.decimal(value);
-    w.u16be(CRLF);
+    const c = w.reserve(48);
+    let p = w.cursor;
+    const negative = value < 0;
+    const magnitude = negative ? -value : value;
+    c[p++] = 0x24;
+    p = putDecimal(c, p, decimalDigits(magnitude) + (negative ? 1 : 0));
+    c[p++] = 0x0d;
+    c[p++] = 0x0a;
+    if (negative) c[p++] = 0x2d;
+    p = putDecimal(c, p, magnitude);
+    c[p++] = 0x0d;
+    c[p++] = 0x0a;
+    w.cursor = p;
   }
 
   /** An element of a collection: bytes as they are, an integer as its decimal digits. */
@@ -108,8 +156,28 @@ export class RespEncoder {
 
   /** A stream ID as `<ms>-<seq>`. */
   id(value: StreamId): void {
-    this.text(formatStreamId(value));
+    const { ms, seq } = value;
+    if (ms > MAX_SAFE || seq > MAX_SAFE) {
+      this.text(formatStreamId(value));
+      return;
+    }
+    const a = Number(ms);
+    const b = Number(seq);
+    const w = this.w;
+    w.u8(0x24);
+    w.decimal(decimalDigits(a) + 1 + decimalDigits(b));
+    w.u16be(CRLF);
+    w.decimal(a);
+    w.u8(0x2d);
+    w.decimal(b);
+    w.u16be(CRLF);
   }
+}
+
+/** Bytes of the bulk string {@link RespEncoder.id} writes for `value`. */
+export function idBulkSize(value: StreamId): number {
+  if (value.ms > MAX_SAFE || value.seq > MAX_SAFE) return bulkSize(formatStreamId(value).length);
+  return bulkSize(decimalDigits(Number(value.ms)) + 1 + decimalDigits(Number(value.seq)));
 }
 
 /** Bytes of the bulk string {@link RespEncoder.element} writes for `value`. */

@@ -1,7 +1,8 @@
 import { ByteWriter } from '../bytes/writer.js';
 import { latin1 } from '../bytes/text.js';
+import { HeldEntries, idBytes } from './held-entries.js';
+import type { Cut } from './held-entries.js';
 import { CorruptError } from '../errors.js';
-import { ByteSpill } from '../io/spill.js';
 import { moduleDumpPayload } from '../rdb/dump.js';
 import { printable } from '../rdb/parser.js';
 import type {
@@ -116,12 +117,10 @@ const C = {
   ID_0_1: bulkConstant('0-1'),
 } as const;
 
-/** A stream being rebuilt: its entries held back as frames (ID, command length, XADD command). */
+/** A stream being rebuilt: its XADD commands held back, its metadata and groups. */
 interface StreamBuild {
-  spill: ByteSpill;
-  frames: ByteWriter;
-  entries: number;
-  firstEntry: StreamId | undefined;
+  held: HeldEntries;
+  encoder: RespEncoder;
   meta: StreamMeta | undefined;
   groups: StreamGroup[];
 }
@@ -136,9 +135,6 @@ interface OpenKey {
 
 /** Bytes written out of a held-back stream before the caller is asked to take them. */
 const STEP_BYTES = 1 << 20;
-
-/** Bytes of a frame header: 16-byte ID (big-endian ms, seq) and the command's length (u32 little-endian). */
-const FRAME_HEADER = 20;
 
 /**
  * Turns RDB records into the commands that rebuild them (see the file comment), written as RESP into a
@@ -195,7 +191,7 @@ export class CommandRewriter {
         return undefined;
       case 'value':
         this.value(record.chunk, record.offset);
-        return this.key?.stream && this.key.stream.frames.pendingBytes >= STEP_BYTES ? this.holdBack(this.key.stream) : undefined;
+        return this.key?.stream && this.key.stream.held.pendingBytes >= STEP_BYTES ? this.holdBack(this.key.stream) : undefined;
       case 'key-end':
         return this.endKey(record.offset);
     }
@@ -208,7 +204,7 @@ export class CommandRewriter {
 
   /** Releases what an interrupted rewrite holds (a stream's temporary file). */
   async abort(): Promise<void> {
-    await this.key?.stream?.spill.remove();
+    await this.key?.stream?.held.remove();
     this.key = undefined;
   }
 
@@ -242,18 +238,13 @@ export class CommandRewriter {
     this.key = {
       record,
       items: 0,
-      stream:
-        record.type === 'stream'
-          ? {
-              spill: new ByteSpill({ inMemory: this.options.spillInMemory, tempDir: this.options.tempDir }),
-              frames: new ByteWriter(),
-              entries: 0,
-              firstEntry: undefined,
-              meta: undefined,
-              groups: [],
-            }
-          : undefined,
+      stream: record.type === 'stream' ? this.newStream() : undefined,
     };
+  }
+
+  private newStream(): StreamBuild {
+    const held = new HeldEntries({ inMemory: this.options.spillInMemory, tempDir: this.options.tempDir });
+    return { held, encoder: new RespEncoder(held.commands), meta: undefined, groups: [] };
   }
 
   private value(chunk: ValueChunk, offset: number): void {
@@ -269,18 +260,28 @@ export class CommandRewriter {
       case 'set':
         this.items(key, chunk.members, C.SADD);
         return;
-      case 'zset':
-        for (const entry of chunk.entries) {
-          this.zset.push(entry);
-          if (this.zset.length === ITEMS_PER_COMMAND) this.flushZset(key);
+      case 'zset': {
+        const entries = chunk.entries;
+        const pending = this.zset;
+        let i = this.topUp(entries, pending);
+        if (pending.length === ITEMS_PER_COMMAND) this.flushZset(key);
+        if (pending.length === 0) {
+          for (; entries.length - i >= ITEMS_PER_COMMAND; i += ITEMS_PER_COMMAND) this.writeZset(key, entries, i, i + ITEMS_PER_COMMAND);
+          while (i < entries.length) pending.push(entries[i++] as ZsetEntry);
         }
         return;
-      case 'hash':
-        for (const entry of chunk.entries) {
-          this.hash.push(entry);
-          if (this.hash.length === ITEMS_PER_COMMAND) this.flushHash(key);
+      }
+      case 'hash': {
+        const entries = chunk.entries;
+        const pending = this.hash;
+        let i = this.topUp(entries, pending);
+        if (pending.length === ITEMS_PER_COMMAND) this.flushHash(key);
+        if (pending.length === 0) {
+          for (; entries.length - i >= ITEMS_PER_COMMAND; i += ITEMS_PER_COMMAND) this.writeHash(key, entries, i, i + ITEMS_PER_COMMAND);
+          while (i < entries.length) pending.push(entries[i++] as HashEntry);
         }
         return;
+      }
       case 'stream-entries':
         this.streamEntries(key, chunk.entries);
         return;
@@ -311,59 +312,88 @@ export class CommandRewriter {
     } while (at < value.length);
   }
 
+  /**
+   * Moves items from the front of `items` into `pending` (what the last chunk left, fewer than 64) until it holds
+   * 64 or `items` runs out; returns how many were moved. Commands hold 64 items counted from the key's start,
+   * whatever the chunks.
+   */
+  private topUp<T>(items: readonly T[], pending: T[]): number {
+    if (pending.length === 0) return 0;
+    let i = 0;
+    while (pending.length < ITEMS_PER_COMMAND && i < items.length) pending.push(items[i++] as T);
+    return i;
+  }
+
   private items(key: OpenKey, elements: readonly Element[], command: Uint8Array): void {
     const pending = this.list;
-    for (const element of elements) {
-      pending.push(element);
-      if (pending.length === ITEMS_PER_COMMAND) this.flushItems(key, command);
-    }
+    let i = this.topUp(elements, pending);
+    if (pending.length === ITEMS_PER_COMMAND) this.flushItems(key, command);
+    if (pending.length > 0) return;
+    for (; elements.length - i >= ITEMS_PER_COMMAND; i += ITEMS_PER_COMMAND) this.writeItems(key, command, elements, i, i + ITEMS_PER_COMMAND);
+    while (i < elements.length) pending.push(elements[i++] as Element);
   }
 
   private flushItems(key: OpenKey, command: Uint8Array): void {
     const pending = this.list;
     if (pending.length === 0) return;
+    this.writeItems(key, command, pending, 0, pending.length);
+    pending.length = 0;
+  }
+
+  private writeItems(key: OpenKey, command: Uint8Array, elements: readonly Element[], from: number, to: number): void {
     const o = this.out;
-    o.array(2 + pending.length);
+    o.array(2 + to - from);
     o.constant(command);
     o.bulk(key.record.key);
-    for (const element of pending) o.element(element);
-    key.items += pending.length;
-    pending.length = 0;
+    for (let i = from; i < to; i++) o.element(elements[i] as Element);
+    key.items += to - from;
   }
 
   private flushZset(key: OpenKey): void {
     const pending = this.zset;
     if (pending.length === 0) return;
+    this.writeZset(key, pending, 0, pending.length);
+    pending.length = 0;
+  }
+
+  private writeZset(key: OpenKey, entries: readonly ZsetEntry[], from: number, to: number): void {
     const o = this.out;
-    o.array(2 + pending.length * 2);
+    o.array(2 + (to - from) * 2);
     o.constant(C.ZADD);
     o.bulk(key.record.key);
-    for (const entry of pending) {
+    for (let i = from; i < to; i++) {
+      const entry = entries[i] as ZsetEntry;
       const score = entry.score;
       if (Number.isInteger(score) && score > -9007199254740992 && score < 9007199254740992 && !Object.is(score, -0)) o.integer(score);
       else if (Number.isNaN(score)) throw new CorruptError('a sorted set member has a NaN score', { file: this.options.file, offset: key.record.offset });
       else o.text(formatScore(score));
       o.element(entry.member);
     }
-    key.items += pending.length;
-    pending.length = 0;
+    key.items += to - from;
   }
 
   private flushHash(key: OpenKey): void {
     const pending = this.hash;
     if (pending.length === 0) return;
+    this.writeHash(key, pending, 0, pending.length);
+    pending.length = 0;
+  }
+
+  private writeHash(key: OpenKey, entries: readonly HashEntry[], from: number, to: number): void {
     const o = this.out;
-    o.array(2 + pending.length * 2);
+    o.array(2 + (to - from) * 2);
     o.constant(C.HMSET);
     o.bulk(key.record.key);
     let ttls = 0;
-    for (const entry of pending) {
+    for (let i = from; i < to; i++) {
+      const entry = entries[i] as HashEntry;
       o.element(entry.field);
       o.element(entry.value);
       if (entry.expireMs !== undefined) ttls += 1;
     }
     if (ttls > 0) {
-      for (const entry of pending) {
+      for (let i = from; i < to; i++) {
+        const entry = entries[i] as HashEntry;
         if (entry.expireMs === undefined) continue;
         o.array(6);
         o.constant(C.HPEXPIREAT);
@@ -374,8 +404,7 @@ export class CommandRewriter {
         o.element(entry.field);
       }
     }
-    key.items += pending.length;
-    pending.length = 0;
+    key.items += to - from;
   }
 
   private module(key: OpenKey, moduleId: bigint, body: Uint8Array | undefined, offset: number): void {
@@ -394,27 +423,19 @@ export class CommandRewriter {
   private streamEntries(key: OpenKey, entries: readonly StreamEntry[]): void {
     const stream = key.stream;
     if (!stream) return;
-    const w = stream.frames;
-    const o = new RespEncoder(w);
+    const o = stream.encoder;
     const name = key.record.key;
     for (const entry of entries) {
-      const id = formatStreamId(entry.id);
       const fields = entry.fields.length;
-      let size = arrayHeaderSize(3 + fields * 2) + C.XADD.length + bulkSize(name.length) + bulkSize(id.length);
-      for (let i = 0; i < fields; i++) size += elementBulkSize(entry.fields[i] as Element) + elementBulkSize(entry.values[i] as Element);
-      w.u64be(entry.id.ms);
-      w.u64be(entry.id.seq);
-      w.u32le(size);
       o.array(3 + fields * 2);
       o.constant(C.XADD);
       o.bulk(name);
-      o.text(id);
+      o.id(entry.id);
       for (let i = 0; i < fields; i++) {
         o.element(entry.fields[i] as Element);
         o.element(entry.values[i] as Element);
       }
-      if (stream.entries === 0) stream.firstEntry = entry.id;
-      stream.entries += 1;
+      stream.held.added(entry.id);
     }
   }
 
@@ -461,7 +482,7 @@ export class CommandRewriter {
 
   /** Moves a stream's held-back entries from memory to its spill (which goes to disk past its limit). */
   private async *holdBack(stream: StreamBuild): AsyncGenerator<void> {
-    await stream.spill.append(stream.frames.take());
+    await stream.held.hold();
     yield;
   }
 
@@ -470,7 +491,7 @@ export class CommandRewriter {
     try {
       yield* this.writeStream(key, stream);
     } finally {
-      await stream.spill.remove();
+      await stream.held.remove();
     }
     this.closeKey(key);
   }
@@ -480,22 +501,28 @@ export class CommandRewriter {
     const name = key.record.key;
     const meta = stream.meta;
     if (!meta) throw new CorruptError('a stream without its metadata', { file: this.options.file, offset: key.record.offset });
-    await stream.spill.append(stream.frames.take());
+    const held = stream.held;
 
     // Pending entries, by ID, of every group: those whose message is not in the stream get a placeholder.
-    const pel = new Map<string, StreamId>();
-    for (const group of stream.groups) for (const nack of group.pending) pel.set(idKey(nack.id), nack.id);
-    const pelKeys = [...pel.keys()].sort();
-    let p = 0;
+    const pel = new Map<string, Uint8Array>();
+    for (const group of stream.groups) {
+      for (const nack of group.pending) {
+        const bytes = idBytes(nack.id);
+        pel.set(latin1(bytes), bytes);
+      }
+    }
+    const pending = [...pel.keys()].sort().map((k) => pel.get(k) as Uint8Array);
+    const cuts = (await held.cuts(pending)).filter((cut) => {
+      if (cut.key.some((byte) => byte !== 0)) return true;
+      addWarning(this.report, `stream '${printable(name)}': a pending entry with ID 0-0 cannot be rebuilt; left out`);
+      return false;
+    });
     const head: StreamId[] = [];
     const middle: StreamId[] = [];
-    let live = 0;
-    const placeholder = (id: StreamId): void => {
-      if (isZeroStreamId(id)) {
-        addWarning(this.report, `stream '${printable(name)}': a pending entry with ID 0-0 cannot be rebuilt; left out`);
-        return;
-      }
-      (live === 0 ? head : middle).push(id);
+    const placeholder = (cut: Cut): void => {
+      const view = new DataView(cut.key.buffer, cut.key.byteOffset, 16);
+      const id = { ms: view.getBigUint64(0), seq: view.getBigUint64(8) };
+      (cut.head ? head : middle).push(id);
       o.array(5);
       o.constant(C.XADD);
       o.bulk(name);
@@ -503,24 +530,14 @@ export class CommandRewriter {
       o.bulk(PLACEHOLDER_FIELD);
       o.bulk(PLACEHOLDER_VALUE);
     };
-    const input = await stream.spill.reader();
-    try {
-      for (let i = 0; i < stream.entries; i++) {
-        const header = await input.take(FRAME_HEADER);
-        const frameKey = latin1(header.subarray(0, 16));
-        while (p < pelKeys.length && (pelKeys[p] as string) < frameKey) placeholder(pel.get(pelKeys[p++] as string) as StreamId);
-        if (p < pelKeys.length && pelKeys[p] === frameKey) p++;
-        const size = new DataView(header.buffer, header.byteOffset + 16, 4).getUint32(0, true);
-        o.w.bytes(await input.take(size));
-        live += 1;
-        if (o.w.pendingBytes >= STEP_BYTES) yield;
-      }
-    } finally {
-      await input.close();
+    for await (const piece of held.replay(cuts, placeholder)) {
+      o.w.bytes(piece);
+      if (o.w.pendingBytes >= STEP_BYTES) yield;
     }
-    while (p < pelKeys.length) placeholder(pel.get(pelKeys[p++] as string) as StreamId);
+    const entryCount = held.entries;
+    const firstEntry = held.firstId;
 
-    if (stream.entries === 0 && head.length === 0) {
+    if (entryCount === 0 && head.length === 0) {
       // Redis's trick for an empty stream: add one entry and trim it at once.
       o.array(7);
       o.constant(C.XADD);
@@ -531,12 +548,12 @@ export class CommandRewriter {
       o.constant(C.X);
       o.constant(C.Y);
     }
-    if (meta.length !== BigInt(stream.entries)) {
-      addWarning(this.report, `stream '${printable(name)}': its metadata says ${meta.length} entries but it holds ${stream.entries}; the commands rebuild ${stream.entries}`);
+    if (meta.length !== BigInt(entryCount)) {
+      addWarning(this.report, `stream '${printable(name)}': its metadata says ${meta.length} entries but it holds ${entryCount}; the commands rebuild ${entryCount}`);
     }
-    const state = loadedStreamState(meta, stream.firstEntry);
-    if (state.entriesAdded < BigInt(stream.entries)) {
-      addWarning(this.report, `stream '${printable(name)}': entries-added ${state.entriesAdded} is below its ${stream.entries} entries; Redis refuses it (XSETID)`);
+    const state = loadedStreamState(meta, firstEntry);
+    if (state.entriesAdded < BigInt(entryCount)) {
+      addWarning(this.report, `stream '${printable(name)}': entries-added ${state.entriesAdded} is below its ${entryCount} entries; Redis refuses it (XSETID)`);
     }
     const setId = (): void => {
       o.array(7);
@@ -556,9 +573,9 @@ export class CommandRewriter {
         o.array(4);
         o.constant(C.XTRIM);
         o.bulk(name);
-        if (stream.firstEntry) {
+        if (firstEntry) {
           o.constant(C.MINID);
-          o.id(stream.firstEntry);
+          o.id(firstEntry);
         } else {
           o.constant(C.MAXLEN);
           o.constant(C.ZERO);
@@ -637,12 +654,7 @@ export class CommandRewriter {
   }
 }
 
-/** A stream ID as 16 bytes (big-endian ms, seq) in a latin1 string: sorts as the IDs do. */
+/** A stream ID as a map key. */
 function idKey(id: StreamId): string {
-  let text = '';
-  for (const part of [id.ms, id.seq]) {
-    for (let shift = 56n; shift >= 0n; shift -= 8n) text += String.fromCharCode(Number((part >> shift) & 0xffn));
-  }
-  return text;
+  return `${id.ms}-${id.seq}`;
 }
-

@@ -227,7 +227,7 @@ describe('streams', () => {
     const output = writeAof(
       (async function* () {
         yield big.slice(0, 2);
-        expect((await readdir(temp)).length).toBe(1); // the entries went to a temporary file
+        expect((await readdir(temp)).length).toBeGreaterThan(0); // the entries went to temporary files
         yield big.slice(2);
       })(),
       { spillInMemory: 1024, tempDir: temp },

@@ -18,7 +18,8 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
+import type { ExpectStatic } from 'vitest';
 import { readDumpFile } from '../../src/input/json-dump.js';
 import { writeAof, writeResp } from '../../src/output/aof.js';
 import { writeJsonl } from '../../src/output/json.js';
@@ -88,7 +89,7 @@ async function streamsWithWrongLength(file: string): Promise<Map<string, number>
   return out;
 }
 
-function expectSameState(actual: ServerState, truth: ServerState, what: string): void {
+function expectSameState(expect: ExpectStatic, actual: ServerState, truth: ServerState, what: string): void {
   expect(actual.keys, `${what}: keys`).toBe(truth.keys);
   expect(actual.digest, `${what}: DEBUG DIGEST`).toBe(truth.digest);
   expect(actual.perKey, `${what}: TTLs and stream state`).toEqual(truth.perKey);
@@ -118,8 +119,9 @@ describeWithRedis('writers against redis-server 7.0', () => {
     if (HAVE_PEER) console.info(`writers oracle: ${checked.length} inputs checked; peer RDBs redis-server 7.0 refuses (left out): ${refused.length ? refused.join(', ') : 'none'}`);
   });
 
+  // Concurrent: the time goes into servers starting and loading (processes of their own).
   for (const input of inputs) {
-    it(`${input.name}: aof, multipart, resp and jsonl load with the same state`, async () => {
+    it.concurrent(`${input.name}: aof, multipart, resp and jsonl load with the same state`, async ({ expect }) => {
       let truth: ServerState;
       try {
         truth = await rdbState(input.path);
@@ -140,25 +142,25 @@ describeWithRedis('writers against redis-server 7.0', () => {
       await drainTo(path.join(work, 'out.aof'), writeAof(records(), {}, aofReport));
       expect(aofReport.warnings.length).toBe(wrongLength.size);
       for (const warning of aofReport.warnings) expect(warning).toMatch(/^stream '.*': its metadata says \d+ entries but it holds \d+/);
-      expectSameState(await aofState(path.join(work, 'out.aof')), truth, 'aof');
+      expectSameState(expect, await aofState(path.join(work, 'out.aof')), truth, 'aof');
 
       await writeMultipart(path.join(work, 'set'), records());
-      expectSameState(await aofState(path.join(work, 'set')), truth, 'multipart');
+      expectSameState(expect, await aofState(path.join(work, 'set')), truth, 'multipart');
 
       await drainTo(path.join(work, 'out.resp'), writeResp(records()));
       const piped = await pipedState(path.join(work, 'out.resp'));
       expect(piped.pipe.output, 'redis-cli --pipe').toMatch(/errors: 0, replies: \d+/);
-      expectSameState(piped, truth, 'resp');
+      expectSameState(expect, piped, truth, 'resp');
 
       await drainTo(path.join(work, 'out.jsonl'), writeJsonl(records()));
       await drainTo(path.join(work, 'from-jsonl.aof'), writeAof(readDumpFile(path.join(work, 'out.jsonl'))));
-      expectSameState(await aofState(path.join(work, 'from-jsonl.aof')), truth, 'jsonl → aof');
+      expectSameState(expect, await aofState(path.join(work, 'from-jsonl.aof')), truth, 'jsonl → aof');
       checked.push(input.name);
     }, 60_000);
   }
 
   if (HAVE_PEER) {
-    it('most peer RDBs of versions 1–10 load in redis-server 7.0 and were checked', () => {
+    it('most peer RDBs of versions 1–10 load in redis-server 7.0 and were checked', ({ expect }) => {
       const peers = inputs.filter((i) => i.peer).length;
       expect(peers).toBeGreaterThan(40);
       expect(refused.length).toBeLessThan(peers / 4);
