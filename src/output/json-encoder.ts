@@ -37,12 +37,6 @@ for (let byte = 0; byte < 256; byte++) SPECIAL[byte] = byte < 0x20 || byte >= 0x
 /** From this length on, a byte string is checked by native searches instead of a loop. */
 const NATIVE_CHECK = 512;
 
-/** True when the bytes need no escape and no UTF-8 check: printable ASCII without `"` and `\\`. */
-function plainAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (SPECIAL[bytes[i] as number]) return false;
-  return true;
-}
-
 /**
  * For a long string: whether it is valid UTF-8 with nothing to escape (copied as it is), valid UTF-8 that
  * needs escapes, or not UTF-8 (written as base64). Native UTF-8 validation and byte searches.

@@ -14,21 +14,6 @@ export function bulkConstant(text: string): Uint8Array {
   return Uint8Array.from(`$${text.length}\r\n${text}\r\n`, (c) => c.charCodeAt(0));
 }
 
-/** Bytes of a bulk string holding `length` bytes, header and trailer included. */
-export function bulkSize(length: number): number {
-  return 1 + decimalDigits(length) + 2 + length + 2;
-}
-
-/** Bytes of an array header announcing `count` arguments. */
-export function arrayHeaderSize(count: number): number {
-  return 1 + decimalDigits(count) + 2;
-}
-
-/** Decimal digits of a safe integer, sign included. */
-export function integerLength(value: number): number {
-  return value < 0 ? 1 + decimalDigits(-value) : decimalDigits(value);
-}
-
 /** A stream ID as Redis prints it: `<ms>-<seq>`. */
 export function formatStreamId(id: StreamId): string {
   return `${id.ms}-${id.seq}`;
@@ -172,17 +157,4 @@ export class RespEncoder {
     w.decimal(b);
     w.u16be(CRLF);
   }
-}
-
-/** Bytes of the bulk string {@link RespEncoder.id} writes for `value`. */
-export function idBulkSize(value: StreamId): number {
-  if (value.ms > MAX_SAFE || value.seq > MAX_SAFE) return bulkSize(formatStreamId(value).length);
-  return bulkSize(decimalDigits(Number(value.ms)) + 1 + decimalDigits(Number(value.seq)));
-}
-
-/** Bytes of the bulk string {@link RespEncoder.element} writes for `value`. */
-export function elementBulkSize(value: Element): number {
-  if (typeof value === 'number') return bulkSize(integerLength(value));
-  if (typeof value === 'bigint') return bulkSize(value.toString().length);
-  return bulkSize(value.length);
 }

@@ -21,7 +21,7 @@ import type {
 } from '../rdb/model.js';
 import { addWarning, countDropped } from './report.js';
 import type { WriteReport } from './report.js';
-import { RespEncoder, arrayHeaderSize, bulkConstant, bulkSize, elementBulkSize, formatScore, formatStreamId } from './resp-encoder.js';
+import { RespEncoder, bulkConstant, formatScore, formatStreamId } from './resp-encoder.js';
 import { estimateEntriesRead, isZeroStreamId, loadedStreamState } from './stream-state.js';
 
 /*
