@@ -17,7 +17,7 @@ import type { RewriteOptions } from './rewrite.js';
 const HIGH_WATER = 1 << 20;
 
 /** Options of {@link writeAof}. */
-export interface AofOutputOptions extends Pick<RewriteOptions, 'dumpRdbVersion' | 'tempDir' | 'spillInMemory' | 'stringPiece' | 'file'> {
+export interface AofOutputOptions extends Pick<RewriteOptions, 'dumpRdbVersion' | 'target' | 'dropUnsupported' | 'tempDir' | 'spillInMemory' | 'stringPiece' | 'file'> {
   /**
    * Start the file with a `#TS:<unix seconds>` annotation, as Redis does when `aof-timestamp-enabled` is on
    * (a whole number of seconds).
@@ -26,7 +26,7 @@ export interface AofOutputOptions extends Pick<RewriteOptions, 'dumpRdbVersion' 
 }
 
 /** Options of {@link writeResp}. */
-export interface RespOutputOptions extends Pick<RewriteOptions, 'dumpRdbVersion' | 'tempDir' | 'spillInMemory' | 'stringPiece' | 'file'> {
+export interface RespOutputOptions extends Pick<RewriteOptions, 'dumpRdbVersion' | 'target' | 'dropUnsupported' | 'tempDir' | 'spillInMemory' | 'stringPiece' | 'file'> {
   /**
    * Replace what the live server already holds under the same names (default true): DEL before each key
    * that is not a string, RESTORE … REPLACE, FUNCTION LOAD REPLACE. With false, a key that exists is added

@@ -2,7 +2,7 @@ import { ByteWriter } from '../bytes/writer.js';
 import { latin1 } from '../bytes/text.js';
 import { HeldEntries, idBytes } from './held-entries.js';
 import type { Cut } from './held-entries.js';
-import { CorruptError } from '../errors.js';
+import { CorruptError, UsageError } from '../errors.js';
 import { moduleDumpPayload } from '../rdb/dump.js';
 import { printable } from '../rdb/parser.js';
 import type {
@@ -71,10 +71,50 @@ export interface RewriteOptions {
   tempDir?: string;
   /** Bytes of held-back stream entries kept in memory before spilling (default 8 MiB). */
   spillInMemory?: number;
+  /**
+   * The release that loads the commands (default: the newest, Redis 7.4+). Older releases lack commands: hash
+   * field TTLs (HPEXPIREAT, Redis 7.4, Valkey 9.0), functions and stream counters (FUNCTION LOAD, XSETID
+   * ENTRIESADDED/MAXDELETEDID, XGROUP CREATE ENTRIESREAD: 7.0), XGROUP CREATECONSUMER and XTRIM MINID (6.2),
+   * streams (5.0). What the release cannot hold is a {@link UsageError} naming the key, unless
+   * `dropUnsupported`; the DUMP payloads of module values carry its RDB version.
+   */
+  target?: CommandTarget;
+  /** Leave out (and count) what the target cannot hold instead of failing. */
+  dropUnsupported?: boolean;
   /** Longest piece of a string one command carries (default {@link STRING_PIECE_MAX}; smaller in tests). */
   stringPiece?: number;
   /** The input's name, for messages. */
   file?: string;
+}
+
+/** The release that loads the commands: the fields of an RDB target the rewrite needs. */
+export interface CommandTarget {
+  /** For messages: `redis-6.2`. */
+  name: string;
+  product: 'redis' | 'valkey';
+  /** Release line: `6.2`, `7.0`, `9.0`. */
+  release: string;
+  /** Its RDB version, written into DUMP payloads. */
+  rdbVersion: number;
+}
+
+/** What a target's commands can do. */
+interface Capabilities {
+  streams: boolean;
+  /** XGROUP CREATECONSUMER, XTRIM MINID. */
+  since62: boolean;
+  /** FUNCTION LOAD, XSETID ENTRIESADDED/MAXDELETEDID, XGROUP CREATE ENTRIESREAD. */
+  since70: boolean;
+  /** HPEXPIREAT. */
+  fieldTtl: boolean;
+}
+
+function capabilities(target: CommandTarget | undefined): Capabilities {
+  if (target === undefined) return { streams: true, since62: true, since70: true, fieldTtl: true };
+  const [major = 0, minor = 0] = target.release.split('.').map(Number);
+  const at = (m: number, n: number): boolean => major > m || (major === m && minor >= n);
+  if (target.product === 'valkey') return { streams: true, since62: true, since70: true, fieldTtl: at(9, 0) };
+  return { streams: at(5, 0), since62: at(6, 2), since70: at(7, 0), fieldTtl: at(7, 4) };
 }
 
 const C = {
@@ -153,10 +193,27 @@ export class CommandRewriter {
   private zset: ZsetEntry[] = [];
   private hash: HashEntry[] = [];
 
+  private readonly can: Capabilities;
+  /** The key being skipped (a stream for a target without streams, left out with dropUnsupported). */
+  private skipping = false;
+
   constructor(writer: ByteWriter, options: RewriteOptions, report: WriteReport) {
     this.out = new RespEncoder(writer);
     this.options = options;
     this.report = report;
+    this.can = capabilities(options.target);
+  }
+
+  /**
+   * Something the target cannot hold: a {@link UsageError} naming the key, or with `dropUnsupported` a count
+   * in the report (and false: leave it out).
+   */
+  private unsupported(kind: string, what: string, offset: number): false {
+    if (!this.options.dropUnsupported) {
+      throw new UsageError(`${what}, which ${this.options.target?.name ?? 'the target'} cannot hold (--drop-unsupported leaves it out)`, { file: this.options.file, offset });
+    }
+    countDropped(this.report, kind);
+    return false;
   }
 
   /**
@@ -164,6 +221,10 @@ export class CommandRewriter {
    * at each step (a stream's entries are written out from where they were held back, in bounded slices).
    */
   record(record: RdbRecord): AsyncGenerator<void> | undefined {
+    if (this.skipping) {
+      if (record.kind === 'key-end') this.skipping = false;
+      return undefined;
+    }
     switch (record.kind) {
       case 'header':
         this.rdbVersion = record.version;
@@ -209,6 +270,10 @@ export class CommandRewriter {
   }
 
   private writeFunction(record: FunctionRecord): void {
+    if (!this.can.since70) {
+      this.unsupported('function', `function library '${record.library ?? '?'}'`, record.offset);
+      return;
+    }
     const o = this.out;
     o.array(this.options.replace ? 4 : 3);
     o.constant(C.FUNCTION);
@@ -220,6 +285,10 @@ export class CommandRewriter {
 
   private startKey(record: KeyRecord): void {
     if (this.key) throw new CorruptError('a key starts before the previous one ended', { file: this.options.file, offset: record.offset });
+    if (record.type === 'stream' && !this.can.streams) {
+      this.skipping = !this.unsupported('stream', `key '${printable(record.key)}' is a stream`, record.offset);
+      return;
+    }
     const o = this.out;
     if (record.db !== this.selectedDb) {
       o.array(2);
@@ -391,6 +460,12 @@ export class CommandRewriter {
       o.element(entry.value);
       if (entry.expireMs !== undefined) ttls += 1;
     }
+    if (ttls > 0 && !this.can.fieldTtl) {
+      this.unsupported('field-ttl', `key '${printable(key.record.key)}' has hash fields with TTLs`, key.record.offset);
+      // Counted per field: each keeps its value, without its TTL.
+      countDropped(this.report, 'field-ttl', ttls - 1);
+      ttls = 0;
+    }
     if (ttls > 0) {
       for (let i = from; i < to; i++) {
         const entry = entries[i] as HashEntry;
@@ -409,7 +484,7 @@ export class CommandRewriter {
 
   private module(key: OpenKey, moduleId: bigint, body: Uint8Array | undefined, offset: number): void {
     if (body === undefined) throw new CorruptError('a module value without its serialised body (read with values built)', { file: this.options.file, offset });
-    const payload = moduleDumpPayload(moduleId, body, this.options.dumpRdbVersion ?? this.rdbVersion ?? 9);
+    const payload = moduleDumpPayload(moduleId, body, this.options.dumpRdbVersion ?? this.options.target?.rdbVersion ?? this.rdbVersion ?? 9);
     const o = this.out;
     o.array(this.options.replace ? 5 : 4);
     o.constant(C.RESTORE);
@@ -555,11 +630,17 @@ export class CommandRewriter {
     if (state.entriesAdded < BigInt(entryCount)) {
       addWarning(this.report, `stream '${printable(name)}': entries-added ${state.entriesAdded} is below its ${entryCount} entries; Redis refuses it (XSETID)`);
     }
+    // Before 7.0 a stream has no entries-added counter, maximal deleted ID or groups' entries-read.
+    const counters = this.can.since70;
+    if (!counters && (meta.entriesAdded !== undefined || stream.groups.some((group) => group.entriesRead !== undefined))) {
+      this.unsupported('stream-metadata', `stream '${printable(name)}' has entries-added, max-deleted-id and entries-read counters`, key.record.offset);
+    }
     const setId = (): void => {
-      o.array(7);
+      o.array(counters ? 7 : 3);
       o.constant(C.XSETID);
       o.bulk(name);
       o.id(state.lastId);
+      if (!counters) return;
       o.constant(C.ENTRIESADDED);
       o.text(state.entriesAdded.toString());
       o.constant(C.MAXDELETEDID);
@@ -567,8 +648,13 @@ export class CommandRewriter {
     };
     const placeholders = head.length + middle.length;
     if (placeholders === 0) setId();
-    for (const group of stream.groups) yield* this.writeGroup(name, group, state);
+    for (const group of stream.groups) yield* this.writeGroup(name, group, state, key.record.offset);
     if (placeholders > 0) {
+      if (!this.can.since62) {
+        // No XTRIM MINID before 6.2 (and no deleted-ID counter for XDEL to move): delete them all.
+        middle.unshift(...head);
+        head.length = 0;
+      }
       if (head.length > 0) {
         o.array(4);
         o.constant(C.XTRIM);
@@ -598,23 +684,30 @@ export class CommandRewriter {
     }
   }
 
-  private *writeGroup(name: Uint8Array, group: StreamGroup, state: ReturnType<typeof loadedStreamState>): Generator<void> {
+  private *writeGroup(name: Uint8Array, group: StreamGroup, state: ReturnType<typeof loadedStreamState>, offset: number): Generator<void> {
     const o = this.out;
-    o.array(7);
+    const counters = this.can.since70;
+    o.array(counters ? 7 : 5);
     o.constant(C.XGROUP);
     o.constant(C.CREATE);
     o.bulk(name);
     o.bulk(group.name);
     o.id(group.lastId);
-    o.constant(C.ENTRIESREAD);
-    // Redis stores an unknown counter (-1) as the unsigned length 2^64-1.
-    o.text((group.entriesRead === undefined ? estimateEntriesRead(state, group.lastId) : BigInt.asIntN(64, group.entriesRead)).toString());
+    if (counters) {
+      o.constant(C.ENTRIESREAD);
+      // Redis stores an unknown counter (-1) as the unsigned length 2^64-1.
+      o.text((group.entriesRead === undefined ? estimateEntriesRead(state, group.lastId) : BigInt.asIntN(64, group.entriesRead)).toString());
+    }
     const pendingById = new Map<string, StreamPendingEntry>();
     for (const nack of group.pending) pendingById.set(idKey(nack.id), nack);
     let claimed = 0;
     for (const consumer of group.consumers) {
       countDropped(this.report, 'stream-consumer-times');
       if (consumer.pending.length === 0) {
+        if (!this.can.since62) {
+          this.unsupported('stream-consumer', `stream '${printable(name)}' group '${printable(group.name)}' has consumer '${printable(consumer.name)}' without pending entries (XGROUP CREATECONSUMER)`, offset);
+          continue;
+        }
         o.array(5);
         o.constant(C.XGROUP);
         o.constant(C.CREATECONSUMER);

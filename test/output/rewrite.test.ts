@@ -300,3 +300,59 @@ describeWithRedis('DUMP payloads as Redis makes them', () => {
     }
   });
 });
+
+describe('commands for an older release (target)', () => {
+  const redis = (release: string, rdbVersion: number) => ({ name: `redis-${release}`, product: 'redis' as const, release, rdbVersion });
+  const fn: RdbRecord = { kind: 'function', code: b('#!lua name=lib\nreturn 1'), engine: 'lua', library: 'lib', preRelease: false, offset: 3, length: 0 };
+  const hash = key('h', 'hash', [{ type: 'hash', entries: [{ field: b('f'), value: b('v'), expireMs: 4102444800123 }, { field: b('g'), value: b('w'), expireMs: 4102444800124 }] }]);
+  const stream = key('s', 'stream', [
+    { type: 'stream-entries', entries: [{ id: id(2, 0), fields: [b('a')], values: [b('1')] }], deleted: 0 },
+    { type: 'stream-meta', meta: { length: 1n, lastId: id(2, 0), firstId: id(2, 0), maxDeletedId: id(1, 0), entriesAdded: 2n, groupCount: 1 } },
+    {
+      type: 'stream-group',
+      group: {
+        name: b('g'),
+        lastId: id(2, 0),
+        entriesRead: 2n,
+        pending: [{ id: id(1, 0), deliveryTimeMs: 5, deliveryCount: 1, consumer: b('c') }],
+        consumers: [
+          { name: b('c'), seenTimeMs: 1, pending: [id(1, 0)] },
+          { name: b('idle'), seenTimeMs: 1, pending: [] },
+        ],
+      },
+    },
+  ]);
+
+  it('refuses what the release cannot hold, naming the key, unless told to drop it', async () => {
+    await expect(aofCommands([fn], { target: redis('6.2', 9) })).rejects.toThrow(/function library 'lib', which redis-6.2 cannot hold/);
+    await expect(aofCommands(hash, { target: redis('7.2', 11) })).rejects.toThrow(/key 'h' has hash fields with TTLs, which redis-7.2 cannot hold/);
+    await expect(aofCommands(stream, { target: redis('6.2', 9) })).rejects.toThrow(/stream 's' has entries-added/);
+    await expect(aofCommands(stream, { target: redis('4.0', 8) })).rejects.toThrow(/key 's' is a stream, which redis-4.0 cannot hold/);
+  });
+
+  it('with dropUnsupported, leaves it out and counts it (6.0: no XGROUP CREATECONSUMER, no XTRIM MINID)', async () => {
+    const report = newWriteReport();
+    const out = commands(await drain(writeAof(batches([fn, ...hash, ...stream]), { target: redis('6.0', 9), dropUnsupported: true }, report)));
+    expect(out).toEqual([
+      ['SELECT', '0'],
+      ['HMSET', 'h', 'f', 'v', 'g', 'w'],
+      ['XADD', 's', '1-0', 'redback:placeholder', 'pending entry of a deleted message'],
+      ['XADD', 's', '2-0', 'a', '1'],
+      ['XGROUP', 'CREATE', 's', 'g', '2-0'],
+      ['XCLAIM', 's', 'g', 'c', '0', '1-0', 'TIME', '5', 'RETRYCOUNT', '1', 'JUSTID', 'FORCE'],
+      ['XDEL', 's', '1-0'],
+      ['XSETID', 's', '2-0'],
+    ]);
+    expect(report.dropped).toEqual({ function: 1, 'field-ttl': 2, 'stream-metadata': 1, 'stream-consumer': 1, 'stream-consumer-times': 2 });
+    const old = newWriteReport();
+    expect(commands(await drain(writeAof(batches(stream), { target: redis('4.0', 8), dropUnsupported: true }, old)))).toEqual([]);
+    expect(old).toMatchObject({ keys: 0, dropped: { stream: 1 } });
+  });
+
+  it("stamps module payloads with the release's RDB version", async () => {
+    const moduleId = encodeModuleId('test-type', 3);
+    const out = await aofCommands(key('m', 'module', [{ type: 'module', moduleId, moduleName: 'test-type', encver: 3, opcodes: 0, body: new Uint8Array([0]) }]), { target: redis('6.2', 9) });
+    const payload = Buffer.from(out[1]?.[3] ?? '', 'latin1');
+    expect(payload.readUInt16LE(payload.length - 10)).toBe(9);
+  });
+});
