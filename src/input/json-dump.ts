@@ -38,7 +38,10 @@ export const DUMP_FORMAT = 'redback-dump';
 /** Highest `schemaVersion` this reader knows. */
 export const DUMP_SCHEMA_VERSION = 1;
 
-/** Options of {@link readDumpBatches}. */
+/** Bytes of dump read before a batch is handed out, whatever its record count. */
+const BATCH_BYTES = 1 << 20;
+
+/** Options of {@link readDump}. */
 export interface DumpReadOptions {
   /** Records per yielded batch (default 1024). */
   recordsPerBatch?: number;
@@ -251,7 +254,10 @@ const PLAIN_TYPE_CODE: Record<RedisType, number> = { string: 0, list: 18, set: 2
 
 const REDIS_TYPES = new Set<string>(['string', 'list', 'set', 'zset', 'hash', 'stream', 'module']);
 const U64_MAX = 0xffffffffffffffffn;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Bytes of the slabs the UTF-8 of short strings is carved from. */
+const SLAB = 256 * 1024;
+/** Node's native UTF-8 writer, which takes any Uint8Array as `this`. */
+const utf8Write = Buffer.prototype.utf8Write as (this: Uint8Array, text: string, offset: number, length: number) => number;
 const STREAM_ID = /^(\d{1,20})-(\d{1,20})$/;
 
 /** A stream being read: its metadata and groups wait for the end of the key (they follow the entries in an RDB). */
@@ -285,6 +291,8 @@ class DumpConverter {
   private key: OpenKey | undefined;
   ended = false;
   private item: Item = { value: undefined, offset: 0, length: 0, line: 0 };
+  private slab = new Uint8Array(SLAB);
+  private slabUsed = 0;
 
   constructor(file: string, header: DumpHeader) {
     this.file = file;
@@ -629,16 +637,33 @@ class DumpConverter {
   private bytes(value: unknown, what: string): Uint8Array {
     if (typeof value === 'string') {
       if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) throw this.fail(`"${what}" holds a lone surrogate (\\ud800-\\udfff); bytes that are not UTF-8 go in {"base64": …}`);
-      const buffer = Buffer.from(value, 'utf8');
-      return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+      return this.utf8(value);
     }
     if (isObject(value) && typeof value.base64 === 'string') {
       const text = value.base64;
-      if (text.length % 4 !== 0 || !BASE64.test(text)) throw this.fail(`"${what}": not valid base64`);
-      const buffer = Buffer.from(text, 'base64');
+      const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+      const buffer = text.length % 4 === 0 ? Buffer.from(text, 'base64') : undefined;
+      // Node's decoder skips what is not base64: a wrong length shows it.
+      if (buffer === undefined || buffer.length !== (text.length / 4) * 3 - padding) throw this.fail(`"${what}": not valid base64`);
       return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
     }
     throw this.fail(`"${what}" must be a string or {"base64": "…"}`);
+  }
+
+  /** The UTF-8 bytes of a string, carved from a shared slab (a view per string, no allocation of its own). */
+  private utf8(value: string): Uint8Array {
+    const most = value.length * 3;
+    if (most > SLAB / 8) {
+      const buffer = Buffer.from(value, 'utf8');
+      return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+    }
+    if (this.slabUsed + most > SLAB) {
+      this.slab = new Uint8Array(SLAB);
+      this.slabUsed = 0;
+    }
+    const start = this.slabUsed;
+    this.slabUsed = start + utf8Write.call(this.slab, value, start, most);
+    return this.slab.subarray(start, this.slabUsed);
   }
 
   /** A non-negative safe integer. */
@@ -755,9 +780,14 @@ export async function* readDump(input: ChunkedInput, options: DumpReadOptions = 
   const parsed = parseHeader(header, file, start);
   const converter = new DumpConverter(file, parsed);
   let out: RdbRecord[] = [{ kind: 'header', magic: parsed.magic, version: parsed.rdbVersion, offset: start, length: 0 }];
+  // A batch ends at a number of records or of bytes read, whichever comes first: a record can hold a value
+  // line of about 1 MiB.
+  let batchStart = scanner.offset;
+  const full = (): boolean => out.length >= perBatch || scanner.offset - batchStart >= BATCH_BYTES;
   const flush = (): RdbRecord[] => {
     const batch = out;
     out = [];
+    batchStart = scanner.offset;
     options.onProgress?.(scanner.offset);
     return batch;
   };
@@ -775,7 +805,7 @@ export async function* readDump(input: ChunkedInput, options: DumpReadOptions = 
       }
       first = false;
       converter.convert(await scanner.value(), out);
-      if (out.length >= perBatch) yield flush();
+      if (full()) yield flush();
     }
     // What may follow the records array: more header members, then the end of the document.
     while (true) {
@@ -796,7 +826,7 @@ export async function* readDump(input: ChunkedInput, options: DumpReadOptions = 
   } else {
     while ((await scanner.peek()) !== -1) {
       converter.convert(await scanner.value(), out);
-      if (out.length >= perBatch) yield flush();
+      if (full()) yield flush();
     }
     converter.closeKey(out);
     if (!converter.ended) throw scanner.error('the dump ends without its "end" record: the file is truncated', true);
