@@ -7,6 +7,7 @@ import { CorruptError, TruncatedError, UnsupportedError } from '../../src/errors
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { identifyConvertInput, identifyFormat, sniffDump } from '../../src/input/detect.js';
 import { readDumpBytes, readDumpFile } from '../../src/input/json-dump.js';
+import { dumpRecordSource } from '../../src/input/dump-records.js';
 import { writeJson, writeJsonl } from '../../src/output/json.js';
 import type { Element, HashEntry, KeyRecord, RdbRecord, StreamEntry, StreamGroup, ValueChunk, ZsetEntry } from '../../src/rdb/model.js';
 import { encodeModuleId } from '../../src/rdb/primitives.js';
@@ -365,6 +366,21 @@ describe('dump files', () => {
     const back: RdbRecord[] = [];
     for await (const batch of readDumpFile(compressed)) back.push(...batch);
     expect(logicalRecords(back)).toEqual(expected);
+  });
+
+  it('open as a record source for convert: header, records, key sizes', async () => {
+    const records = readRdbAll(inRepoRdbs()[0]?.data as Uint8Array);
+    const file = path.join(dir, 'source.jsonl');
+    await writeFile(file, await jsonl(records));
+    const source = await dumpRecordSource(file, 'jsonl');
+    expect(source).toMatchObject({ format: 'jsonl', path: file, compressed: false, header: { magic: 'REDIS', version: 10 } });
+    const back: RdbRecord[] = [];
+    for await (const batch of source.records()) back.push(...batch);
+    expect(logicalRecords(back)).toEqual(logicalRecords(records));
+    const sizes: number[] = [];
+    for await (const batch of source.keySizes()) sizes.push(...batch);
+    expect(sizes.length).toBe(records.filter((r) => r.kind === 'key').length);
+    expect(sizes.every((size) => size > 0)).toBe(true);
   });
 
   it('are not RDB or AOF files for check and inspect, which say what they are', async () => {
