@@ -1,10 +1,6 @@
 // cspell:words lz4js xxh32 FLG skippable redback chunkings abcdefghijklmnopabcdefghijklmnop ABCDEFGHIJKLMNOPQRSTABCDE Fvwxyz
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import lz4jsXxh32 from 'lz4js/xxh32.js';
 import {
   Xxh32,
@@ -18,6 +14,7 @@ import {
 } from '../../src/codecs/lz4.js';
 import { ChecksumError, CorruptError, RedbackError, TruncatedError, UnsupportedError } from '../../src/errors.js';
 import { concat } from '../support/bytes.js';
+import { chunkings, collect, decodeStream, expectBytes, expectDecodesThreeWays, fromChunks, noise, text } from './lz4-samples.js';
 
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -40,54 +37,6 @@ async function thrownAsync(fn: () => Promise<unknown>): Promise<unknown> {
   return undefined;
 }
 
-
-/**
- * Fast byte equality (vitest's toEqual walks typed arrays element by element, far too slowly for
- * megabytes); on a mismatch reports the lengths and the first differing index.
- */
-function expectBytes(actual: Uint8Array, expected: Uint8Array, how = ''): void {
-  const a = Buffer.from(actual.buffer, actual.byteOffset, actual.length);
-  const b = Buffer.from(expected.buffer, expected.byteOffset, expected.length);
-  if (a.equals(b)) return;
-  let at = 0;
-  while (at < a.length && at < b.length && a[at] === b[at]) at++;
-  expect.fail(`${how}: got ${a.length} bytes, expected ${b.length}; first difference at index ${at}`);
-}
-
-async function* fromChunks(chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
-  for (const chunk of chunks) yield chunk;
-}
-
-async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const part of source) parts.push(part);
-  return concat(parts);
-}
-
-/** Decodes `chunks` with the streaming decoder. */
-function decodeStream(chunks: Uint8Array[], file?: string): Promise<Uint8Array> {
-  return collect(lz4DecodeFrames(fromChunks(chunks), file));
-}
-
-/** Every way the house rule asks for: whole, byte by byte, and split in two at every offset. */
-function chunkings(data: Uint8Array): { name: string; chunks: Uint8Array[] }[] {
-  const ways = [
-    { name: 'whole', chunks: [data] },
-    { name: 'byte by byte', chunks: Array.from(data, (b) => Uint8Array.of(b)) },
-  ];
-  for (let cut = 0; cut <= data.length; cut++) {
-    ways.push({ name: `split at ${cut}`, chunks: [data.subarray(0, cut), data.subarray(cut)] });
-  }
-  return ways;
-}
-
-/** Checks that every chunking of `frame` decodes to `expected`, and so does the sync decoder. */
-async function expectDecodesThreeWays(frame: Uint8Array, expected: Uint8Array): Promise<void> {
-  expectBytes(lz4DecodeBuffer(frame), expected);
-  for (const { name, chunks } of chunkings(frame)) {
-    expectBytes(await decodeStream(chunks), expected, name);
-  }
-}
 
 /** Checks that every chunking of `frame` fails the same way. */
 async function expectFailsThreeWays(
@@ -194,35 +143,6 @@ function sequence(literals: number[], match?: { offset: number; length: number }
 }
 
 const chars = (text: string): number[] => [...ascii(text)];
-
-/** Pseudo-random data that compresses a bit (words from a small vocabulary). */
-function text(length: number, seed = 1): Uint8Array {
-  const words = ['redis', 'back', 'rdb', 'aof', 'key:', 'value', '12345', 'lz4 ', 'frame', '\n'];
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  let p = 0;
-  while (p < length) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    const word = words[(x >>> 8) % words.length] as string;
-    for (let i = 0; i < word.length && p < length; i++) out[p++] = word.charCodeAt(i);
-    if ((x & 7) === 0 && p < length) out[p++] = x >>> 24;
-  }
-  return out;
-}
-
-function noise(length: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -591,115 +511,5 @@ describe('lz4EncodeFrames / lz4EncodeBuffer', () => {
 
   it('rejects an invalid block size', () => {
     expect(() => lz4EncodeBuffer(ascii('x'), { blockSize: 1000 as Lz4BlockSize })).toThrow(RangeError);
-  });
-});
-
-// ---------------------------------------------------------------------------------------------------
-// Interoperability with the reference `lz4` command-line tool.
-
-const lz4Available = (() => {
-  const result = spawnSync('lz4', ['--version'], { stdio: 'ignore' });
-  return result.error === undefined && result.status === 0;
-})();
-
-describe('the lz4 command-line tool', () => {
-  it('is installed (required when CI=true)', () => {
-    if (!lz4Available) {
-      if (process.env.CI === 'true') expect.fail('the lz4 command-line tool is required on CI (apt-get install -y lz4)');
-      console.warn('lz4 command-line tool not installed: skipping the lz4 interop tests (apt-get install -y lz4)');
-    }
-  });
-});
-
-describe.skipIf(!lz4Available)('interop with the lz4 command-line tool', () => {
-  const lz4 = (args: string[], input?: Uint8Array): Uint8Array => {
-    const result = spawnSync('lz4', args, { input, maxBuffer: 1 << 28 });
-    if (result.status !== 0) throw new Error(`lz4 ${args.join(' ')} failed: ${result.stderr.toString()}`);
-    return new Uint8Array(result.stdout);
-  };
-
-  it('decodes files the CLI wrote with each option set', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'redback-lz4-'));
-    try {
-      const inputs: [string, Uint8Array][] = [
-        ['text', text(300_000, 4)],
-        ['noise', noise(150_000, 5)],
-        ['mixed', concat([text(70_000, 6), noise(10_000, 7), new Uint8Array(100_000), text(40_000, 6)])],
-        ['tiny', ascii('hi')],
-        ['empty', new Uint8Array(0)],
-      ];
-      const optionSets = [
-        [],
-        ['-BD'],
-        ['-B4'],
-        ['-B4', '-BD'],
-        ['-B5', '-BD', '-BX'],
-        ['--content-size'],
-        ['--no-frame-crc'],
-        ['-BX'],
-        ['-B4', '-BD', '-BX', '--content-size'],
-        ['-9', '-B4', '-BD'],
-        ['-12', '-B6'],
-        ['--fast=5'],
-      ];
-      for (const [name, data] of inputs) {
-        const source = join(dir, `${name}.bin`);
-        writeFileSync(source, data);
-        for (const options of optionSets) {
-          const target = join(dir, `${name}.lz4`);
-          lz4(['-q', '-f', ...options, source, target]);
-          const frame = new Uint8Array(readFileSync(target));
-          const how = `${name} ${options.join(' ')}`;
-          expect(isLz4Frame(frame), how).toBe(true);
-          expectBytes(lz4DecodeBuffer(frame), data, how);
-          const chunks: Uint8Array[] = [];
-          for (let p = 0; p < frame.length; p += 7919) chunks.push(frame.subarray(p, p + 7919));
-          expectBytes(await decodeStream(chunks), data, how);
-        }
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('decodes a small CLI frame whole, byte by byte and split at every offset', async () => {
-    const data = ascii('redback redback redback: small frames from the lz4 tool, redback redback!');
-    for (const options of [['-BD', '-BX'], ['--content-size', '-BX'], []]) {
-      const frame = lz4(['-q', '-c', ...options], data);
-      await expectDecodesThreeWays(frame, data);
-    }
-  });
-
-  it('decodes concatenated CLI frames and reports legacy ones as unsupported', () => {
-    const a = text(5000, 1);
-    const b = text(3000, 2);
-    const stream = concat([lz4(['-q', '-c'], a), lz4(['-q', '-c', '-BD', '-BX'], b)]);
-    expectBytes(lz4DecodeBuffer(stream), concat([a, b]));
-    expect(thrown(() => lz4DecodeBuffer(lz4(['-q', '-c', '-l'], a)))).toBeInstanceOf(UnsupportedError);
-  });
-
-  it('the CLI decodes what lz4EncodeBuffer and lz4EncodeFrames write', async () => {
-    const sizes: Lz4BlockSize[] = [65536, 262144, 1048576, 4194304];
-    for (const blockSize of sizes) {
-      const data = concat([text(300_000, blockSize), noise(70_000, 3), new Uint8Array(200_000)]);
-      const frame = lz4EncodeBuffer(data, { blockSize });
-      expectBytes(lz4(['-d', '-c'], frame), data);
-      const chunks: Uint8Array[] = [];
-      for (let p = 0; p < data.length; p += 100_003) chunks.push(data.subarray(p, p + 100_003));
-      expectBytes(lz4(['-d', '-c'], await collect(lz4EncodeFrames(fromChunks(chunks), { blockSize }))), data);
-    }
-    expectBytes(lz4(['-d', '-c'], lz4EncodeBuffer(new Uint8Array(0))), new Uint8Array(0));
-  });
-
-  it('the CLI decodes the encoder output for random data (property)', () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(fc.uint8Array({ maxLength: 3000 }), fc.uint8Array({ min: 48, max: 52, maxLength: 3000 }), fc.nat(4000).map((n) => text(n, n + 7))),
-        (data) => {
-          expectBytes(lz4(['-d', '-c'], lz4EncodeBuffer(data, { blockSize: 65536 })), data);
-        },
-      ),
-      { numRuns: 40 },
-    );
   });
 });

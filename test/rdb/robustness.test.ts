@@ -52,7 +52,10 @@ const PEER_FILES = [
 ];
 
 const EVERY_TRUNCATION_MAX = 4 * 1024;
+/** Files up to this size get every byte changed; larger ones SAMPLES spread positions. */
 const EVERY_FLIP_MAX = 2 * 1024;
+/** The same for the in-repo files: they are many and cover the encodings, 300 positions each keeps the unit run short. */
+const EVERY_FLIP_MAX_IN_REPO = 1024;
 const SAMPLES = 300;
 
 function load(name: string): Uint8Array {
@@ -178,7 +181,7 @@ function truncatedFiles(FILES: string[]): void {
 describe('truncated in-repo files', () => truncatedFiles([...IN_REPO.keys()]));
 describePeer('truncated peer files', () => truncatedFiles(PEER_FILES));
 
-function changedFiles(FILES: string[]): void {
+function changedFiles(FILES: string[], everyFlipMax: number): void {
   const MASKS = [0xff, 0x01, 0x80, 0x3c];
 
   /** Outcomes of every changed byte of a file (cached: two tests look at them). */
@@ -189,7 +192,7 @@ function changedFiles(FILES: string[]): void {
     result = [];
     const data = load(name);
     const copy = Uint8Array.from(data);
-    for (const at of positions(data.length, EVERY_FLIP_MAX)) {
+    for (const at of positions(data.length, everyFlipMax)) {
       for (const mask of MASKS) {
         copy[at] = (data[at] as number) ^ mask;
         for (const deep of [true, false]) result.push({ at, mask, deep, outcome: attempt(copy, { file: name, deep }) });
@@ -269,8 +272,8 @@ function changedFiles(FILES: string[]): void {
   );
 }
 
-describe('in-repo files with one byte changed', () => changedFiles([...IN_REPO.keys()]));
-describePeer('peer files with one byte changed', () => changedFiles(PEER_FILES));
+describe('in-repo files with one byte changed', () => changedFiles([...IN_REPO.keys()], EVERY_FLIP_MAX_IN_REPO));
+describePeer('peer files with one byte changed', () => changedFiles(PEER_FILES, EVERY_FLIP_MAX));
 
 /** The error the sync reader throws on `data` (which must fail with one of ours). */
 function errorOf(data: Uint8Array, file: string): RedbackError {

@@ -393,13 +393,19 @@ interface TrackedServer {
   stop: () => Promise<void>;
 }
 
+/**
+ * How temp dirs are removed: retried when a file appears meanwhile (ENOTEMPTY), as when a test that timed
+ * out is still writing while its afterAll runs.
+ */
+export const REMOVE = { recursive: true, force: true, maxRetries: 10, retryDelay: 100 } as const;
+
 let resourceCounter = 0;
 const liveServers = new Set<TrackedServer>();
 const tempDirs = new Map<string, number>();
 
 process.once('exit', () => {
   for (const server of liveServers) server.child.kill('SIGKILL');
-  for (const dir of tempDirs.keys()) rmSync(dir, { recursive: true, force: true });
+  for (const dir of tempDirs.keys()) rmSync(dir, REMOVE);
 });
 
 async function releaseResources(select: (sequence: number) => boolean): Promise<void> {
@@ -408,7 +414,7 @@ async function releaseResources(select: (sequence: number) => boolean): Promise<
   const dirs = [...tempDirs].filter(([, sequence]) => select(sequence)).map(([dir]) => dir);
   for (const dir of dirs) {
     tempDirs.delete(dir);
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, REMOVE);
   }
 }
 
@@ -421,7 +427,7 @@ export async function makeTempDir(prefix = 'redback-test-'): Promise<string> {
 
 async function removeTempDir(dir: string): Promise<void> {
   tempDirs.delete(dir);
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, REMOVE);
 }
 
 /** Stops every server this module started and removes every temp dir it made. For `afterAll`. */

@@ -1,7 +1,7 @@
 // cspell:words intset intsets listpack listpacks quicklist ziplist ziplists zipmap zipmaps zmlen zimap doesnt listoacks
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { entryBytes, type BlobEntry } from '../../../src/rdb/blob-common.js';
 import { decodeIntset } from '../../../src/rdb/intset.js';
 import { decodeListpack } from '../../../src/rdb/listpack.js';
@@ -10,6 +10,7 @@ import { decodeZiplist } from '../../../src/rdb/ziplist.js';
 import { decodeZipmap } from '../../../src/rdb/zipmap.js';
 import { corruptFrom, threeWays } from './helpers.js';
 import { PEER_DIR } from '../../support/paths.js';
+import { describePeer } from '../../support/prerequisites.js';
 
 /**
  * Blobs taken from real RDB files written by Redis (the HDT3213/rdb golden cases), checked against the
@@ -22,7 +23,6 @@ import { PEER_DIR } from '../../support/paths.js';
  */
 
 const dir = `${PEER_DIR}/HDT3213__rdb/cases`;
-const available = existsSync(dir);
 
 interface Found {
   blob: Uint8Array;
@@ -88,7 +88,7 @@ function valueAfterKey(b: Uint8Array, key: string): Found {
 
 const textOf = (e: BlobEntry): string => Buffer.from(entryBytes(e)).toString('latin1');
 
-describe.skipIf(!available)('blobs from real RDB files', () => {
+describePeer('blobs from real RDB files', () => {
   it.each([
     ['listpack.rdb', 'l'],
     ['set_listpack.rdb', 's'],

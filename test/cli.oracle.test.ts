@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { lz4EncodeBuffer } from '../src/codecs/lz4.js';
-import { makeTempDir } from './support/redis.js';
+import { makeTempDir, stopAll } from './support/redis.js';
 import { REPO_ROOT } from './support/paths.js';
+import { writeRdb } from './support/rdb-writer.js';
 import { readFileSync } from 'node:fs';
 
 // The commands as a user runs them (npm test builds dist/ first): exit codes, one-line errors, --json.
@@ -18,6 +19,8 @@ function run(...args: string[]): { code: number | null; stdout: string; stderr: 
 }
 
 describe('redback on the command line', () => {
+  afterAll(stopAll); // removes the temp dirs, whatever happened
+
   it('check: exit 0 for a valid RDB, 1 for a truncated one with a one-line error naming file and offset, 3 for a missing file', async () => {
     const dir = await makeTempDir('redback-cli-');
     const truncated = path.join(dir, 'cut.rdb');
@@ -36,7 +39,8 @@ describe('redback on the command line', () => {
   it('inspect: errors are one line on stderr without a stack trace; bad flags exit 2', async () => {
     const dir = await makeTempDir('redback-cli-');
     const garbage = path.join(dir, 'garbage.rdb');
-    await writeFile(garbage, 'REDIS0010\xff\x00\x01');
+    // An empty version 10 RDB cut inside its checksum.
+    await writeFile(garbage, writeRdb({ version: 10, items: [] }).subarray(0, 12));
     const result = run('inspect', garbage);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);

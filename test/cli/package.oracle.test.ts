@@ -80,10 +80,13 @@ describe('the packed package', () => {
     const help = redback(['help']);
     expect(help.code).toBe(0);
     const listed = [...help.stdout.matchAll(/^ {2}(\S+) {2,}/gm)].map((m) => m[1]).sort();
-    expect(listed).toEqual(['autocomplete', 'check', 'fix', 'help', 'inspect']);
+    // Every command of the checkout, and the plugins' help and autocomplete.
+    const ours = readdirSync(path.join(REPO_ROOT, 'commands')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+    expect(listed).toEqual([...ours, 'autocomplete', 'help'].sort());
     const description = help.stdout.split('\n')[0] as string;
-    for (const word of description.matchAll(/\b(inspect|check|repair|fix|rewrite|convert|truncate|filter)\b/g)) {
-      expect(['inspect', 'check', 'repair']).toContain(word[1]);
+    for (const word of description.matchAll(/\b(inspect|check|repair|fix|list|log|rewrite|convert|truncate|filter)\b/g)) {
+      const command = word[1] === 'repair' ? 'fix' : word[1] === 'list' ? 'log' : (word[1] as string);
+      expect(ours, `the description names '${word[1]}'`).toContain(command);
     }
     const inspect = redback(['help', 'inspect']);
     expect(inspect.code).toBe(0);

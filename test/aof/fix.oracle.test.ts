@@ -406,13 +406,13 @@ describeWithRedis('fix: the repaired AOF loads in redis-server with exactly the 
     const json = JSON.parse(dry.stdout) as {
       dryRun: boolean;
       applied: boolean;
-      target: { name: string; keep: { start: number; end: number }[] };
+      targets: { name: string; keep: { start: number; end: number }[] }[];
       droppedFiles: { name: string; commands: number }[];
       manifestRewritten: boolean;
     };
     expect(json).toMatchObject({ dryRun: true, applied: false, manifestRewritten: true });
-    expect(json.target.name).toBe(middle.name);
-    expect(json.target.keep).toEqual([{ start: 0, end: loadablePrefix(records, cut) }]);
+    expect(json.targets.map((t) => t.name)).toEqual([middle.name]);
+    expect(json.targets[0]?.keep).toEqual([{ start: 0, end: loadablePrefix(records, cut) }]);
     expect(json.droppedFiles.map((f) => f.name)).toEqual([(set.files[2] as AofFile).name]);
     expect(await snapshot(dir)).toEqual(before);
 
