@@ -8,11 +8,9 @@ import { crc64 } from '../../src/codecs/crc64.js';
 import { writeAof, writeResp } from '../../src/output/aof.js';
 import { newWriteReport } from '../../src/output/report.js';
 import { ITEMS_PER_COMMAND } from '../../src/output/rewrite.js';
-import { dumpPayload } from '../../src/rdb/dump.js';
 import type { KeyRecord, RdbRecord, StreamGroup, StreamId, ValueChunk } from '../../src/rdb/model.js';
 import { encodeModuleId } from '../../src/rdb/primitives.js';
 import { drain } from '../support/record-sources.js';
-import { makeTempDir, describeWithRedis, startRedis } from '../support/redis.js';
 
 const text = new TextEncoder();
 const b = (s: string): Uint8Array => text.encode(s);
@@ -284,20 +282,6 @@ describe('the RESP writer (redis-cli --pipe)', () => {
     ]);
     const plain = commands(await drain(writeResp(batches(records), { replace: false })));
     expect(plain.map((c) => c[0])).toEqual(['FUNCTION', 'SELECT', 'SET', 'RPUSH', 'RESTORE']);
-  });
-});
-
-describeWithRedis('DUMP payloads as Redis makes them', () => {
-  it('the footer and CRC64 of dumpPayload are those of DUMP', async () => {
-    const server = await startRedis({ dir: await makeTempDir() });
-    try {
-      await server.call('RPUSH', 'k', 'a', 'b', '12');
-      const dumped = (await server.call('DUMP', 'k')) as Buffer;
-      const version = dumped.readUInt16LE(dumped.length - 10);
-      expect(Buffer.from(dumpPayload([dumped.subarray(0, dumped.length - 10)], version))).toEqual(dumped);
-    } finally {
-      await server.stop();
-    }
   });
 });
 
