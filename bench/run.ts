@@ -25,6 +25,7 @@ import type { HugeInput } from './huge.js';
 import { convertPairs } from './convert-rdb.js';
 import { hottestFunctions } from './profile.js';
 import { STARTUP_TARGET_SECONDS, benchStartup } from './startup.js';
+import { convertPairs as convertFormatPairs } from './convert.js';
 import type { StartupRow } from './startup.js';
 import type { HotFunction } from './profile.js';
 
@@ -34,6 +35,8 @@ const RDB = path.join(CACHE, 'bench.rdb');
 const AOF = path.join(CACHE, 'bench.aof');
 const META = path.join(CACHE, 'meta.json');
 const RESULTS = path.join(CACHE, 'results.json');
+/** Where the convert rows write their outputs (overwritten by each run). */
+const CONVERT_OUT = path.join(CACHE, 'convert');
 const RSS_LIMIT_MIB = 128;
 
 const log = (line = ''): void => {
@@ -400,6 +403,15 @@ async function main(): Promise<void> {
   pairs.push(...aofSetPairs(aofSet, redisCheckAof));
   // The set's files are read once (by redis-check-aof) so every tool finds them in the page cache.
   await measure(redisCheckAof, [path.join(path.relative(ROOT, AOF_SET), 'appendonly.aof.manifest')], { cwd: ROOT, discardStdout: true });
+  pairs.push(
+    ...convertFormatPairs(rdbRel, path.relative(ROOT, CONVERT_OUT)).map((pair) => ({
+      ...pair,
+      file: rdbRel,
+      size: rdbSize,
+      baseline: { label: 'redis-check-rdb', binary: redisCheckRdb, args: [rdbRel] },
+    })),
+  );
+  await mkdir(CONVERT_OUT, { recursive: true });
   const convertRows = convertPairs(rdbRel, rdbSize, redisCheckRdb, CACHE);
   pairs.push(...convertRows.pairs);
 
@@ -495,6 +507,11 @@ async function main(): Promise<void> {
   log('file per wall second; peak RSS = worst of the runs.');
   for (const result of results) {
     if (result.cpuSpeedup !== undefined) log(`  ${result.id}: by CPU time, ${result.redback.tool} is ${result.cpuSpeedup.toFixed(2)}x ${result.baseline.tool}`);
+  }
+  for (const result of results) {
+    if (!result.id.startsWith('convert-')) continue;
+    const cpu = result.redback.cpuSeconds !== undefined && result.baseline.cpuSeconds !== undefined ? `, by CPU time ${(result.redback.cpuSeconds / result.baseline.cpuSeconds).toFixed(2)}x` : '';
+    log(`  ${result.id}: ${(result.redback.seconds / result.baseline.seconds).toFixed(2)}x redis-check-rdb's time (target ≤ ${(1 / (result.targets?.speedup ?? 1)).toFixed(1)}x)${cpu}`);
   }
   for (const result of results) if (result.note !== undefined) log(`note (${result.id}): ${result.note}`);
 

@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /**
  * The write side of {@link ByteReader}: methods named by width and byte order (`u8`, `u32be`, `i64le`,
  * `f64le`, `bytes`), so a format's encoder reads like its decoder.
@@ -27,6 +29,9 @@ export interface ByteWriterOptions {
 }
 
 const DEFAULT_CHUNK = 64 * 1024;
+const utf8Encoder = new TextEncoder();
+/** Node's native latin1 writer, which takes any Uint8Array as `this`. */
+const latin1Write = Buffer.prototype.latin1Write as (this: Uint8Array, text: string, offset: number, length: number) => number;
 const DEFAULT_PASS_THROUGH = 4 * 1024;
 
 export class ByteWriter {
@@ -63,6 +68,24 @@ export class ByteWriter {
   /** Bytes written but not yet taken; a streaming consumer drains when this passes its high-water mark. */
   get pendingBytes(): number {
     return this.piecesBytes + (this.pos - this.sealedTo);
+  }
+
+  /**
+   * Makes room for `n` bytes in the current chunk and returns the chunk: write at {@link cursor}, then move the
+   * cursor past what was written (at most `n` bytes). For encoders that write many small fields at once.
+   */
+  reserve(n: number): Uint8Array {
+    this.room(n);
+    return this.chunk;
+  }
+
+  /** Where the next byte goes in the chunk {@link reserve} returned. */
+  get cursor(): number {
+    return this.pos;
+  }
+
+  set cursor(position: number) {
+    this.pos = position;
   }
 
   u8(value: number): void {
@@ -174,8 +197,16 @@ export class ByteWriter {
     }
     if (n === 0) return;
     this.room(n);
-    this.chunk.set(data, this.pos);
-    this.pos += n;
+    const c = this.chunk;
+    let p = this.pos;
+    if (n < 16) {
+      // A loop beats TypedArray#set for a few bytes (most keys, members and fields are short).
+      for (let i = 0; i < n; i++) c[p++] = data[i] as number;
+      this.pos = p;
+      return;
+    }
+    c.set(data, p);
+    this.pos = p + n;
   }
 
   /** Appends the characters of `text` as bytes, one per character (ASCII/latin1; higher code units are cut to 8 bits). */
@@ -188,8 +219,47 @@ export class ByteWriter {
     this.room(n);
     const c = this.chunk;
     let p = this.pos;
+    if (n > 24) {
+      latin1Write.call(c, text, p, n);
+      this.pos = p + n;
+      return;
+    }
     for (let i = 0; i < n; i++) c[p++] = text.charCodeAt(i);
     this.pos = p;
+  }
+
+  /** Appends `text` encoded as UTF-8. */
+  utf8(text: string): void {
+    const most = text.length * 3;
+    if (most > this.chunkSize) {
+      this.bytes(utf8Encoder.encode(text));
+      return;
+    }
+    this.room(most);
+    this.pos += utf8Encoder.encodeInto(text, this.chunk.subarray(this.pos)).written;
+  }
+
+  /**
+   * Appends the decimal ASCII digits of a safe integer, with a leading `-` when negative, as Redis prints
+   * integers (`-0` is written `0`). Throws RangeError for a number that is not a safe integer.
+   */
+  decimal(value: number): void {
+    if (!Number.isSafeInteger(value)) throw new RangeError(`decimal: ${value} is not a safe integer`);
+    this.room(17);
+    const c = this.chunk;
+    let p = this.pos;
+    let rest = value;
+    if (rest < 0) {
+      c[p++] = 45;
+      rest = -rest;
+    }
+    const digits = decimalDigits(rest);
+    let q = p + digits;
+    do {
+      c[--q] = 48 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
+    this.pos = p + digits;
   }
 
   /**
@@ -228,4 +298,39 @@ export class ByteWriter {
     this.pieces.push(piece);
     this.piecesBytes += piece.length;
   }
+}
+
+/**
+ * Writes the decimal digits of a non-negative safe integer into `out` at `at` and returns the position after
+ * them (`out` must have room: 16 bytes always do).
+ */
+export function putDecimal(out: Uint8Array, at: number, value: number): number {
+  const end = at + decimalDigits(value);
+  let p = end;
+  let rest = value;
+  do {
+    out[--p] = 48 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  } while (rest > 0);
+  return end;
+}
+
+/** Number of decimal digits of a non-negative safe integer (1 for 0). */
+export function decimalDigits(value: number): number {
+  if (value < 10) return 1;
+  if (value < 100) return 2;
+  if (value < 1000) return 3;
+  if (value < 10000) return 4;
+  if (value < 100000) return 5;
+  if (value < 1000000) return 6;
+  if (value < 10000000) return 7;
+  if (value < 100000000) return 8;
+  if (value < 1000000000) return 9;
+  let digits = 10;
+  let limit = 1e10;
+  while (value >= limit) {
+    digits++;
+    limit *= 10;
+  }
+  return digits;
 }

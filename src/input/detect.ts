@@ -4,7 +4,8 @@ import { basename, join } from 'node:path';
 import { resolveAof } from '../aof/set.js';
 import type { AofSet } from '../aof/set.js';
 import { CorruptError, ioError } from '../errors.js';
-import { sniffInput } from '../io/sniff.js';
+import { readDecodedHead, sniffInput } from '../io/sniff.js';
+import { looksLikeDump } from './json-dump.js';
 
 /*
  * What a path is, decided once for every command. Deciding needs both formats (an AOF may start with an RDB
@@ -27,6 +28,57 @@ export interface AofInputInfo {
 }
 
 export type InputInfo = RdbInputInfo | AofInputInfo;
+
+/** A redback JSON dump (the output of `convert --to json` or `--to jsonl`, plain or LZ4-framed). */
+export interface DumpInputInfo {
+  kind: 'dump';
+  path: string;
+  /** `jsonl` when the first line is a complete header object, `json` for a document. */
+  layout: 'json' | 'jsonl';
+}
+
+/** What `convert` can read: an RDB, an AOF, or a JSON dump. */
+export type ConvertInputInfo = InputInfo | DumpInputInfo;
+
+/** Bytes read from the start of a file to identify a JSON dump by its header. */
+const DUMP_HEAD = 4096;
+
+/**
+ * Says whether `path` is a redback JSON dump, by content: a JSON object first whose head names the format
+ * (`"format": "redback-dump"`), plain or LZ4-framed, whatever its name. Undefined for anything else
+ * (a directory, a file that cannot be read). The layout is `jsonl` when the first line parses as a whole
+ * object without `records`.
+ */
+export async function sniffDump(path: string): Promise<'json' | 'jsonl' | undefined> {
+  let head: Uint8Array;
+  try {
+    head = await readDecodedHead(path, DUMP_HEAD);
+  } catch {
+    return undefined;
+  }
+  if (!looksLikeDump(head)) return undefined;
+  const newline = head.indexOf(0x0a);
+  if (newline < 0) return 'json';
+  try {
+    const first: unknown = JSON.parse(new TextDecoder().decode(head.subarray(0, newline)));
+    return typeof first === 'object' && first !== null && !('records' in first) ? 'jsonl' : 'json';
+  } catch {
+    return 'json';
+  }
+}
+
+/**
+ * What `path` is for `convert`: a JSON dump (see {@link sniffDump}), else what {@link identifyInput} says.
+ * Throws what {@link identifyInput} throws.
+ */
+export async function identifyConvertInput(path: string): Promise<ConvertInputInfo> {
+  const kind = await sniffInput(path);
+  if (kind === 'unknown') {
+    const layout = await sniffDump(path);
+    if (layout !== undefined) return { kind: 'dump', path, layout };
+  }
+  return identifyInput(path);
+}
 
 /** Names Redis gives AOF files (`appendonly.aof`, `….1.incr.aof`, `….1.base.aof`), possibly LZ4-compressed. */
 const AOF_NAME = /\.aof(\.lz4)?$/i;
@@ -68,6 +120,9 @@ export async function identifyFormat(path: string): Promise<'rdb' | 'aof'> {
     case 'empty':
       return RDB_NAME.test(basename(path)) ? 'rdb' : 'aof';
     default:
+      if ((await sniffDump(path)) !== undefined) {
+        throw new CorruptError('a redback JSON dump, not an RDB or AOF (`redback convert` reads it: --to rdb makes an RDB of it)', { file: path, offset: 0 });
+      }
       throw new CorruptError('neither an RDB nor an AOF: unknown signature', { file: path, offset: 0 });
   }
 }
