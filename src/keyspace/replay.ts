@@ -4,7 +4,8 @@ import { validateCommand } from '../aof/commands.js';
 import { readAof, readAofSync } from '../aof/resp.js';
 import type { AofPart, AofSet } from '../aof/set.js';
 import { resolveAof } from '../aof/set.js';
-import { TruncatedError, UnsupportedError } from '../errors.js';
+import { resolve as resolvePath } from 'node:path';
+import { TruncatedError, UnsupportedError, UsageError } from '../errors.js';
 import { openInput } from '../io/open.js';
 import { hasRdbPreamble } from '../io/sniff.js';
 import { readRdb, readRdbSync } from '../rdb/reader.js';
@@ -50,6 +51,27 @@ export interface ReplayOptions {
   loadTruncated?: boolean;
 }
 
+/** A point in an AOF to replay up to: the command starting at `offset` of `file` and all after it are left out. */
+export interface ReplayCut {
+  /** The file, as a path of the set's parts or its name in the manifest. */
+  file: string;
+  /** Byte offset in that file (in the decompressed stream for `.lz4`); 0 leaves the whole file out. */
+  offset: number;
+}
+
+/** Options of {@link replayAof}. */
+export interface ReplayAofOptions extends ReplayOptions {
+  /** Replay into this keyspace instead of a new one. */
+  into?: Keyspace;
+  /** Stop before this point (see {@link ReplayCut}); a transaction cut in two is dropped, as Redis drops one at the end of a truncated AOF. */
+  stopBefore?: ReplayCut;
+  /**
+   * Progress: bytes read over all files (offsets in the decompressed stream of `.lz4` files), and the total
+   * bytes on disk (undefined when a file is compressed). Called about every 256 KiB and at each file's end.
+   */
+  onProgress?: (done: number, total: number | undefined) => void;
+}
+
 /** How many commands were skipped for one command name, and the first one's place. */
 export interface SkippedCommands {
   count: number;
@@ -84,6 +106,12 @@ export interface ReplayReport {
   rdb: RdbLoadStats;
   /** The last `#TS:` annotation seen (unix seconds). */
   lastTimestamp: number | undefined;
+  /** The header of the first RDB part (preamble or RDB BASE), when there is one. */
+  rdbHeader: { magic: 'REDIS' | 'VALKEY'; version: number } | undefined;
+  /** Bytes read from the files (decompressed for `.lz4`), up to the cut when there is one. */
+  bytes: number;
+  /** The cut the replay stopped at, when `stopBefore` was given and reached. */
+  stoppedAt: ReplayCut | undefined;
 }
 
 interface Queued {
@@ -130,6 +158,9 @@ export class ReplayEngine {
       droppedTransaction: undefined,
       rdb: { keys: 0, emptyKeysSkipped: 0, functions: 0, moduleValues: 0 },
       lastTimestamp: undefined,
+      rdbHeader: undefined,
+      bytes: 0,
+      stoppedAt: undefined,
     };
     const context: Context = {
       keyspace,
@@ -321,30 +352,65 @@ export interface ReplayResult {
  * Throws NotReplayableError (exit 1) for what cannot be replayed (unless `skipUnsupported`), CorruptError or
  * TruncatedError where Redis would refuse to load the AOF, InputOutputError for file-system failures.
  */
-export async function replayAof(path: string | AofSet, options: ReplayOptions & { into?: Keyspace } = {}): Promise<ReplayResult> {
+export async function replayAof(path: string | AofSet, options: ReplayAofOptions = {}): Promise<ReplayResult> {
   const set = typeof path === 'string' ? await resolveAof(path) : path;
   const keyspace = options.into ?? new Keyspace(options.config);
   const engine = new ReplayEngine(keyspace, options);
   const loadTruncated = options.loadTruncated ?? true;
-  for (let i = 0; i < set.parts.length; i++) {
-    const part = set.parts[i] as AofPart;
-    const last = i === set.parts.length - 1;
+  const report = engine.report;
+  const cut = options.stopBefore;
+  let cutIndex = set.parts.length;
+  if (cut !== undefined) {
+    cutIndex = set.parts.findIndex((p) => p.path === cut.file || p.name === cut.file || resolvePath(p.path) === resolvePath(cut.file));
+    if (cutIndex < 0) throw new UsageError(`the cut names '${cut.file}', which is not a file this AOF loads`, { file: set.manifestPath ?? set.parts[0]?.path });
+    if (!Number.isSafeInteger(cut.offset) || cut.offset < 0) throw new UsageError(`the cut's offset must be a byte offset, not ${cut.offset}`, { file: cut.file });
+  }
+  const parts = set.parts.slice(0, cutIndex + 1);
+  const progress = options.onProgress;
+  let before = 0;
+  let total: number | undefined = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as AofPart;
+    const atCut = cut !== undefined && i === cutIndex;
+    const last = i === parts.length - 1;
+    if (atCut && cut.offset === 0) {
+      report.stoppedAt = { file: part.path, offset: 0 };
+      break;
+    }
     const rdb = await hasRdbPreamble(part.path);
     engine.beginFile(part.path, part.role, rdb);
     const input = await openInput(part.path, part.path);
+    if (total !== undefined) total = input.compressed ? undefined : total + input.fileSize;
     let end = 0;
+    let nextReport = 0;
     try {
       if (rdb) {
         const loader = new RdbLoader(keyspace, { file: part.path });
-        for await (const record of readRdb(input, { file: part.path, deep: false })) loader.accept(record);
+        for await (const record of readRdb(input, { file: part.path, deep: false })) {
+          loader.accept(record);
+          if (record.kind === 'header' && report.rdbHeader === undefined) report.rdbHeader = { magic: record.magic, version: record.version };
+          else if (record.kind === 'eof') end = record.offset + record.length;
+        }
         engine.addRdbStats(loader.stats);
+        if (atCut && cut.offset < end) {
+          throw new UsageError(`the cut at offset ${cut.offset} is inside the file's RDB part (it ends at ${end}): cut at 0 or at ${end} or later`, { file: part.path, offset: cut.offset });
+        }
       }
       try {
         for await (const record of readAof(input, { file: part.path })) {
+          if (atCut && record.offset >= cut.offset) {
+            report.stoppedAt = { file: part.path, offset: record.offset };
+            break;
+          }
           end = record.offset + record.length;
           if (record.kind === 'command') engine.apply(record.args, record.offset);
           else if (record.timestamp !== undefined) engine.timestamp(record.timestamp);
+          if (progress !== undefined && end >= nextReport) {
+            progress(before + end, total);
+            nextReport = end + PROGRESS_STEP;
+          }
         }
+        if (atCut && report.stoppedAt === undefined) report.stoppedAt = { file: part.path, offset: end };
       } catch (error) {
         if (!(error instanceof TruncatedError) || !last || !loadTruncated) throw error;
         engine.truncatedAt(end, error.detail);
@@ -353,9 +419,15 @@ export async function replayAof(path: string | AofSet, options: ReplayOptions & 
     } finally {
       await input.close();
     }
+    before += end;
+    report.bytes = before;
+    progress?.(before, total);
   }
-  return { keyspace, report: engine.report };
+  return { keyspace, report };
 }
+
+/** Bytes between two progress calls of {@link replayAof}. */
+const PROGRESS_STEP = 256 * 1024;
 
 /**
  * Replays one in-memory AOF file (RDB preamble allowed) — the synchronous twin of {@link replayAof} for tests
