@@ -13,7 +13,7 @@ import { formatBytes, formatCount, style } from '../src/render/style.js';
 export default class Convert extends BaseCommand {
   static override summary = 'Convert an RDB to another format or to the RDB of another Redis or Valkey release (downgrades too).';
 
-  static override description = `IN may be any RDB redback reads (RDB 1–13, Valkey 80/81), plain or .lz4. The output is written to a temporary file, fsynced and renamed: a crash leaves the old file or the new one. An existing output is replaced only with --force.
+  static override description = `IN may be any RDB redback reads (RDB 1–13, Valkey 80/81), plain or .lz4, or any AOF: a single file with or without an RDB preamble, a multi-part set (its directory or manifest), plain or .lz4. An AOF is replayed with Redis's semantics into a dataset first (as redback rewrite does); a command that cannot be replayed offline stops the conversion with its file and offset (exit 4), unless --skip-unsupported. The output is written to a temporary file, fsynced and renamed: a crash leaves the old file or the new one. An existing output is replaced only with --force.
 
 --to rdb writes for --target-redis (${TARGET_NAMES.join(', ')}) or --rdb-version N, by default the input's own version. Values whose encoding the target loads are copied as they are; the others are re-encoded as that release encodes them, with Redis's thresholds (or those of --redis-conf FILE). What the target cannot hold (hash field TTLs before 7.4, functions before 7.0, streams before 5.0…) is an error naming the key, unless --drop-unsupported.
 
@@ -27,7 +27,7 @@ Filters keep a subset of the keys: --db, --key and --exclude-key (Redis glob pat
   ];
 
   static override args = {
-    input: Args.string({ description: 'The RDB file to convert.', required: true }),
+    input: Args.string({ description: 'The RDB file, or the AOF (file, directory or manifest), to convert.', required: true }),
   };
 
   static override flags = {
@@ -45,6 +45,7 @@ Filters keep a subset of the keys: --db, --key and --exclude-key (Redis glob pat
     type: Flags.string({ description: 'Only keys of this type: string, list, set, zset, hash, stream, module (repeatable, or comma-separated).', multiple: true }),
     'min-bytes': Flags.integer({ description: 'Only keys taking at least this many bytes in the input.', min: 0 }),
     'drop-expired': Flags.boolean({ description: 'Leave out keys whose TTL is already past at --now.', default: false }),
+    'skip-unsupported': Flags.boolean({ description: 'An AOF input: skip commands that cannot be replayed offline (counted) instead of stopping.', default: false }),
     now: Flags.string({ description: 'The time of the conversion: unix seconds, milliseconds or an ISO date (default: now); for --drop-expired and the ctime written.' }),
   };
 
@@ -68,6 +69,7 @@ Filters keep a subset of the keys: --db, --key and --exclude-key (Redis glob pat
         rdbVersion: flags['rdb-version'],
         redisConf: flags['redis-conf'],
         dropUnsupported: flags['drop-unsupported'],
+        skipUnsupported: flags['skip-unsupported'],
         now: flags.now === undefined ? undefined : parseTimeMs(flags.now),
         filter: {
           db: flags.db,

@@ -52,18 +52,26 @@ export interface RecordSource {
   keySizes(options?: RecordReadOptions): AsyncGenerator<number[]>;
 }
 
+/** Options of {@link openRecords}. */
+export interface OpenRecordsOptions {
+  /**
+   * Opens an AOF input (a file with or without RDB preamble, a set, its directory or manifest, `.lz4` or not)
+   * as records: replaying its commands belongs to a layer above (src/keyspace/snapshot.ts's
+   * aofRecordSource), which the caller passes in. Without it an AOF is refused.
+   */
+  aof?: (path: string) => Promise<RecordSource>;
+}
+
 /**
- * Opens `path` as records: an RDB (plain or LZ4). An AOF (a file, a set or a directory) is refused with a
- * {@link UsageError}: converting one means replaying its commands. Throws {@link InputOutputError} for a
- * missing or unreadable path and {@link CorruptError} for a file that is neither RDB nor AOF.
+ * Opens `path` as records: an RDB (plain or LZ4), or an AOF through `options.aof`. Without `options.aof`, an
+ * AOF is refused with a {@link UsageError}. Throws {@link InputOutputError} for a missing or unreadable path
+ * and {@link CorruptError} for a file that is neither RDB nor AOF.
  */
-export async function openRecords(path: string): Promise<RecordSource> {
+export async function openRecords(path: string, options: OpenRecordsOptions = {}): Promise<RecordSource> {
   const input = await identifyInput(path);
   if (input.kind === 'aof') {
-    throw new UsageError(
-      `${path} is an AOF: converting an AOF means replaying its commands into a dataset, which comes with offline AOF replay (redback rewrite); convert reads RDB files`,
-      { file: path },
-    );
+    if (options.aof) return options.aof(path);
+    throw new UsageError(`${path} is an AOF: converting an AOF means replaying its commands into a dataset; this reader takes RDB files`, { file: path });
   }
   return rdbRecordSource(path);
 }

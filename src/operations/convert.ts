@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { RedbackError, UsageError, ioError } from '../errors.js';
 import { writeFileAtomic, type Compression } from '../io/atomic.js';
 import { openRecords, type RecordSource } from '../input/records.js';
+import type { ReplayReport } from '../keyspace/replay.js';
+import { aofRecordSource } from '../keyspace/snapshot.js';
 import { OUTPUT_FORMATS, outputFormat, type RecordWriter, type WriterOptions } from '../output/formats.js';
 import { DEFAULT_ENCODING_CONFIG, parseRedisConf, type EncodingConfig } from '../rdb/encoding-config.js';
 import type { AnyRdbRecord } from '../rdb/model.js';
@@ -37,6 +39,8 @@ export interface ConvertOptions {
   now?: number;
   /** Where values too big to hold are spooled (default: the system's temporary directory). */
   tempDir?: string;
+  /** An AOF input: skip (and count) commands that cannot be replayed offline instead of stopping (`--skip-unsupported`). */
+  skipUnsupported?: boolean;
   /** Progress: bytes of the input read, its size (undefined for a compressed input) and the pass ('sizes', 'convert'). */
   onProgress?: (done: number, total: number | undefined, pass: 'sizes' | 'convert') => void;
 }
@@ -56,6 +60,8 @@ export interface ConvertReport {
   };
   /** The release an RDB was written for, when the format has one. */
   target?: { name: string; magic: 'REDIS' | 'VALKEY'; rdbVersion: number };
+  /** For an AOF input: what the replay read (see {@link ReplaySummary}). */
+  replay?: ReplaySummary;
   /** Keys written. */
   keys: number;
   /** Keys left out by the filters, by filter. */
@@ -70,7 +76,8 @@ export interface ConvertReport {
 }
 
 /**
- * `redback convert`: reads the input as records (src/input/records.ts), applies the key filters, and writes
+ * `redback convert`: reads the input as records (src/input/records.ts; an AOF is replayed into a dataset and
+ * walked, src/keyspace/snapshot.ts), applies the key filters, and writes
  * the records in the output format (the format table of src/output/formats.ts), to a file atomically
  * (temporary file, fsync, rename, directory fsync; an existing file is replaced only with `force`) or to
  * standard output. `--min-bytes` needs each key's size before the key is written: a first, validating pass
@@ -111,7 +118,15 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
   }
   const filter = new KeyFilter({ ...options.filter, now });
   const report = newWriteReport();
-  const source = await openRecords(input);
+  // An AOF input is replayed into a dataset first (progress: the replay's bytes), then walked as records.
+  const replayed: { report?: ReplayReport } = {};
+  const source = await openRecords(input, {
+    aof: async (path) => {
+      const aof = await aofRecordSource(path, { now, skipUnsupported: options.skipUnsupported, onProgress: (done, total) => options.onProgress?.(done, total, 'convert') });
+      replayed.report = aof.snapshot.replay;
+      return aof;
+    },
+  });
   if (target === undefined && format.copies && source.header) {
     // The input's own version, for a writer that needs to know what it will copy before the reading starts.
     target = targetForRdbVersion(Math.max(source.header.version, 6), source.header.magic);
@@ -151,6 +166,7 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
   }
   const out: ConvertReport = {
     input: { file: input, format: source.format, size: source.size, compressed: source.compressed },
+    ...(replayed.report ? { replay: replaySummary(replayed.report) } : {}),
     output: { file: options.output, format: options.to, compressed: options.compress === 'lz4', bytes, fileBytes },
     keys: report.keys,
     filtered,
@@ -162,6 +178,22 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
   if (usedTarget) out.target = { name: usedTarget.name, magic: usedTarget.magic, rdbVersion: usedTarget.rdbVersion };
   if (redisConf) out.redisConf = redisConf;
   return out;
+}
+
+/** What the replay of an AOF input read and did. */
+export interface ReplaySummary {
+  /** Commands read (MULTI/EXEC/SELECT included). */
+  commands: number;
+  /** Commands Redis answers with an error while loading, by error code. */
+  rejected: Record<string, number>;
+  /** Commands skipped with `skipUnsupported`, by name, with the first one's place. */
+  skipped: ReplayReport['skipped'];
+  /** The last file ended inside a command: replayed up to there. */
+  truncated: ReplayReport['truncated'];
+}
+
+function replaySummary(report: ReplayReport): ReplaySummary {
+  return { commands: report.commands, rejected: report.rejected, skipped: report.skipped, truncated: report.truncated };
 }
 
 function resolveTargetOption(options: ConvertOptions): RdbTarget | undefined {

@@ -59,7 +59,11 @@ describe('redback convert', () => {
     expect(run('convert', FIXTURE, '-o', output, '--to', 'rdb', '--force').code).toBe(0);
     const aof = path.join(dir, 'appendonly.aof');
     await writeFile(aof, '*1\r\n$4\r\nPING\r\n');
-    expect(run('convert', aof, '-o', path.join(dir, 'x.rdb'), '--to', 'rdb').code).toBe(2);
+    expect(run('convert', aof, '-o', path.join(dir, 'x.rdb'), '--to', 'rdb').code).toBe(0);
+    await writeFile(aof, '*3\r\n$4\r\nEVAL\r\n$8\r\nreturn 1\r\n$1\r\n0\r\n');
+    const scripted = run('convert', aof, '-o', path.join(dir, 'x2.rdb'), '--to', 'rdb');
+    expect(scripted.code).toBe(4);
+    expect(scripted.stderr).toMatch(/appendonly\.aof: offset 0: cannot replay 'eval'.*\n {2}hint: this AOF replicates scripts verbatim/);
     expect(run('convert', FIXTURE, '-o', path.join(dir, 'y.rdb'), '--to', 'yaml').code).toBe(2);
     expect(run('convert', FIXTURE, '-o', path.join(dir, 'z.rdb'), '--to', 'rdb', '--type', 'tree').stderr).toMatch(/--type: unknown type 'tree'/);
   });

@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lz4DecodeBuffer, lz4EncodeBuffer } from '../../src/codecs/lz4.js';
+import { NotReplayableError } from '../../src/keyspace/replay.js';
 import { UsageError } from '../../src/errors.js';
 import { convert, type ConvertOptions } from '../../src/operations/convert.js';
 import { readRdbAll } from '../../src/rdb/reader.js';
@@ -182,9 +183,14 @@ describe('convert to rdb', () => {
     await expect(run({ output: '-' })).rejects.toThrow(/cannot be written to standard output/);
     const aof = join(dir, 'appendonly.aof');
     await writeFile(aof, '*1\r\n$4\r\nPING\r\n');
-    const error = await run({ output: out() }, aof).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UsageError);
-    expect((error as Error).message).toMatch(/is an AOF: converting an AOF means replaying its commands .*redback rewrite/);
+    // An AOF is replayed (a PING changes nothing: an empty dataset); one that cannot be replayed names the command and offset.
+    expect((await run({ output: out() }, aof)).keys).toBe(0);
+    const scripted = join(dir, 'scripted.aof');
+    await writeFile(scripted, '*1\r\n$4\r\nPING\r\n*3\r\n$4\r\nEVAL\r\n$8\r\nreturn 1\r\n$1\r\n0\r\n');
+    const error = await run({ output: out(), force: true }, scripted).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotReplayableError);
+    expect(error).toMatchObject({ file: scripted, offset: 14 });
+    expect((error as Error).message).toMatch(/cannot replay 'eval'/);
     expect(existsSync(join(dir, 'missing.rdb'))).toBe(false);
     await expect(run({ output: out() }, join(dir, 'missing.rdb'))).rejects.toThrow(/no such file or directory/);
   });
