@@ -40,6 +40,9 @@ import { estimateEntriesRead, isZeroStreamId, loadedStreamState } from './stream
  * - a module value: RESTORE key 0 <DUMP payload> (Redis asks the module; redback has its serialised value);
  * - a key's TTL: PEXPIREAT key ms after its value.
  *
+ * One order differs from Redis's: a sorted set's members scored -0 come after its other members, so that
+ * Redis, which stores -0 as 0 in a listpack, adds them to the skiplist the others made and keeps their sign.
+ *
  * One thing goes beyond Redis: XCLAIM cannot claim an entry that is not in the stream, so Redis's rewrite
  * loses pending entries whose message was deleted (XDEL, XTRIM). Here such an entry is added as a
  * placeholder in ID order, claimed, then removed (XTRIM MINID for those before the first entry, XDEL for the
@@ -49,6 +52,9 @@ import { estimateEntriesRead, isZeroStreamId, loadedStreamState } from './stream
 
 /** AOF_REWRITE_ITEMS_PER_CMD: most items (elements, members, pairs) one rewritten command carries. */
 export const ITEMS_PER_COMMAND = 64;
+
+/** Most members scored -0 one sorted set holds back for its end (see CommandRewriter.negativeZeros). */
+const NEGATIVE_ZEROS_HELD = 4096;
 
 /** Longest piece of a string value one command carries (Redis refuses bulk strings over 512 MiB from clients). */
 export const STRING_PIECE_MAX = 64 << 20;
@@ -191,6 +197,12 @@ export class CommandRewriter {
   private key: OpenKey | undefined;
   private list: Element[] = [];
   private zset: ZsetEntry[] = [];
+  /**
+   * Members of the open sorted set scored -0, written after the others (up to {@link NEGATIVE_ZEROS_HELD}):
+   * Redis 7 stores a -0 score in a listpack as the integer 0, so a member scored -0 keeps its sign only when
+   * it is added once the set has become a skiplist — which, for a set that is one, the members before it make.
+   */
+  private negativeZeros: ZsetEntry[] = [];
   private hash: HashEntry[] = [];
 
   private readonly can: Capabilities;
@@ -330,7 +342,7 @@ export class CommandRewriter {
         this.items(key, chunk.members, C.SADD);
         return;
       case 'zset': {
-        const entries = chunk.entries;
+        const entries = this.holdNegativeZeros(chunk.entries);
         const pending = this.zset;
         let i = this.topUp(entries, pending);
         if (pending.length === ITEMS_PER_COMMAND) this.flushZset(key);
@@ -416,6 +428,17 @@ export class CommandRewriter {
     o.bulk(key.record.key);
     for (let i = from; i < to; i++) o.element(elements[i] as Element);
     key.items += to - from;
+  }
+
+  /** The entries without those scored -0, which are held for the end of the key while there are few. */
+  private holdNegativeZeros(entries: ZsetEntry[]): ZsetEntry[] {
+    if (!entries.some((e) => Object.is(e.score, -0))) return entries;
+    const rest: ZsetEntry[] = [];
+    for (const e of entries) {
+      if (Object.is(e.score, -0) && this.negativeZeros.length < NEGATIVE_ZEROS_HELD) this.negativeZeros.push(e);
+      else rest.push(e);
+    }
+    return rest;
   }
 
   private flushZset(key: OpenKey): void {
@@ -524,6 +547,10 @@ export class CommandRewriter {
         break;
       case 'zset':
         this.flushZset(key);
+        if (this.negativeZeros.length > 0) {
+          this.writeZset(key, this.negativeZeros, 0, this.negativeZeros.length);
+          this.negativeZeros = [];
+        }
         break;
       case 'hash':
         this.flushHash(key);

@@ -3,7 +3,7 @@
  * writer and by the AOF rewrite writer, then read back (the RDB through the RDB loader, the AOF through the
  * replay engine) gives the same reply-visible state; batches stay bounded.
  */
-// cspell:words keyspace hset hexpire xadd xgroup xreadgroup rpush zadd sadd pfadd
+// cspell:words fieldttl keyspace hset hexpire xadd xgroup xreadgroup rpush zadd sadd pfadd
 import { describe, expect, it } from 'vitest';
 import { replayAofBuffer, replayCommands } from '../../src/keyspace/replay.js';
 import { walkKeyspace, walkKeyspaceAsync } from '../../src/keyspace/walk.js';
@@ -26,9 +26,9 @@ function dataset(seed: number) {
   const commands = generateWorkload({ seed, commands: 800, now: NOW }).filter((c) => c[0] !== '__DUMP_RESTORE__');
   const extra: string[][] = [
     ['SELECT', '0'],
-    ['HSET', 'fttl', 'a', '1', 'b', '2'],
-    ['HPEXPIREAT', 'fttl', String(NOW + 3_600_000), 'FIELDS', '1', 'a'],
-    ['RPUSH', 'biglist', ...Array.from({ length: 3000 }, (_, i) => `e${i}`)],
+    ['HSET', 'fieldttl', 'a', '1', 'b', '2'],
+    ['HPEXPIREAT', 'fieldttl', String(NOW + 3_600_000), 'FIELDS', '1', 'a'],
+    ['RPUSH', 'bigList', ...Array.from({ length: 3000 }, (_, i) => `e${i}`)],
     ['SET', 'long', 'x'.repeat(70_000)],
   ];
   return replayCommands([...commands, ...extra], { now: NOW, skipUnsupported: true });

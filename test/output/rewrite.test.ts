@@ -95,7 +95,11 @@ describe('the AOF writer (Redis rewrite style)', () => {
   it('writes scores that read back as the same doubles, and refuses NaN', async () => {
     const entries = [1, 2.5, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 1e300, 0.1, -3].map((score, i) => ({ member: b(`m${i}`), score }));
     const out = await aofCommands(key('z', 'zset', [{ type: 'zset', entries }]));
-    expect(out[1]).toEqual(['ZADD', 'z', '1', 'm0', '2.5', 'm1', 'inf', 'm2', '-inf', 'm3', '-0', 'm4', '1e+300', 'm5', '0.1', 'm6', '-3', 'm7']);
+    // Members scored -0 come last (Redis keeps the sign only once the set is a skiplist).
+    expect(out.slice(1)).toEqual([
+      ['ZADD', 'z', '1', 'm0', '2.5', 'm1', 'inf', 'm2', '-inf', 'm3', '1e+300', 'm5', '0.1', 'm6', '-3', 'm7'],
+      ['ZADD', 'z', '-0', 'm4'],
+    ]);
     await expect(aofCommands(key('z', 'zset', [{ type: 'zset', entries: [{ member: b('n'), score: Number.NaN }] }]))).rejects.toThrow(/NaN score/);
   });
 
