@@ -8,7 +8,7 @@
  *
  * Usage: node dist/bench/redis-rewrite.js AOF WORKDIR (WORKDIR on the AOF's file system; removed at the end)
  */
-// cspell:words appendonly appenddirname appendfilename bgrewriteaof nosave
+// cspell:words appendonly appenddirname appendfilename appendfsync bgrewriteaof nosave
 import { link, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startRedis } from './redis-server.js';
