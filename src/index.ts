@@ -89,3 +89,12 @@ export { inspectAof } from './operations/inspect-aof.js';
 export type { AofFileReport, AofInspectReport, InspectAofOptions } from './operations/inspect-aof.js';
 export { planFix, applyFix } from './operations/fix-aof.js';
 export type { ApplyFixOptions, FixPlan, FixResult, FixTarget, PlanFixOptions } from './operations/fix-aof.js';
+
+export { rewriteAof } from './operations/rewrite.js';
+export type { RewriteAofOptions, RewriteReport } from './operations/rewrite.js';
+export { NotReplayableError, replayAof } from './keyspace/replay.js';
+export type { ReplayAofOptions, ReplayCut, ReplayReport } from './keyspace/replay.js';
+export { replaySnapshot, snapshotAt } from './keyspace/snapshot.js';
+export type { AofSnapshot, SnapshotOptions } from './keyspace/snapshot.js';
+export { walkKeyspace } from './keyspace/walk.js';
+export type { WalkOptions, WalkStats } from './keyspace/walk.js';

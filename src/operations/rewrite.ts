@@ -63,8 +63,8 @@ export interface RewriteReport {
   };
   output:
     | {
-        /** The file or directory written (the input's, with `inPlace`); null for a dry run. */
-        path: string | null;
+        /** The file or directory written (the input's, with `inPlace`); left out for a dry run. */
+        path?: string;
         layout: 'single' | 'multipart';
         base: 'rdb' | 'aof';
         /** Files written: the BASE (or the single file), and for a set the empty INCR and the manifest. */
@@ -94,7 +94,7 @@ export interface RewriteReport {
   /** What the output cannot hold and was left out or approximated, by kind. */
   dropped: Record<string, number>;
   /** Where the originals went (`inPlace` with a backup). */
-  backupDir: string | null;
+  backupDir?: string;
   dryRun: boolean;
   inPlace: boolean;
   /** The replay clock, ms since the epoch. */
@@ -224,7 +224,7 @@ export async function rewriteAof(path: string, options: RewriteAofOptions = {}):
   notes.push(...rdbReport.notes.filter((n) => !n.startsWith('target ')), ...aofReport.warnings);
   return {
     input: { path, layout, files: replay.files.map((f) => ({ path: f.name, role: f.role, rdb: f.rdb, commands: f.commands })), bytes: inputBytes },
-    output: { path: outPath ?? null, layout, base: baseFormat, files, bytes: written },
+    output: { path: outPath, layout, base: baseFormat, files, bytes: written },
     target: { name: chosen.name, magic: chosen.magic, rdbVersion: chosen.rdbVersion },
     commands: replay.commands,
     rejected: replay.rejected,
@@ -237,7 +237,7 @@ export async function rewriteAof(path: string, options: RewriteAofOptions = {}):
     databases: stats.databases,
     expired: snapshot.expired,
     dropped,
-    backupDir: backupDir ?? null,
+    backupDir,
     dryRun,
     inPlace,
     now: snapshot.now,
