@@ -98,6 +98,7 @@ class Walker {
   private readonly batchRecords: number;
   private readonly chunkElements: number;
   private readonly header: { magic: 'REDIS' | 'VALKEY'; version: number };
+  private readonly infos = new Map<number, { encoding: string; objectEncoding: string }>();
 
   constructor(
     options: WalkOptions,
@@ -136,19 +137,22 @@ class Walker {
   private *database(db: Database): Generator<RdbRecord[]> {
     this.stats.databases++;
     this.batch.push({ kind: 'selectdb', db: db.index, ...AT }, { kind: 'resizedb', dbSize: db.size, expiresSize: db.expiresSize, ...AT });
+    const small = this.chunkElements;
     for (const [name, value, expireMs] of db.entries()) {
-      yield* this.key(db.index, name, value, expireMs);
+      // Most keys fit in one chunk: walked without a generator of their own.
+      if (elementCount(value) <= small) this.smallKey(db.index, name, value, expireMs);
+      else yield* this.largeKey(db.index, name, value, expireMs);
       this.stats.keys++;
       if (this.full) yield this.take();
     }
   }
 
-  private *key(dbIndex: number, name: string, value: Value, expireMs: number | undefined): Generator<RdbRecord[]> {
+  /** Pushes the key record; returns what its key-end record needs. */
+  private startKey(dbIndex: number, name: string, value: Value, expireMs: number | undefined): OpenKey {
     const type = typeOf(value);
     const fieldTtls = value instanceof HashValue && value.hasFieldTtls;
     const typeCode = fieldTtls ? HASH_WITH_TTLS : TYPE_CODE[type];
-    const info = typeInfo(typeCode, this.header.magic);
-    const encoding = info?.encoding ?? String(typeCode);
+    const info = this.info(typeCode);
     const key = this.slabs.of(name);
     const module = type === 'module' ? (value as ModuleValue) : undefined;
     this.batch.push({
@@ -157,7 +161,7 @@ class Walker {
       key,
       typeCode,
       type,
-      encoding,
+      encoding: info.encoding,
       expireMs,
       idle: undefined,
       freq: undefined,
@@ -167,115 +171,208 @@ class Walker {
       values: true,
       ...AT,
     });
-    let elements = 0;
-    const chunk = (c: ValueChunk): void => {
-      this.batch.push({ kind: 'value', chunk: c, ...AT });
-    };
-    if (typeof value === 'string' || value instanceof Uint8Array) {
-      chunk({ type: 'string', value: typeof value === 'string' ? this.slabs.of(value) : value });
-      if (value instanceof Uint8Array) this.slabs.bytes += value.length;
-      elements = 1;
+    return { key, type, encoding: info.encoding, objectEncoding: info.objectEncoding, fieldTtls };
+  }
+
+  private endKey(open: OpenKey, elements: number): void {
+    this.batch.push({
+      kind: 'key-end',
+      key: open.key,
+      type: open.type,
+      encoding: open.encoding,
+      objectEncoding: open.objectEncoding,
+      elements,
+      encodedBytes: 0,
+      keyOffset: 0,
+      fieldTtls: open.fieldTtls,
+      ...AT,
+    });
+  }
+
+  private info(typeCode: number): { encoding: string; objectEncoding: string } {
+    let info = this.infos.get(typeCode);
+    if (info === undefined) {
+      const found = typeInfo(typeCode, this.header.magic);
+      info = { encoding: found?.encoding ?? String(typeCode), objectEncoding: found?.objectEncoding ?? 'raw' };
+      this.infos.set(typeCode, info);
+    }
+    return info;
+  }
+
+  private chunk(chunk: ValueChunk): void {
+    this.batch.push({ kind: 'value', chunk, ...AT });
+  }
+
+  /** A key whose elements fit in one chunk. */
+  private smallKey(dbIndex: number, name: string, value: Value, expireMs: number | undefined): void {
+    const open = this.startKey(dbIndex, name, value, expireMs);
+    let elements = 1;
+    if (typeof value === 'string') {
+      this.chunk({ type: 'string', value: this.slabs.of(value) });
+    } else if (value instanceof Uint8Array) {
+      this.chunk({ type: 'string', value });
+      this.slabs.bytes += value.length;
     } else if (value instanceof ListValue) {
+      const items: Uint8Array[] = [];
+      for (const e of value.elements()) items.push(this.slabs.of(e));
+      if (items.length > 0) this.chunk({ type: 'list', elements: items });
+      elements = items.length;
+    } else if (value instanceof SetValue) {
+      const items: Uint8Array[] = [];
+      for (const m of value.members()) items.push(this.slabs.of(m));
+      if (items.length > 0) this.chunk({ type: 'set', members: items });
+      elements = items.length;
+    } else if (value instanceof ZsetValue) {
+      const items: ZsetEntry[] = [];
+      for (const [m, score] of value.entries()) items.push({ member: this.slabs.of(m), score });
+      if (items.length > 0) this.chunk({ type: 'zset', entries: items });
+      elements = items.length;
+    } else if (value instanceof HashValue) {
+      const items: HashEntry[] = [];
+      for (const [f, v, when] of value.entries()) items.push(this.hashEntry(f, v, when));
+      if (items.length > 0) this.chunk({ type: 'hash', entries: items });
+      elements = items.length;
+    } else if (value instanceof StreamValue) {
+      const items: StreamEntry[] = [];
+      for (const e of value.entries()) items.push(this.streamEntry(e.id, e.pairs));
+      if (items.length > 0) this.chunk({ type: 'stream-entries', entries: items, deleted: 0 });
+      this.streamTail(value);
+      elements = items.length;
+    } else {
+      const module = value;
+      this.chunk({ type: 'module', moduleId: module.moduleId, moduleName: module.moduleName, encver: module.encver, opcodes: 0, body: module.raw });
+    }
+    this.endKey(open, elements);
+  }
+
+  /** A key whose elements take several chunks, handed out in bounded batches. */
+  private *largeKey(dbIndex: number, name: string, value: Value, expireMs: number | undefined): Generator<RdbRecord[]> {
+    const open = this.startKey(dbIndex, name, value, expireMs);
+    let elements = 0;
+    const max = this.chunkElements;
+    if (value instanceof ListValue) {
       let items: Uint8Array[] = [];
       for (const e of value.elements()) {
         items.push(this.slabs.of(e));
         elements++;
-        if (items.length >= this.chunkElements || this.full) {
-          chunk({ type: 'list', elements: items });
+        if (items.length >= max || this.full) {
+          this.chunk({ type: 'list', elements: items });
           items = [];
           if (this.full) yield this.take();
         }
       }
-      if (items.length > 0) chunk({ type: 'list', elements: items });
+      if (items.length > 0) this.chunk({ type: 'list', elements: items });
     } else if (value instanceof SetValue) {
       let items: Uint8Array[] = [];
       for (const m of value.members()) {
         items.push(this.slabs.of(m));
         elements++;
-        if (items.length >= this.chunkElements || this.full) {
-          chunk({ type: 'set', members: items });
+        if (items.length >= max || this.full) {
+          this.chunk({ type: 'set', members: items });
           items = [];
           if (this.full) yield this.take();
         }
       }
-      if (items.length > 0) chunk({ type: 'set', members: items });
+      if (items.length > 0) this.chunk({ type: 'set', members: items });
     } else if (value instanceof ZsetValue) {
       let items: ZsetEntry[] = [];
       for (const [m, score] of value.entries()) {
         items.push({ member: this.slabs.of(m), score });
         elements++;
-        if (items.length >= this.chunkElements || this.full) {
-          chunk({ type: 'zset', entries: items });
+        if (items.length >= max || this.full) {
+          this.chunk({ type: 'zset', entries: items });
           items = [];
           if (this.full) yield this.take();
         }
       }
-      if (items.length > 0) chunk({ type: 'zset', entries: items });
+      if (items.length > 0) this.chunk({ type: 'zset', entries: items });
     } else if (value instanceof HashValue) {
       let items: HashEntry[] = [];
       for (const [f, v, when] of value.entries()) {
-        const entry: HashEntry = { field: this.slabs.of(f), value: this.slabs.of(v) };
-        if (when !== undefined) entry.expireMs = when;
-        items.push(entry);
+        items.push(this.hashEntry(f, v, when));
         elements++;
-        if (items.length >= this.chunkElements || this.full) {
-          chunk({ type: 'hash', entries: items });
+        if (items.length >= max || this.full) {
+          this.chunk({ type: 'hash', entries: items });
           items = [];
           if (this.full) yield this.take();
         }
       }
-      if (items.length > 0) chunk({ type: 'hash', entries: items });
+      if (items.length > 0) this.chunk({ type: 'hash', entries: items });
     } else if (value instanceof StreamValue) {
       let items: StreamEntry[] = [];
       for (const e of value.entries()) {
-        const fields: Uint8Array[] = [];
-        const values: Uint8Array[] = [];
-        for (let i = 0; i < e.pairs.length; i += 2) {
-          fields.push(this.slabs.of(e.pairs[i] as string));
-          values.push(this.slabs.of(e.pairs[i + 1] as string));
-        }
-        items.push({ id: idParts(e.id), fields, values });
+        items.push(this.streamEntry(e.id, e.pairs));
         elements++;
-        if (items.length >= this.chunkElements || this.full) {
-          chunk({ type: 'stream-entries', entries: items, deleted: 0 });
+        if (items.length >= max || this.full) {
+          this.chunk({ type: 'stream-entries', entries: items, deleted: 0 });
           items = [];
           if (this.full) yield this.take();
         }
       }
-      if (items.length > 0) chunk({ type: 'stream-entries', entries: items, deleted: 0 });
-      const meta = streamMeta(value);
-      const groups = streamGroups(value);
-      chunk({
-        type: 'stream-meta',
-        meta: { length: BigInt(meta.length), lastId: meta.lastId, firstId: meta.firstId, maxDeletedId: meta.maxDeletedId, entriesAdded: meta.entriesAdded, groupCount: groups.length },
-      });
-      for (const g of groups) {
-        const group: StreamGroup = {
-          name: g.name,
-          lastId: g.lastId,
-          entriesRead: BigInt.asUintN(64, g.entriesRead),
-          pending: g.pending.map((n) => ({ id: n.id, deliveryTimeMs: n.deliveryTimeMs, deliveryCount: Number(n.deliveryCount), consumer: n.consumer })),
-          consumers: g.consumers.map((c) => ({ name: c.name, seenTimeMs: c.seenTimeMs, activeTimeMs: c.activeTimeMs, pending: c.pending })),
-        };
-        chunk({ type: 'stream-group', group });
-        if (this.full) yield this.take();
-      }
-    } else if (module) {
-      chunk({ type: 'module', moduleId: module.moduleId, moduleName: module.moduleName, encver: module.encver, opcodes: 0, body: module.raw });
-      elements = 1;
+      if (items.length > 0) this.chunk({ type: 'stream-entries', entries: items, deleted: 0 });
+      yield* this.streamTailBatches(value);
     }
-    this.batch.push({
-      kind: 'key-end',
-      key,
-      type,
-      encoding,
-      objectEncoding: info?.objectEncoding ?? 'raw',
-      elements,
-      encodedBytes: 0,
-      keyOffset: 0,
-      fieldTtls,
-      ...AT,
-    });
+    this.endKey(open, elements);
   }
+
+  private hashEntry(f: string, v: string, when: number | undefined): HashEntry {
+    const entry: HashEntry = { field: this.slabs.of(f), value: this.slabs.of(v) };
+    if (when !== undefined) entry.expireMs = when;
+    return entry;
+  }
+
+  private streamEntry(id: string, pairs: readonly string[]): StreamEntry {
+    const fields: Uint8Array[] = [];
+    const values: Uint8Array[] = [];
+    for (let i = 0; i < pairs.length; i += 2) {
+      fields.push(this.slabs.of(pairs[i] as string));
+      values.push(this.slabs.of(pairs[i + 1] as string));
+    }
+    return { id: idParts(id), fields, values };
+  }
+
+  /** The stream's metadata and consumer groups (after its entries). */
+  private streamTail(value: StreamValue): void {
+    for (const unusedBatch of this.streamTailBatches(value, false)) {
+      // Without yielding: every group goes into the current batch.
+    }
+  }
+
+  private *streamTailBatches(value: StreamValue, yielding = true): Generator<RdbRecord[]> {
+    const meta = streamMeta(value);
+    const groups = streamGroups(value);
+    this.chunk({
+      type: 'stream-meta',
+      meta: { length: BigInt(meta.length), lastId: meta.lastId, firstId: meta.firstId, maxDeletedId: meta.maxDeletedId, entriesAdded: meta.entriesAdded, groupCount: groups.length },
+    });
+    for (const g of groups) {
+      const group: StreamGroup = {
+        name: g.name,
+        lastId: g.lastId,
+        entriesRead: BigInt.asUintN(64, g.entriesRead),
+        pending: g.pending.map((n) => ({ id: n.id, deliveryTimeMs: n.deliveryTimeMs, deliveryCount: Number(n.deliveryCount), consumer: n.consumer })),
+        consumers: g.consumers.map((c) => ({ name: c.name, seenTimeMs: c.seenTimeMs, activeTimeMs: c.activeTimeMs, pending: c.pending })),
+      };
+      this.chunk({ type: 'stream-group', group });
+      if (yielding && this.full) yield this.take();
+    }
+  }
+}
+
+/** What a key's key-end record repeats from its key record. */
+interface OpenKey {
+  key: Uint8Array;
+  type: RedisType;
+  encoding: string;
+  objectEncoding: string;
+  fieldTtls: boolean;
+}
+
+/** Elements of a value (1 for a string or module value). */
+function elementCount(value: Value): number {
+  if (typeof value === 'string' || value instanceof Uint8Array) return 1;
+  if (value instanceof ListValue || value instanceof StreamValue) return value.length;
+  if (value instanceof SetValue || value instanceof ZsetValue || value instanceof HashValue) return value.size;
+  return 1;
 }
 
