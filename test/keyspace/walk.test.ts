@@ -4,8 +4,14 @@
  * replay engine) gives the same reply-visible state; batches stay bounded.
  */
 // cspell:words fieldttl keyspace hset hexpire xadd xgroup xreadgroup rpush zadd sadd pfadd
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { replayAofBuffer, replayCommands } from '../../src/keyspace/replay.js';
+import { encodeCommand } from '../../src/aof/resp.js';
+import { UsageError } from '../../src/errors.js';
+import { snapshotAt } from '../../src/keyspace/snapshot.js';
+import { replayAof, replayAofBuffer, replayCommands } from '../../src/keyspace/replay.js';
 import { walkKeyspace, walkKeyspaceAsync } from '../../src/keyspace/walk.js';
 import { writeAof } from '../../src/output/aof.js';
 import { writeRdbRecords } from '../../src/rdb/writer.js';
@@ -63,5 +69,35 @@ describe('walkKeyspace', () => {
     const keys = records.filter((r) => r.kind === 'key').length;
     expect(keys).toBe(keyspace.size);
     expect(records.filter((r) => r.kind === 'key-end').length).toBe(keys);
+  });
+});
+
+describe('replayAof up to a cut (snapshotAt)', () => {
+  it('leaves out the command at the cut and after it, drops a transaction the cut splits, and refuses a cut it cannot make', async () => {
+    const enc = new TextEncoder();
+    const parts = [['SET', 'a', '1'], ['MULTI'], ['SET', 'b', '2'], ['EXEC'], ['SET', 'c', '3']].map((c) => Buffer.concat(encodeCommand(c.map((x) => enc.encode(x)))));
+    const offsets: number[] = [];
+    let at = 0;
+    for (const p of parts) {
+      offsets.push(at);
+      at += p.length;
+    }
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'redback-cut-'));
+    const file = path.join(dir, 'appendonly.aof');
+    await writeFile(file, Buffer.concat(parts));
+    const keysAt = async (offset: number): Promise<string[]> => [...(await snapshotAt(file, { file, offset })).keyspace.db(0).keyNames()].sort();
+    expect(await keysAt(0)).toEqual([]);
+    expect(await keysAt(offsets[1] as number)).toEqual(['a']);
+    // Inside MULTI … EXEC: the transaction is dropped, as at the end of a truncated AOF.
+    const inside = await replayAof(file, { stopBefore: { file, offset: offsets[3] as number } });
+    expect([...inside.keyspace.db(0).keyNames()]).toEqual(['a']);
+    expect(inside.report.droppedTransaction).toMatchObject({ commands: 1 });
+    expect(inside.report.stoppedAt).toEqual({ file, offset: offsets[3] });
+    expect(await keysAt(offsets[4] as number)).toEqual(['a', 'b']);
+    expect(await keysAt(at)).toEqual(['a', 'b', 'c']);
+    await expect(snapshotAt(file, { file: path.join(dir, 'other.aof'), offset: 0 })).rejects.toBeInstanceOf(UsageError);
+    const progress: number[] = [];
+    await replayAof(file, { onProgress: (done) => progress.push(done) });
+    expect(progress.at(-1)).toBe(at);
   });
 });
