@@ -1,7 +1,7 @@
 // cspell:words evalsha fcall
 import { commandRows, newerCommandRows } from '../aof/command-table.js';
 import { validateCommand } from '../aof/commands.js';
-import { readAof, readAofSync } from '../aof/resp.js';
+import { readAofBatches, readAofSync } from '../aof/resp.js';
 import type { AofPart, AofSet } from '../aof/set.js';
 import { resolveAof } from '../aof/set.js';
 import { resolve as resolvePath } from 'node:path';
@@ -397,14 +397,17 @@ export async function replayAof(path: string | AofSet, options: ReplayAofOptions
         }
       }
       try {
-        for await (const record of readAof(input, { file: part.path })) {
-          if (atCut && record.offset >= cut.offset) {
-            report.stoppedAt = { file: part.path, offset: record.offset };
-            break;
+        // In batches: one async step per batch, not per command.
+        batches: for await (const batch of readAofBatches(input, { file: part.path })) {
+          for (const record of batch) {
+            if (atCut && record.offset >= cut.offset) {
+              report.stoppedAt = { file: part.path, offset: record.offset };
+              break batches;
+            }
+            end = record.offset + record.length;
+            if (record.kind === 'command') engine.apply(record.args, record.offset);
+            else if (record.timestamp !== undefined) engine.timestamp(record.timestamp);
           }
-          end = record.offset + record.length;
-          if (record.kind === 'command') engine.apply(record.args, record.offset);
-          else if (record.timestamp !== undefined) engine.timestamp(record.timestamp);
           if (progress !== undefined && end >= nextReport) {
             progress(before + end, total);
             nextReport = end + PROGRESS_STEP;
