@@ -47,7 +47,10 @@ Exit codes: 0 rewritten; 1 the AOF is corrupt or truncated where Redis refuses i
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Rewrite);
     this.configureOutput(flags);
-    const progress = createProgress(`rewrite ${args.path}`, this.progressAllowed(flags.json));
+    // Two bars: the replay (bytes of the input, with a total), then the writing (bytes written so far).
+    const allowed = this.progressAllowed(flags.json);
+    let progress = createProgress(`replay ${args.path}`, allowed);
+    let writing = false;
     let report: RewriteReport;
     try {
       report = await rewriteAof(args.path, {
@@ -64,7 +67,14 @@ Exit codes: 0 rewritten; 1 the AOF is corrupt or truncated where Redis refuses i
         now: flags.now === undefined ? undefined : parseTimeMs(flags.now),
         owner: this.editOwner(),
         onStep: this.crashHook(),
-        onProgress: (done, total) => progress.update(done, total),
+        onProgress: (done, total, phase) => {
+          if (phase === 'write' && !writing) {
+            writing = true;
+            progress.finish();
+            progress = createProgress(`write ${flags['dry-run'] ? '(dry run)' : (flags.output ?? args.path)}`, allowed);
+          }
+          progress.update(done, total);
+        },
       });
     } finally {
       progress.finish();
