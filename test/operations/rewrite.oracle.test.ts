@@ -292,7 +292,11 @@ describe('rewrite of every peer AOF', async () => {
       const input = await replayAof(file, { now });
       const output = await replayAof(out, { now });
       expect(compareStates(modelState(input.keyspace, now), modelState(output.keyspace, now))).toEqual([]);
-      if (!haveRedis) return;
+      if (!haveRedis) {
+        if (process.env.CI === 'true') throw new Error('redis-server not found: the peer AOF comparison cannot be skipped when CI=true');
+        console.warn(`redis-server not found: ${name} rewritten but not loaded in a server`);
+        return;
+      }
       const reference = await startPeer(file);
       if (reference === undefined) return;
       const loaded = file.endsWith('.manifest') ? await started(startFromAof(out)) : await startFromAofFile(out);
