@@ -13,7 +13,7 @@ export default class Rewrite extends BaseCommand {
 
   static override description = `PATH is any AOF: a single file (with or without an RDB preamble), a multi-part set (its directory or manifest), .lz4 or not. Every command is replayed with Redis's semantics into an in-memory dataset, which is then written in the input's shape: a set becomes a directory with one new BASE, an empty INCR and a fresh manifest; a single file stays one file. --base rdb (the default, as Redis 7's aof-use-rdb-preamble yes) writes the BASE as an RDB; --base aof as commands.
 
-The output is for the release that wrote the input (the RDB version of its preamble or BASE, at least Redis 7.0; 7.4 when hashes have field TTLs), or for --target-redis. It is written crash-safely: a fresh set with its manifest last, a file through a temporary file and a rename. --in-place replaces the AOF through the crash-safe set edit (the manifest rename is the commit) and keeps the old files in a backup directory.
+The output is for the release that wrote the input (the RDB version of its preamble or BASE, else Redis 7.0; at least 7.0 with functions, 7.4 when hashes have field TTLs), or for --target-redis. It is written crash-safely: a fresh set with its manifest last, a file through a temporary file and a rename. --in-place replaces the AOF through the crash-safe set edit (the manifest rename is the commit) and keeps the old files in a backup directory.
 
 Commands that cannot be replayed offline (EVAL bodies in AOFs written with verbatim script replication, module commands) stop the rewrite with the file, the offset and a hint, unless --skip-unsupported (each skipped command is counted).
 
@@ -36,7 +36,7 @@ Exit codes: 0 rewritten; 1 the AOF is corrupt or truncated where Redis refuses i
     'in-place': Flags.boolean({ description: 'Replace the AOF itself, crash-safely, keeping the old files in a backup directory.', default: false }),
     'backup-dir': Flags.string({ description: 'With --in-place: where the old files go (default: beside the AOF, <name>.redback-backup-<time>).' }),
     'no-backup': Flags.boolean({ description: 'With --in-place: delete the old files instead of keeping them.', default: false }),
-    'target-redis': Flags.string({ description: `Release to write for: ${TARGET_NAMES.join(', ')} (default: the input's, at least 7.0).` }),
+    'target-redis': Flags.string({ description: `Release to write for: ${TARGET_NAMES.join(', ')} (default: the one that wrote the input).` }),
     force: Flags.boolean({ description: 'Replace an existing output file.', default: false }),
     'dry-run': Flags.boolean({ description: 'Replay and report what would be written; write nothing.', default: false }),
     'skip-unsupported': Flags.boolean({ description: 'Skip commands that cannot be replayed offline (counted in the report) instead of stopping.', default: false }),

@@ -39,13 +39,15 @@ export interface AofSnapshot {
 
 /**
  * The RDB header a replayed dataset's records carry, which an RDB writer takes as its default target: the
- * magic and version of the AOF's RDB preamble or BASE, at least RDB 10 (Redis 7.0: the first release with
- * multi-part AOFs and functions), and RDB 12 (Redis 7.4) when a hash has field TTLs, which older releases
- * cannot hold. Valkey's own versions (80+) are kept.
+ * magic and version of the AOF's RDB preamble or BASE (the release that wrote it), else RDB 10 (Redis 7.0, the
+ * first release with multi-part AOFs); at least RDB 10 when there are function libraries (Redis 7.0) and RDB 12
+ * (Redis 7.4) when a hash has field TTLs, which older releases cannot hold. Valkey's own versions (80+) are
+ * kept.
  */
 export function snapshotHeader(keyspace: Keyspace, rdbHeader: ReplayReport['rdbHeader']): { magic: 'REDIS' | 'VALKEY'; version: number } {
   const magic = rdbHeader?.magic ?? 'REDIS';
-  let version = Math.max(rdbHeader?.version ?? 0, 10);
+  let version = rdbHeader?.version ?? 10;
+  if (version < 10 && keyspace.functions.size > 0) version = 10;
   if (version < 12 && hasFieldTtls(keyspace)) version = 12;
   return { magic, version };
 }

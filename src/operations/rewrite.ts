@@ -29,7 +29,11 @@ export interface RewriteAofOptions {
   noBackup?: boolean;
   /** The BASE's format: an RDB (Redis's `aof-use-rdb-preamble yes`, the default) or RESP commands. */
   base?: 'rdb' | 'aof';
-  /** The release the output is for (`--target-redis`); default: the input's RDB version, at least Redis 7.0. */
+  /**
+   * The release the output is for (`--target-redis`); default: the one that wrote the input (its RDB
+   * preamble's or BASE's version, else Redis 7.0; 7.4 with hash field TTLs). What the target cannot hold is an
+   * error naming the key — except, by default, stream counters a release before 7.0 does not keep either.
+   */
   targetRedis?: string;
   /** Replace an existing output file (a single AOF). */
   force?: boolean;
@@ -155,8 +159,12 @@ export async function rewriteAof(path: string, options: RewriteAofOptions = {}):
     onProgress: (done, total) => options.onProgress?.(done, total, 'replay'),
   });
   const notes: string[] = [];
+  // Written for the release that wrote the input by default: what that release's own rewrite would not keep
+  // either (stream counters before Redis 7.0) is left out and counted, not an error.
+  let dropUnsupported = false;
   if (target === undefined) {
-    target = targetForRdbVersion(snapshot.header.version, snapshot.header.magic);
+    target = targetForRdbVersion(Math.max(snapshot.header.version, 6), snapshot.header.magic);
+    dropUnsupported = target.magic === 'REDIS' && target.rdbVersion < 10;
     const why = snapshot.replay.rdbHeader ? `the input's RDB ${snapshot.replay.rdbHeader.version}` : 'no RDB in the input';
     notes.push(`written for ${target.name} (RDB ${target.rdbVersion}; ${why}; --target-redis picks another release)`);
   }
@@ -169,8 +177,8 @@ export async function rewriteAof(path: string, options: RewriteAofOptions = {}):
     const records = snapshot.records(stats);
     const pieces =
       baseFormat === 'rdb'
-        ? writeRdbRecords(records, { target: chosen, aofPreamble: true, now: snapshot.now, tempDir: options.tempDir }, rdbReport)
-        : writeAof(records, { target: chosen, tempDir: options.tempDir, file: path }, aofReport);
+        ? writeRdbRecords(records, { target: chosen, aofPreamble: true, now: snapshot.now, tempDir: options.tempDir, dropUnsupported }, rdbReport)
+        : writeAof(records, { target: chosen, tempDir: options.tempDir, file: path, dropUnsupported }, aofReport);
     let next = 0;
     for await (const piece of pieces) {
       written += piece.length;

@@ -1,7 +1,8 @@
 /**
  * The keyspace walk (walk.ts) round-trips: a dataset replayed from commands, walked, written by the RDB
  * writer and by the AOF rewrite writer, then read back (the RDB through the RDB loader, the AOF through the
- * replay engine) gives the same reply-visible state; batches stay bounded.
+ * replay engine) gives the same reply-visible state; batches stay bounded. Also: replay up to a cut, and the
+ * default target of a rewrite (the release of the input's RDB preamble).
  */
 // cspell:words fieldttl keyspace hset hexpire xadd xgroup xreadgroup rpush zadd sadd pfadd
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -13,7 +14,9 @@ import { UsageError } from '../../src/errors.js';
 import { snapshotAt } from '../../src/keyspace/snapshot.js';
 import { replayAof, replayAofBuffer, replayCommands } from '../../src/keyspace/replay.js';
 import { walkKeyspace, walkKeyspaceAsync } from '../../src/keyspace/walk.js';
+import { rewriteAof } from '../../src/operations/rewrite.js';
 import { writeAof } from '../../src/output/aof.js';
+import { resolveTarget } from '../../src/rdb/targets.js';
 import { writeRdbRecords } from '../../src/rdb/writer.js';
 import { newWriteReport } from '../../src/rdb/write-report.js';
 import { generateWorkload } from '../support/workload.js';
@@ -99,5 +102,21 @@ describe('replayAof up to a cut (snapshotAt)', () => {
     const progress: number[] = [];
     await replayAof(file, { onProgress: (done) => progress.push(done) });
     expect(progress.at(-1)).toBe(at);
+  });
+});
+
+describe('rewriteAof of an AOF a Redis 6 wrote', () => {
+  it('writes for the release of its RDB preamble, leaving out the stream counters that release does not keep', async () => {
+    const { keyspace } = replayCommands([['SET', 'a', '1'], ['XADD', 's', '1-1', 'f', 'v'], ['XADD', 's', '2-1', 'f', 'v']], { now: NOW });
+    const preamble = await collect(writeRdbRecords(walkKeyspaceAsync(keyspace), { target: resolveTarget('6.2'), aofPreamble: true, now: NOW }, newWriteReport()));
+    const tail = Buffer.concat([['XDEL', 's', '1-1'], ['SET', 'b', '2']].flatMap((c) => encodeCommand(c.map((x) => new TextEncoder().encode(x)))));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'redback-rdb9-'));
+    const file = path.join(dir, 'appendonly.aof');
+    await writeFile(file, Buffer.concat([preamble, tail]));
+    const report = await rewriteAof(file, { output: path.join(dir, 'out.aof'), now: NOW });
+    expect(report.target).toMatchObject({ name: 'redis-6.2', rdbVersion: 9 });
+    expect(report.dropped).toEqual({ 'stream-metadata': 1 });
+    const back = await replayAof(path.join(dir, 'out.aof'), { now: NOW });
+    expect([...back.keyspace.db(0).keyNames()].sort()).toEqual(['a', 'b', 's']);
   });
 });
