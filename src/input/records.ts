@@ -5,7 +5,8 @@ import { readDecodedHead } from '../io/sniff.js';
 import { crcOnThread, type ThreadCrc } from '../rdb/file.js';
 import type { AnyRdbRecord, EofRecord, RdbRecord } from '../rdb/model.js';
 import { readRdbBatches } from '../rdb/reader.js';
-import { identifyInput } from './detect.js';
+import { identifyConvertInput } from './detect.js';
+import { dumpRecordSource } from './dump-records.js';
 
 /*
  * Inputs as record streams, for writers (`convert`): whatever the input is, a writer consumes batches of
@@ -53,15 +54,17 @@ export interface RecordSource {
 }
 
 /**
- * Opens `path` as records: an RDB (plain or LZ4). An AOF (a file, a set or a directory) is refused with a
- * {@link UsageError}: converting one means replaying its commands. Throws {@link InputOutputError} for a
- * missing or unreadable path and {@link CorruptError} for a file that is neither RDB nor AOF.
+ * Opens `path` as records: an RDB or a redback JSON/JSONL dump (plain or LZ4). An AOF (a file, a set or a
+ * directory) is refused with a {@link UsageError}: converting one means replaying its commands. Throws
+ * {@link InputOutputError} for a missing or unreadable path and {@link CorruptError} for a file that is
+ * none of these.
  */
 export async function openRecords(path: string): Promise<RecordSource> {
-  const input = await identifyInput(path);
+  const input = await identifyConvertInput(path);
+  if (input.kind === 'dump') return dumpRecordSource(path, input.layout);
   if (input.kind === 'aof') {
     throw new UsageError(
-      `${path} is an AOF: converting an AOF means replaying its commands into a dataset, which comes with offline AOF replay (redback rewrite); convert reads RDB files`,
+      `${path} is an AOF: converting an AOF means replaying its commands into a dataset, which comes with offline AOF replay (redback rewrite); convert reads RDB files and JSON dumps`,
       { file: path },
     );
   }
