@@ -109,7 +109,7 @@ function writeStdout(piece: Uint8Array): Promise<void> {
 
 function renderConvert(report: ConvertReport): string {
   const target = report.target ? ` for ${report.target.name} (RDB ${report.target.rdbVersion})` : '';
-  const size = report.output.compressed ? `${formatBytes(report.output.fileBytes)} (${formatBytes(report.output.bytes)} before LZ4)` : formatBytes(report.output.bytes);
+  const size = report.output.compressed && !report.output.files ? `${formatBytes(report.output.fileBytes)} (${formatBytes(report.output.bytes)} before LZ4)` : formatBytes(report.output.bytes);
   const files = report.output.files ? ` in ${formatCount(report.output.files.length)} files` : '';
   const functions = report.functions > 0 ? `, ${formatCount(report.functions)} function ${report.functions === 1 ? 'library' : 'libraries'}` : '';
   const lines = [style.ok(`wrote ${report.output.file === '-' ? 'standard output' : report.output.file}: ${report.output.format}${target}, ${formatCount(report.keys)} keys${functions}, ${size}${files}`)];

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, readdir, rmdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { recoverAofEdit } from '../aof/set-edit.js';
+import { DEFAULT_AOF_FILENAME, manifestFileName } from '../aof/manifest.js';
 import { RedbackError, UsageError, ioError } from '../errors.js';
 import { writeFileAtomic, type Compression } from '../io/atomic.js';
 import { openRecords, type RecordSource } from '../input/records.js';
@@ -93,6 +95,7 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
   const format = outputFormat(options.to);
   if (!format) throw new UsageError(`--to: unknown format '${options.to}': known are ${Object.keys(OUTPUT_FORMATS).join(', ')}`);
   const toStdout = options.output === '-';
+  let createdDir = false;
   const preamble = options.preamble === true;
   if (preamble && !format.preamble) throw new UsageError(`--preamble: ${options.to} has no RDB preamble (aof and multipart have)`);
   if (toStdout && (!format.stdout || options.stdout === undefined)) throw new UsageError(`-o -: ${options.to} cannot be written to standard output`);
@@ -102,7 +105,10 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
     if (format.directory) {
       // A multi-part set is committed by its manifest's rename: it goes into an empty (or new) directory,
       // never over another set (replacing one is an edit of that set, not a conversion).
+      // An earlier run killed part-way left a journal: finish undoing it first (what a rerun is for).
+      if ((await directoryEntries(options.output)) !== 'file') await recoverAofEdit(join(options.output, manifestFileName(DEFAULT_AOF_FILENAME)));
       const entries = await directoryEntries(options.output);
+      createdDir = entries === 0 && !existsSync(options.output);
       if (entries === 'file') throw new UsageError('is a file: multipart writes a directory', { file: options.output });
       if (entries > 0) throw new UsageError('is not empty: multipart writes into a new or empty directory (--force does not replace a set)', { file: options.output });
     } else if (existsSync(options.output) && !options.force) {
@@ -168,6 +174,8 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
       fileBytes = await writeFileAtomic(options.output, pieces, options.compress ?? 'none');
     }
   } catch (error) {
+    // A set that failed before its commit was undone by writeAofSet: remove the directory if it made it.
+    if (createdDir) await rmdir(options.output).catch(() => undefined);
     // Errors about a key or a record carry the input's offsets: name the input.
     if (error instanceof RedbackError && error.file === undefined) error.at({ file: input });
     throw error;
