@@ -18,6 +18,8 @@ import { dumpRecordSource } from './dump-records.js';
 export interface RecordReadOptions {
   /** Bytes read so far and the total (undefined when not known, as for a compressed file). */
   onProgress?: (done: number, total: number | undefined) => void;
+  /** {@link RecordSource.records}: also give each key's raw bytes, where the input has them (default true); a writer that re-encodes every value needs none. */
+  raw?: boolean;
 }
 
 /** An input opened as records. */
@@ -104,7 +106,7 @@ export async function rdbRecordSource(path: string): Promise<RecordSource> {
     async *records(options: RecordReadOptions = {}): AsyncGenerator<RdbRecord[]> {
       const input = await openInput(path);
       try {
-        yield* readRdbBatches(input, { file: path, raw: true, onProgress: progress(options) });
+        yield* readRdbBatches(input, { file: path, raw: options.raw ?? true, onProgress: progress(options) });
       } finally {
         await input.close();
       }

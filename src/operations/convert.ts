@@ -158,7 +158,8 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
       const needsValues = Array.from({ length: 256 }, (_, code) => !copies(copyTarget, header.magic, code));
       records = filterRecords(source.copyRecords((code) => needsValues[code] === true, { onProgress }), filter, sizes, filtered);
     } else {
-      records = filterRecords(source.records({ onProgress }), filter, sizes, filtered);
+      // Raw bytes only for a writer that copies encodings (an RDB writer whose target was not known up front).
+      records = filterRecords(source.records({ onProgress, raw: copies !== undefined }), filter, sizes, filtered);
     }
     if (format.directory) {
       const written = await format.writeDirectory(options.output, records, writerOptions, report, options.compress ?? 'none');
