@@ -28,7 +28,7 @@ import { existsSync, readFileSync } from 'node:fs';
 const NOW = Date.now();
 
 /** Re-encodes records without their input bytes (the writer alone: `convert` always has the bytes of an RDB input). */
-async function reencode(records: readonly AnyRdbRecord[], target: RdbTarget): Promise<Uint8Array> {
+async function encodeAgain(records: readonly AnyRdbRecord[], target: RdbTarget): Promise<Uint8Array> {
   const report = newWriteReport();
   const pieces: Uint8Array[] = [];
   for await (const piece of writeRdbRecords([records.filter((r) => r.kind !== 'raw')], { target, now: NOW, dropUnsupported: true }, report)) pieces.push(piece);
@@ -187,7 +187,7 @@ describeWithRedis('RDB files converted for Redis 6.2, 7.0 and their own version,
   it('re-encoded without the input bytes, keys built in one command are what Redis 7.0 wrote, byte for byte', async () => {
     for (const [name, data] of inputs.filter(([n]) => n.startsWith('workload-'))) {
       const records = readRdbAll(data, { raw: true });
-      const encoded = await reencode(records, resolveTarget('7.0'));
+      const encoded = await encodeAgain(records, resolveTarget('7.0'));
       const original = keyBytes(data);
       const mine = keyBytes(encoded);
       let compared = 0;
