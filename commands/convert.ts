@@ -115,7 +115,8 @@ function renderConvert(report: ConvertReport): string {
   const lines = [style.ok(`wrote ${report.output.file === '-' ? 'standard output' : report.output.file}: ${report.output.format}${target}, ${formatCount(report.keys)} keys${functions}, ${size}${files}`)];
   const counts = (entries: [string, number | undefined][]): string => entries.map(([kind, n]) => `${formatCount(n ?? 0)} ${kind}`).join(', ');
   const filtered = Object.entries(report.filtered);
-  if (filtered.length > 0) lines.push(`  filtered out: ${counts(filtered)}`);
+  const flagOf: Record<string, string> = { db: '--db', key: '--key/--exclude-key', type: '--type', expired: '--drop-expired', minBytes: '--min-bytes' };
+  if (filtered.length > 0) lines.push(`  keys filtered out: ${filtered.map(([reason, n]) => `${formatCount(n ?? 0)} by ${flagOf[reason] ?? reason}`).join(', ')}`);
   const dropped = Object.entries(report.dropped);
   if (dropped.length > 0) lines.push(`  left out or approximated: ${counts(dropped)}`);
   for (const note of report.notes) lines.push(style.dim(`  ${note}`));
