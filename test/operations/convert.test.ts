@@ -257,7 +257,7 @@ describe('convert to aof, resp, json, jsonl and multipart', () => {
       const rdb = join(dir, `back-from-${layout}.rdb`);
       const report = await run({ output: rdb, to: 'rdb' }, dump);
       expect(report.input).toMatchObject({ format: layout, compressed: false });
-      expect(report).toMatchObject({ keys: 160, functions: 0, target: { name: 'redis-7.0', rdbVersion: 10 } });
+      expect(report).toMatchObject({ keys: 160, functions: 1, target: { name: 'redis-7.0', rdbVersion: 10 } });
       expect(logicalKeys(readRdbAll(readFileSync(rdb)), { streamType: 21 }), layout).toEqual(original);
       expect(readRdbAll(readFileSync(rdb)).filter((r) => r.kind === 'function').length).toBe(1);
       // And a dump to a dump: the same text.
