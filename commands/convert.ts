@@ -24,7 +24,7 @@ ${Object.entries(OUTPUT_FORMATS)
 
 --to rdb writes for --target-redis (${TARGET_NAMES.join(', ')}) or --rdb-version N, by default the input's own version. Values whose encoding the target loads are copied as they are; the others are re-encoded as that release encodes them, with Redis's thresholds (or those of --redis-conf FILE). What the target cannot hold (hash field TTLs before 7.4, functions before 7.0, streams before 5.0…) is an error naming the key, unless --drop-unsupported.
 
-Filters keep a subset of the keys: --db, --key and --exclude-key (Redis glob patterns), --type, --min-bytes (encoded size in the input; a first pass over the input finds them), --drop-expired (TTL before --now).`;
+Filters keep a subset of the keys, for every format: --db, --key and --exclude-key (Redis glob patterns), --type, --min-bytes (encoded size in the input; a first pass over the input finds them), --drop-expired (TTL before --now).`;
 
   static override examples = [
     '<%= config.bin %> convert dump.rdb -o dump-6.2.rdb --to rdb --target-redis 6.2',

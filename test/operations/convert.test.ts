@@ -23,6 +23,7 @@ import { newWriteReport } from '../../src/rdb/write-report.js';
 import { writeRdbRecords } from '../../src/rdb/writer.js';
 import { concat } from '../support/bytes.js';
 import { logicalKeys } from '../support/logical-keys.js';
+import { REPO_ROOT } from '../support/paths.js';
 import { collectRecords, latin1 } from '../support/rdb-collect.js';
 import { drain } from '../support/record-sources.js';
 import { makeTempDir, stopAll } from '../support/redis.js';
@@ -195,6 +196,25 @@ describe('convert to rdb', () => {
     expect((error as Error).message).toMatch(/is an AOF: converting an AOF means replaying its commands .*redback rewrite/);
     expect(existsSync(join(dir, 'missing.rdb'))).toBe(false);
     await expect(run({ output: out() }, join(dir, 'missing.rdb'))).rejects.toThrow(/no such file or directory/);
+  });
+});
+
+describe("convert to rdb at the input's own version", () => {
+  /** The bytes after the header and AUX fields up to the EOF opcode: everything but the AUX fields and the checksum. */
+  const body = (file: Uint8Array): Buffer => {
+    const records = readRdbAll(file);
+    const first = records.find((r) => r.kind !== 'header' && r.kind !== 'aux');
+    const eof = records.find((r) => r.kind === 'eof');
+    return Buffer.from(file.subarray(first?.offset ?? 0, eof?.offset ?? 0));
+  };
+
+  it.each(['redis-7.0-all-types.rdb', 'redis-7.0-no-checksum.rdb', 'redis-7.0-no-compression.rdb'])('%s: the same bytes but for the AUX fields', async (name) => {
+    const source = join(REPO_ROOT, 'fixtures', name);
+    const output = join(dir, `same-${name}`);
+    const report = await convert(source, { to: 'rdb', output, now: NOW });
+    expect(report.target?.name).toBe('redis-7.0');
+    const original = new Uint8Array(readFileSync(source));
+    expect(body(new Uint8Array(readFileSync(output))).equals(body(original))).toBe(true);
   });
 });
 
