@@ -10,7 +10,8 @@
  *   (summaries), {@link planFix} and {@link applyFix} (AOF repair) — the reports `redback … --json` prints.
  * - Inputs: {@link openInput} opens any file, LZ4 frames decompressed on the fly; {@link sniffInput} tells
  *   what a path holds; {@link resolveAof} lists the files of an AOF (single file or multi-part set).
- * - Writers: {@link AofWriter} and {@link writeAofSet} (RESP AOF files and multi-part sets, crash-safe).
+ * - Writers: {@link AofWriter} and {@link writeAofSet} (RESP AOF files and multi-part sets, crash-safe);
+ *   {@link convert} (`redback convert`: an RDB or JSON dump to any format of {@link OUTPUT_FORMATS}).
  */
 
 export { ExitCode, RedbackError, TruncatedError, CorruptError, ChecksumError, UnsupportedError, InputOutputError, UsageError } from './errors.js';
@@ -89,6 +90,14 @@ export { inspectAof } from './operations/inspect-aof.js';
 export type { AofFileReport, AofInspectReport, InspectAofOptions } from './operations/inspect-aof.js';
 export { planFix, applyFix } from './operations/fix-aof.js';
 export type { ApplyFixOptions, FixPlan, FixResult, FixTarget, PlanFixOptions } from './operations/fix-aof.js';
+export { convert } from './operations/convert.js';
+export type { ConvertOptions, ConvertReport } from './operations/convert.js';
+export type { KeyFilterOptions } from './operations/key-filter.js';
+export { OUTPUT_FORMATS } from './output/formats.js';
+export type { OutputFormatName } from './output/formats.js';
+export { RDB_TARGETS, TARGET_NAMES, resolveTarget } from './rdb/targets.js';
+export type { RdbTarget } from './rdb/targets.js';
+export type { DropKind, WriteReport } from './rdb/write-report.js';
 
 export { rewriteAof } from './operations/rewrite.js';
 export type { RewriteAofOptions, RewriteReport } from './operations/rewrite.js';
