@@ -527,7 +527,10 @@ function stamp(when: Date): string {
 }
 
 /** The default backup directory: beside the AOF directory (a set) or the file (a single AOF), never inside a set. */
-export async function defaultBackupDir(plan: Pick<FixPlan, 'layout' | 'manifest' | 'file' | 'targets'>, now: Date = new Date()): Promise<string> {
+export async function defaultBackupDir(
+  plan: Pick<FixPlan, 'layout' | 'manifest' | 'file'> & { targets: readonly { path: string }[] },
+  now: Date = new Date(),
+): Promise<string> {
   const beside = plan.layout === 'multipart' && plan.manifest ? dirname(plan.manifest) : (plan.targets[0]?.path ?? plan.file);
   const base = join(dirname(beside), `${basename(beside)}.redback-backup-${stamp(now)}`);
   let candidate = base;
