@@ -1,10 +1,10 @@
 import { Args, Flags } from '../src/render/flags.js';
 import { RedbackError } from '../src/errors.js';
-import { applyAofEdit, checkOutputOptions, parseFileOffset } from '../src/operations/aof-edit.js';
+import { applyAofEdit, checkOutputOptions, recoverBeforeEdit, parseFileOffset } from '../src/operations/aof-edit.js';
 import { planFilter } from '../src/operations/filter.js';
 import { BaseCommand } from '../src/render/base-command.js';
 import { editFlags } from '../src/render/edit-flags.js';
-import { renderEditResult, renderFilterPlan } from '../src/render/edit-plan.js';
+import { renderEditResult, renderFilterPlan, renderRecovered } from '../src/render/edit-plan.js';
 
 export default class Filter extends BaseCommand {
   static override summary = 'Remove commands from an AOF: by name, by position, by key or by database; keep everything else.';
@@ -41,6 +41,9 @@ Exit codes: 0 filtered (or nothing matched); 1 mixed commands without --mixed, o
     this.configureOutput(flags);
     const output = { inPlace: flags['in-place'], out: flags.output, backupDir: flags['backup-dir'], noBackup: flags['no-backup'] };
     if (!flags['dry-run']) checkOutputOptions(output);
+    // An interrupted edit is finished or undone first, so that the plan sees the set as it is.
+    const recovered = flags['in-place'] && !flags['dry-run'] ? await recoverBeforeEdit(args.path, { owner: this.editOwner(), onStep: this.crashHook() }) : undefined;
+    if (recovered && !flags.json) this.log(renderRecovered(recovered));
     const plan = await planFilter(args.path, {
       dropCommands: (flags['drop-command'] ?? []).flatMap((c) => c.split(',')),
       dropAt: (flags['drop-at'] ?? []).map((text) => parseFileOffset(text, '--drop-at')),
@@ -51,7 +54,7 @@ Exit codes: 0 filtered (or nothing matched); 1 mixed commands without --mixed, o
     });
     if (!flags.json) this.log(renderFilterPlan(plan, flags['dry-run']));
     if (flags['dry-run'] || (!plan.changed && flags['in-place'] && !plan.refusal)) {
-      if (flags.json) this.printJson({ dryRun: flags['dry-run'], applied: false, plan });
+      if (flags.json) this.printJson({ dryRun: flags['dry-run'], applied: false, recovered, plan });
       return;
     }
     if (plan.refusal) {
@@ -67,7 +70,7 @@ Exit codes: 0 filtered (or nothing matched); 1 mixed commands without --mixed, o
       onStep: this.crashHook(),
       purpose: `filter: drop ${plan.removed.commands} commands`,
     });
-    if (flags.json) this.printJson({ dryRun: false, applied: true, plan, result });
+    if (flags.json) this.printJson({ dryRun: false, applied: true, recovered, plan, result });
     else this.log(renderEditResult(result, flags['in-place']));
   }
 }

@@ -1,12 +1,12 @@
 import { Args, Flags } from '../src/render/flags.js';
 import { UsageError } from '../src/errors.js';
-import { applyAofEdit, checkOutputOptions } from '../src/operations/aof-edit.js';
+import { applyAofEdit, checkOutputOptions, recoverBeforeEdit } from '../src/operations/aof-edit.js';
 import { parseFileOffset } from '../src/operations/aof-edit.js';
 import { parseTimeMs } from '../src/operations/time.js';
 import { planTruncate } from '../src/operations/truncate.js';
 import type { TruncateTarget } from '../src/operations/truncate.js';
 import { BaseCommand } from '../src/render/base-command.js';
-import { renderEditResult, renderTruncatePlan } from '../src/render/edit-plan.js';
+import { renderEditResult, renderRecovered, renderTruncatePlan } from '../src/render/edit-plan.js';
 import { editFlags } from '../src/render/edit-flags.js';
 
 export default class Truncate extends BaseCommand {
@@ -55,10 +55,13 @@ Exit codes: 0 cut (or nothing to cut); 1 no command matches, an invalid #TS anno
       if (command === '' || rest.length > 1) throw new UsageError(`--before-command wants a command name and an optional key glob, e.g. 'DEL user:*'; got ${JSON.stringify(flags['before-command'])}`);
       target = { kind: 'command', command, key: rest[0], last: flags.last };
     }
+    // An interrupted edit is finished or undone first, so that the plan sees the set as it is.
+    const recovered = flags['in-place'] && !flags['dry-run'] ? await recoverBeforeEdit(args.path, { owner: this.editOwner(), onStep: this.crashHook() }) : undefined;
+    if (recovered && !flags.json) this.log(renderRecovered(recovered));
     const plan = await planTruncate(args.path, target);
     if (!flags.json) this.log(renderTruncatePlan(plan, flags['dry-run']));
     if (flags['dry-run'] || (!plan.changed && flags['in-place'])) {
-      if (flags.json) this.printJson({ dryRun: flags['dry-run'], applied: false, plan });
+      if (flags.json) this.printJson({ dryRun: flags['dry-run'], applied: false, recovered, plan });
       return;
     }
     await this.confirmChange(flags.yes);
@@ -69,7 +72,7 @@ Exit codes: 0 cut (or nothing to cut); 1 no command matches, an invalid #TS anno
       onStep: this.crashHook(),
       purpose: `truncate: cut ${plan.cut ? `${plan.cut.file} at ${plan.cut.offset}` : 'nothing'}`,
     });
-    if (flags.json) this.printJson({ dryRun: false, applied: true, plan, result });
+    if (flags.json) this.printJson({ dryRun: false, applied: true, recovered, plan, result });
     else this.log(renderEditResult(result, flags['in-place']));
   }
 }

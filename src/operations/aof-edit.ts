@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { editAofSet, pendingAofEdit, prefixOfManifest, replaceAofFile, writeAofFile, writeAofSet } from '../aof/set-edit.js';
+import { editAofSet, pendingAofEdit, prefixOfManifest, recoverAofEdit, replaceAofFile, writeAofFile, writeAofSet } from '../aof/set-edit.js';
+import { resolveAof } from '../aof/set.js';
 import type { AofSetLayout, ByteRange, Compression, EditOwner, RecoveryReport, SetEntry, StepHook } from '../aof/set-edit.js';
 import type { AofSet } from '../aof/set.js';
 import { jsonBytes, latin1 } from '../bytes/text.js';
@@ -171,6 +172,17 @@ export interface AofEditResult {
 export async function pendingEditOf(set: AofSet): Promise<AofEditPlan['pendingEdit']> {
   const target = set.manifestPath ?? set.parts[0]?.path;
   return target === undefined ? undefined : pendingAofEdit(target);
+}
+
+/**
+ * Finishes or undoes an interrupted edit of the AOF at `path` (any form), before an in-place edit is
+ * planned: the plan must see the set as it really is, and a rerun of a killed command must leave no stray
+ * file even when it finds nothing left to do. Returns what was recovered, if anything.
+ */
+export async function recoverBeforeEdit(path: string, options: { owner?: EditOwner; onStep?: StepHook } = {}): Promise<RecoveryReport | undefined> {
+  const set = await resolveAof(path);
+  const target = set.manifestPath ?? set.parts[0]?.path;
+  return target === undefined ? undefined : recoverAofEdit(target, options);
 }
 
 /** Checks the output options before anything is read: exactly one of `inPlace` and `out`. */

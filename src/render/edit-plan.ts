@@ -1,3 +1,4 @@
+import type { RecoveryReport } from '../aof/set-edit.js';
 import type { AofEditPlan, AofEditResult, RemovedSummary } from '../operations/aof-edit.js';
 import type { FilterPlan } from '../operations/filter.js';
 import type { TruncatePlan } from '../operations/truncate.js';
@@ -95,14 +96,16 @@ export function renderFilterPlan(plan: FilterPlan, dryRun: boolean): string {
   return lines.join('\n');
 }
 
+/** An interrupted edit finished or undone before this one. */
+export function renderRecovered(recovered: RecoveryReport): string {
+  const outcome = recovered.outcome === 'completed' ? 'finished' : recovered.outcome === 'rolled-back' ? 'undone' : 'discarded (it had not started)';
+  return `interrupted edit ${outcome}${recovered.purpose ? ` (${recovered.purpose})` : ''}`;
+}
+
 /** What an applied edit did. */
 export function renderEditResult(result: AofEditResult, inPlace: boolean): string {
   const lines: string[] = [];
-  const recovered = result.recovered;
-  if (recovered) {
-    const outcome = recovered.outcome === 'completed' ? 'finished' : recovered.outcome === 'rolled-back' ? 'undone' : 'discarded (it had not started)';
-    lines.push(`interrupted edit ${outcome}${recovered.purpose ? ` (${recovered.purpose})` : ''}`);
-  }
+  if (result.recovered) lines.push(renderRecovered(result.recovered));
   lines.push(style.ok(`${inPlace ? 'edited' : 'written'}: ${result.target} (${formatCount(result.bytes)} bytes)`));
   for (const file of result.written) if (file !== result.target) lines.push(`  wrote ${file}`);
   if (result.removed.length) lines.push(`  left the set: ${result.removed.join(', ')}`);

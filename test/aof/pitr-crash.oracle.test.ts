@@ -1,0 +1,124 @@
+/**
+ * `truncate --in-place` and `filter --in-place` killed at every step (the driver of the fix crash test): a
+ * process killed at any instant leaves the old set or the new one, never a mix, and the same command run
+ * again finishes the job.
+ *
+ * The set is written by a real redis-server (RDB BASE + two INCR files). The new set each command makes is
+ * the one an uninterrupted run makes on a copy; redis-server loads the old set with its digest and the new one
+ * with the digest of the uninterrupted result. After each kill the directory holds exactly one of the two, and
+ * the rerun leaves exactly the new set, with the originals byte for byte in one backup directory beside the
+ * AOF directory.
+ */
+// cspell:words appendonly appendonlydir pitrcrash redback
+
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+import { generateServerAof, respRecords, writeSet, type GeneratedAof } from '../support/aof-sets.js';
+import { filesOf, holds, namesIn, runRedback, type SetState } from '../support/crash-driver.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { describeWithRedis, loadAofDigest, makeTempDir, runTool } from '../support/redis.js';
+
+const MANIFEST = 'appendonly.aof.manifest';
+
+describeWithRedis('truncate and filter killed at every step leave the old set or the new one', () => {
+  let generated: GeneratedAof;
+  let oldSet: SetState;
+  let oldDigest: string;
+
+  beforeAll(async () => {
+    let build;
+    [generated, build] = await Promise.all([
+      generateServerAof({ label: 'pitrcrash', preamble: true, timestamps: true, seed: 78, perPhase: 120, pauseMs: 700 }),
+      runTool('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, timeoutMs: 170_000 }),
+    ]);
+    expect(build.code, `build failed:\n${build.stdout}${build.stderr}`).toBe(0);
+    oldSet = { manifest: generated.manifest, files: new Map(generated.files.map((f) => [f.name, f.data])) };
+    const dir = await makeTempDir('redback-pitr-crash-old-');
+    await writeSet(dir, MANIFEST, generated.manifest, generated.files);
+    oldDigest = (await loadAofDigest(dir)).digest;
+  }, 240_000);
+
+  /** A fresh copy of the old set in `<parent>/appendonlydir`. */
+  async function freshSet(label: string): Promise<{ parent: string; dir: string }> {
+    const parent = await makeTempDir(`redback-pitr-crash-${label}-`);
+    const dir = path.join(parent, 'appendonlydir');
+    await mkdir(dir);
+    await writeSet(dir, MANIFEST, generated.manifest, generated.files);
+    return { parent, dir };
+  }
+
+  async function crashTest(label: string, args: (dir: string) => string[]): Promise<void> {
+    // The new set: what an uninterrupted run makes.
+    const reference = await freshSet(`${label}-ref`);
+    const done = await runRedback(args(reference.dir));
+    expect(done.code, done.stdout + done.stderr).toBe(0);
+    const after = await filesOf(reference.dir);
+    const newManifest = after.get(MANIFEST)?.toString('latin1') as string;
+    const newSet: SetState = { manifest: newManifest, files: new Map(namesIn(newManifest).map((n) => [n, after.get(n) as Buffer])) };
+    expect(newManifest).not.toBe(generated.manifest);
+    const newDigest = (await loadAofDigest(reference.dir)).digest;
+    expect(newDigest).not.toBe(oldDigest);
+    const retired = namesIn(generated.manifest).filter((n) => !namesIn(newManifest).includes(n));
+
+    const killPoint = async (step: number): Promise<'old' | 'new' | 'done'> => {
+      const { parent, dir } = await freshSet(`${label}-${step}`);
+      const killed = await runRedback(args(dir), step);
+      let state: 'old' | 'new' | 'done';
+      if (killed.signal === null) {
+        expect(killed.code, killed.stderr).toBe(0);
+        state = 'done';
+      } else {
+        expect(killed.signal, `step ${step}: ${killed.stderr}`).toBe('SIGKILL');
+        const found = await filesOf(dir);
+        const isOld = holds(found, oldSet);
+        const isNew = holds(found, newSet);
+        expect(isOld || isNew, `step ${step}: neither the old set nor the new one: ${[...found.keys()].join(', ')}`).toBe(true);
+        expect((await loadAofDigest(dir)).digest, `step ${step}`).toBe(isOld ? oldDigest : newDigest);
+        state = isOld ? 'old' : 'new';
+        const rerun = await runRedback(args(dir));
+        expect(rerun.code, `step ${step}: rerun: ${rerun.stdout}${rerun.stderr}`).toBe(0);
+      }
+      const final = await filesOf(dir);
+      expect(holds(final, newSet), `step ${step}: after the rerun`).toBe(true);
+      expect([...final.keys()].sort(), `step ${step}: nothing but the set is left`).toEqual([MANIFEST, ...namesIn(newManifest)].sort());
+      const besides = (await readdir(parent)).filter((name) => name !== 'appendonlydir');
+      expect(besides.length, `step ${step}: one backup directory beside the AOF directory: ${besides.join(', ')}`).toBe(1);
+      const backup = await filesOf(path.join(parent, besides[0] as string));
+      expect([...backup.keys()].sort(), `step ${step}`).toEqual([MANIFEST, ...retired].sort());
+      for (const [name, data] of backup) expect(data.equals(name === MANIFEST ? Buffer.from(generated.manifest, 'latin1') : (oldSet.files.get(name) as Buffer)), `step ${step}: backup of ${name}`).toBe(true);
+      return state;
+    };
+
+    const points: string[] = [];
+    let total: number | undefined;
+    for (let first = 1; total === undefined && first < 60; first += 3) {
+      const steps = [first, first + 1, first + 2];
+      const states = await Promise.all(steps.map((step) => killPoint(step)));
+      states.forEach((state, k) => {
+        if (state === 'done') total ??= (steps[k] as number) - 1;
+        else points.push(`${steps[k]}:${state}`);
+      });
+    }
+    expect(total, 'a run finished on its own').toBeGreaterThan(5);
+    expect(points.length).toBe(total);
+    expect(points.filter((p) => p.endsWith('old')).length, points.join(' ')).toBeGreaterThan(2);
+    expect(points.filter((p) => p.endsWith('new')).length, points.join(' ')).toBeGreaterThan(1);
+    console.log(`${label} crash test: ${points.length} kill points (${points.join(' ')})`);
+  }
+
+  it('truncate --to-timestamp (a cut in the middle INCR) --in-place', async () => {
+    // T: one second before the second #TS of the middle INCR; a rerun on the new set finds nothing to cut.
+    const middle = generated.files[1] as { name: string; data: Buffer };
+    const stamps = respRecords(middle.data)
+      .filter((r) => r.kind === 'annotation')
+      .map((r) => Number(/^#TS:(\d+)/.exec(middle.data.toString('latin1', r.start, r.end))?.[1]));
+    expect(stamps.length, 'the middle INCR has two #TS annotations').toBeGreaterThan(1);
+    const ts = (stamps[1] as number) - 1;
+    await crashTest('truncate', (dir) => ['truncate', dir, '--to-timestamp', String(ts), '--in-place', '--yes']);
+  }, 300_000);
+
+  it('filter --drop-command INCRBY --in-place', async () => {
+    await crashTest('filter', (dir) => ['filter', dir, '--drop-command', 'INCRBY', '--in-place', '--yes']);
+  }, 300_000);
+});
