@@ -182,7 +182,7 @@ export async function planFilter(path: string, options: FilterOptions): Promise<
 
   const files: EditedFile[] = [];
   let drops = new DropList();
-  let block: { offset: number; kept: number; dropped: Pending[] } | undefined;
+  let block: { offset: number; kept: number; dropped: Pending[]; annotations: ByteRange[] } | undefined;
   let pendingSelect: Pending | undefined;
   let file: EditedFile | undefined;
   let fileIndex = -1;
@@ -271,6 +271,7 @@ export async function planFilter(path: string, options: FilterOptions): Promise<
           break;
         case 'annotation':
           previousStart = event.annotation.offset;
+          block?.annotations.push({ start: event.annotation.offset, end: event.annotation.offset + event.annotation.length });
           break;
         case 'command': {
           const dropHere = dropAt.get(fileIndex);
@@ -288,14 +289,20 @@ export async function planFilter(path: string, options: FilterOptions): Promise<
               throw new UsageError(`--drop-at ${event.file.part.name}:${event.offset} is a ${event.name}: drop the commands of its block instead (an emptied block disappears whole)`);
             }
             if (event.name === 'MULTI') {
-              block = { offset: event.offset, kept: 0, dropped: [] };
+              block = { offset: event.offset, kept: 0, dropped: [], annotations: [] };
             } else if (event.name === 'EXEC' && block) {
               const open = block;
               block = undefined;
               if (open.kept === 0) {
                 // Every command of the block is dropped: the block goes whole, MULTI and EXEC with it.
                 plan.emptiedBlocks++;
-                drops.add(open.offset, event.offset + event.length);
+                // The #TS annotations inside stay: they date the commands after the block.
+                let from = open.offset;
+                for (const a of open.annotations) {
+                  if (a.start > from) drops.add(from, a.start);
+                  from = a.end;
+                }
+                drops.add(from, event.offset + event.length);
                 for (const p of open.dropped) countRemoved(p);
                 counter.addCommand('MULTI', [], event.db, event.timestamp);
                 counter.addCommand('EXEC', [], event.db, event.timestamp);

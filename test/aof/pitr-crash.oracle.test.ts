@@ -121,4 +121,41 @@ describeWithRedis('truncate and filter killed at every step leave the old set or
   it('filter --drop-command INCRBY --in-place', async () => {
     await crashTest('filter', (dir) => ['filter', dir, '--drop-command', 'INCRBY', '--in-place', '--yes']);
   }, 300_000);
+
+  it('CLI: plan, --dry-run --json, refusals and exit codes; the input is only read without --in-place', async () => {
+    const { dir } = await freshSet('cli');
+    const before = await filesOf(dir);
+    // Exactly one cut rule; --output or --in-place.
+    expect((await runRedback(['truncate', dir, '-o', `${dir}.out`, '--yes'])).code).toBe(2);
+    expect((await runRedback(['truncate', dir, '--before-command', 'INCRBY', '--to-timestamp', '1', '-o', `${dir}.out`, '--yes'])).code).toBe(2);
+    expect((await runRedback(['truncate', dir, '--before-command', 'INCRBY', '--yes'])).code).toBe(2);
+    // Without a terminal and without --yes: refused, exit 2.
+    const refused = await runRedback(['filter', dir, '--drop-command', 'INCRBY', '-o', `${dir}.out`]);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/without --yes/);
+    // --dry-run --json: the plan, nothing written.
+    const dry = await runRedback(['truncate', dir, '--before-command', 'INCRBY', '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const json = JSON.parse(dry.stdout) as { dryRun: boolean; applied: boolean; plan: { cut: { file: string }; removed: { byName: { command: string }[]; commands: number } } };
+    expect(json).toMatchObject({ dryRun: true, applied: false });
+    expect(json.plan.removed.commands).toBeGreaterThan(0);
+    expect(json.plan.removed.byName.map((n) => n.command)).toContain('INCRBY');
+    // The text plan says what is lost before anything is written.
+    const text = await runRedback(['filter', dir, '--drop-command', 'INCRBY', '-o', `${dir}.filtered`, '--yes']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/dropped: [\d,]+ commands, [\d,]+ bytes/);
+    expect(text.stdout).toMatch(/by command: INCRBY ×/);
+    expect((await loadAofDigest(`${dir}.filtered`)).digest).not.toBe(oldDigest);
+    // A mixed command stops the run (exit 1) and is listed.
+    // (the workload's DEL str:… bin:… touches both sides of --exclude-key 'str:*')
+    const mixed = await runRedback(['filter', dir, '--exclude-key', 'str:*', '-o', `${dir}.mixed`, '--yes']);
+    expect(mixed.code, mixed.stdout + mixed.stderr).toBe(1);
+    expect(mixed.stdout).toMatch(/DEL {2}kept: bin:/);
+    expect(mixed.stderr).toMatch(/--mixed keep/);
+    const dropWhole = await runRedback(['filter', dir, '--exclude-key', 'str:*', '--mixed', 'drop', '-o', `${dir}.mixed`, '--yes']);
+    expect(dropWhole.code, dropWhole.stderr).toBe(0);
+    // A command that is not there: exit 1.
+    expect((await runRedback(['truncate', dir, '--before-command', 'NOSUCHCOMMAND', '-o', `${dir}.none`, '--yes'])).code).toBe(1);
+    expect(await filesOf(dir)).toEqual(before);
+  }, 120_000);
 });
