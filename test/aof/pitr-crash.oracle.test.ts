@@ -11,7 +11,7 @@
  */
 // cspell:words appendonly appendonlydir pitrcrash redback
 
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { generateServerAof, respRecords, writeSet, type GeneratedAof } from '../support/aof-sets.js';
@@ -147,13 +147,15 @@ describeWithRedis('truncate and filter killed at every step leave the old set or
     expect(text.stdout).toMatch(/by command: INCRBY ×/);
     expect((await loadAofDigest(`${dir}.filtered`)).digest).not.toBe(oldDigest);
     // A mixed command stops the run (exit 1) and is listed.
-    // (the workload's DEL str:… bin:… touches both sides of --exclude-key 'str:*')
-    const mixed = await runRedback(['filter', dir, '--exclude-key', 'str:*', '-o', `${dir}.mixed`, '--yes']);
+    const small = path.join(path.dirname(dir), 'small.aof');
+    await writeFile(small, '*5\r\n$4\r\nMSET\r\n$5\r\nstr:1\r\n$1\r\na\r\n$5\r\nbin:1\r\n$1\r\nb\r\n*3\r\n$3\r\nSET\r\n$5\r\nstr:2\r\n$1\r\nc\r\n');
+    const mixed = await runRedback(['filter', small, '--exclude-key', 'str:*', '-o', `${small}.out`, '--yes']);
     expect(mixed.code, mixed.stdout + mixed.stderr).toBe(1);
-    expect(mixed.stdout).toMatch(/DEL {2}kept: bin:/);
+    expect(mixed.stdout).toMatch(/MSET {2}kept: bin:1 {2}dropped: str:1/);
     expect(mixed.stderr).toMatch(/--mixed keep/);
-    const dropWhole = await runRedback(['filter', dir, '--exclude-key', 'str:*', '--mixed', 'drop', '-o', `${dir}.mixed`, '--yes']);
+    const dropWhole = await runRedback(['filter', small, '--exclude-key', 'str:*', '--mixed', 'drop', '-o', `${small}.out`, '--yes']);
     expect(dropWhole.code, dropWhole.stderr).toBe(0);
+    expect((await readFile(`${small}.out`)).length).toBe(0);
     // A command that is not there: exit 1.
     expect((await runRedback(['truncate', dir, '--before-command', 'NOSUCHCOMMAND', '-o', `${dir}.none`, '--yes'])).code).toBe(1);
     expect(await filesOf(dir)).toEqual(before);
