@@ -27,6 +27,7 @@ import type { LogEntry } from '../../src/operations/log.js';
 import { planTruncate } from '../../src/operations/truncate.js';
 import { childPids, commandName, respRecords, sendInBatches, waitRewriteDone, workload, writeSet } from '../support/aof-sets.js';
 import { describeWithRedis, loadAofDigest, makeTempDir, startRedis } from '../support/redis.js';
+import { startFromAof } from '../support/workload.js';
 
 const MANIFEST = 'appendonly.aof.manifest';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -224,5 +225,46 @@ describeWithRedis('point-in-time recovery of a set written by redis-server', () 
     await rm(path.join(dir, (result.written[0] as string).split('/').pop() as string));
     await cp(result.backupDir as string, dir, { recursive: true });
     expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it('filter --db 0 and --exclude-key load like the original set with the other databases flushed or the keys deleted', async () => {
+    // The original, loaded, then changed by hand through the server.
+    const server = await startFromAof(s.dir);
+    let onlyDb0 = '';
+    let withoutE = '';
+    try {
+      const all = await server.digest();
+      for (let db = 0; db < 16; db++) {
+        await server.call('SELECT', String(db));
+        let cursor = '0';
+        do {
+          const [next, keys] = (await server.call('SCAN', cursor, 'MATCH', '*:e:*', 'COUNT', '1000')) as [Buffer, Buffer[]];
+          cursor = next.toString();
+          if (keys.length > 0) await server.call('DEL', ...keys);
+        } while (cursor !== '0');
+      }
+      withoutE = await server.digest();
+      expect(withoutE).not.toBe(all);
+    } finally {
+      await server.stop();
+    }
+    const again = await startFromAof(s.dir);
+    try {
+      for (let db = 1; db < 16; db++) await again.callMany([['SELECT', String(db)], ['FLUSHDB']]);
+      onlyDb0 = await again.digest();
+    } finally {
+      await again.stop();
+    }
+    for (const [options, expected] of [
+      [{ db: 0 }, onlyDb0],
+      [{ excludeKeys: ['*:e:*'] }, withoutE],
+    ] as const) {
+      const plan = await planFilter(s.dir, options);
+      expect(plan.mixedCount).toBe(0);
+      expect(plan.removed.commands).toBeGreaterThan(0);
+      const out = path.join(await makeTempDir('redback-pitr-out-'), 'filtered');
+      await applyAofEdit(plan, { out, purpose: 'test' });
+      expect((await loadAofDigest(out)).digest, JSON.stringify(options)).toBe(expected);
+    }
   });
 });
