@@ -52,7 +52,7 @@ export interface RemovedSummary {
   keys: {
     /** Key occurrences over the removed commands. */
     occurrences: number;
-    /** Distinct keys (counted up to 10 000: `distinctCapped` then says there are more). */
+    /** Distinct keys (counted up to 10 000: `distinctCapped` then says there are more, uncounted). */
     distinct: number;
     distinctCapped: boolean;
     /** The first 20 distinct keys. */
@@ -83,8 +83,9 @@ export class RemovedCounter {
     this.commands++;
     this.names.set(name, (this.names.get(name) ?? 0) + 1);
     this.dbs.add(db);
+    this.occurrences += keys.length;
+    if (this.capped) return this.time(timestamp);
     for (const key of keys) {
-      this.occurrences++;
       const text = latin1(key);
       if (this.distinct.has(text)) continue;
       if (this.distinct.size >= KEYS_COUNTED) {
@@ -94,6 +95,10 @@ export class RemovedCounter {
       this.distinct.add(text);
       if (this.sample.length < KEYS_SHOWN) this.sample.push(jsonBytes(key));
     }
+    this.time(timestamp);
+  }
+
+  private time(timestamp: number | undefined): void {
     if (timestamp !== undefined) {
       this.first ??= timestamp;
       this.last = timestamp;
@@ -228,7 +233,9 @@ export async function applyAofEdit(plan: AofEditPlan, options: ApplyEditOptions)
     };
   }
   const out = options.out as string;
-  const ranges = (file: EditedFile): (() => AsyncGenerator<Uint8Array>) => () => readRanges(file.path, file.keep);
+  const compress = options.compress ?? (plan.files.some((f) => f.compressed) ? 'lz4' : 'none');
+  // writeAofSet writes each chunk before asking for the next: uncompressed, the chunks can be views into one buffer.
+  const ranges = (file: EditedFile): (() => AsyncGenerator<Uint8Array>) => () => readRanges(file.path, file.keep, { reuseBuffer: compress === 'none' });
   if (plan.layout === 'single') {
     const file = plan.files[0] as EditedFile;
     const done = await writeAofFile(out, { rangesOf: file.path, ranges: file.keep }, { compression: compressionOf(file), owner: options.owner, onStep: options.onStep, purpose: options.purpose });
@@ -236,7 +243,6 @@ export async function applyAofEdit(plan: AofEditPlan, options: ApplyEditOptions)
   }
   if ((await exists(out)) && !(await isDirectory(out))) throw new UsageError('the output of a multi-part AOF is a directory, and this is a file', { file: out });
   const base = loaded.find((f) => f.role === 'base');
-  const compress = options.compress ?? (plan.files.some((f) => f.compressed) ? 'lz4' : 'none');
   const written = await writeAofSet(
     out,
     { base: base && { format: base.rdb ? 'rdb' : 'aof', chunks: ranges(base) }, incrs: loaded.filter((f) => f.role === 'incr').map(ranges) },

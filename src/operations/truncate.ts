@@ -98,21 +98,7 @@ export async function planTruncate(path: string, target: TruncateTarget): Promis
   if (cut.movedBeforeMulti) {
     plan.notes.push(`the cut at ${cut.file}:${cut.requested} falls inside the MULTI block at offset ${cut.offset}: it goes before the MULTI (a transaction is kept whole or not at all)`);
   }
-  // Second pass: from the cut to the end, what is lost.
-  const counter = new RemovedCounter();
-  const tail: AofSet = { ...set, parts: set.parts.slice(cut.index) };
-  for await (const events of readAofSetBatches(tail)) {
-    for (const event of events) {
-      if (event.kind === 'end') {
-        const file = files[cut.index + event.file.index] as EditedFile;
-        file.size = event.file.size;
-        continue;
-      }
-      if (event.kind !== 'command') continue;
-      if (event.file.index === 0 && event.offset < cut.offset) continue;
-      counter.addCommand(event.name, commandKeys(event.args), event.db, event.timestamp);
-    }
-  }
+  const counter = found.counter;
   files.forEach((file, index) => {
     if (index < cut.index) {
       file.keep = [{ start: 0, end: file.size }];
@@ -135,14 +121,19 @@ export async function planTruncate(path: string, target: TruncateTarget): Promis
 /** What the first pass found: the cut, and what it learnt of the files before it. */
 interface FoundCut {
   cut: TruncateCut | undefined;
+  /** What is removed from the cut on. */
+  counter: RemovedCounter;
   sizes: number[];
   compressed: boolean[];
   rdb: boolean[];
 }
 
-/** The first pass: reads until the cut is known (to the end for `last`, or when nothing matches). */
+/**
+ * Reads the whole AOF once: finds the cut, and counts what is removed from it on (with `last`, the count starts
+ * again at each later match).
+ */
 async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
-  const found: FoundCut = { cut: undefined, sizes: [], compressed: [], rdb: [] };
+  const found: FoundCut = { cut: undefined, counter: new RemovedCounter(), sizes: [], compressed: [], rdb: [] };
   const wantedIndex = target.kind === 'offset' ? partIndexNamed(set, target.file, '--to-offset') : -1;
   const wantedOffset = target.kind === 'offset' ? target.offset : -1;
   const name = target.kind === 'command' ? target.command.trim().toUpperCase() : '';
@@ -153,6 +144,11 @@ async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
   let lastTs: number | null = null;
   /** The last record boundary before the one being read (for the error of `--to-offset`). */
   let previous = 0;
+  /** The commands of the open MULTI block (counted as removed when a cut goes before its MULTI). */
+  let block: { name: string; keys: Uint8Array[]; db: number; timestamp: number | undefined }[] = [];
+  /** True once the cut is final: the rest is only counted. */
+  let settled = false;
+  const lastMode = target.kind === 'command' && target.last === true;
 
   /** A cut at `requested` of file `index`, moved back to the open MULTI when inside one. */
   const cutAt = (index: number, requested: number, multi: number | undefined, at: TruncateCut['at']): TruncateCut => ({
@@ -171,8 +167,32 @@ async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
     return false;
   };
 
+  /** Sets the cut (again, with `last`): the count of what is removed starts over, with the open block's commands. */
+  const setCut = (cut: TruncateCut): void => {
+    found.cut = cut;
+    found.counter = new RemovedCounter();
+    if (cut.movedBeforeMulti) for (const c of block) found.counter.addCommand(c.name, c.keys, c.db, c.timestamp);
+    settled = !lastMode;
+  };
+  /** After the cut: every command counts; only file facts are still gathered. */
+  const count = (event: AofSetEvent): void => {
+    if (event.kind === 'command') found.counter.addCommand(event.name, commandKeys(event.args), event.db, event.timestamp);
+  };
+
   const onEvent = (event: AofSetEvent): boolean => {
     const index = event.file.index;
+    if (settled) {
+      if (event.kind === 'file') {
+        found.compressed[index] = event.file.compressed;
+        found.rdb[index] = event.file.rdb;
+      } else if (event.kind === 'end') {
+        found.sizes[index] = event.file.size;
+      } else {
+        count(event);
+      }
+      return false;
+    }
+    const counting = found.cut !== undefined;
     const fileName = event.file.part.name;
     const wanted = index === wantedIndex;
     switch (event.kind) {
@@ -182,7 +202,7 @@ async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
         found.compressed[index] = event.file.compressed;
         found.rdb[index] = event.file.rdb;
         if (wanted && wantedOffset === 0) {
-          found.cut = cutAt(index, 0, undefined, { kind: 'end', name: null, keys: [], timestamp: lastTs });
+          setCut(cutAt(index, 0, undefined, { kind: 'end', name: null, keys: [], timestamp: lastTs }));
           return true;
         }
         return false;
@@ -198,7 +218,7 @@ async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
         found.sizes[index] = event.file.size;
         if (wanted) {
           if (wantedOffset === event.file.size) {
-            found.cut = cutAt(index, wantedOffset, inMulti, { kind: 'end', name: null, keys: [], timestamp: lastTs });
+            setCut(cutAt(index, wantedOffset, inMulti, { kind: 'end', name: null, keys: [], timestamp: lastTs }));
             return true;
           }
           throw new UsageError(
@@ -216,12 +236,12 @@ async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
             throw new CorruptError('invalid #TS annotation (redis-check-aof --truncate-to-timestamp refuses it too)', { file: event.file.part.path, offset: annotation.offset });
           }
           if (annotation.timestamp > target.timestamp) {
-            found.cut = cutAt(index, annotation.offset, inMulti, at);
+            setCut(cutAt(index, annotation.offset, inMulti, at));
             return true;
           }
         }
         if (wanted && atBoundary(fileName, annotation.offset)) {
-          found.cut = cutAt(index, annotation.offset, inMulti, at);
+          setCut(cutAt(index, annotation.offset, inMulti, at));
           return true;
         }
         if (annotation.timestamp !== undefined) lastTs = annotation.timestamp;
@@ -230,19 +250,26 @@ async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
       }
       case 'command': {
         const multiBefore = event.name === 'MULTI' ? undefined : inMulti;
+        if (event.name === 'MULTI') block = [];
+        let cutHere = false;
         if (wanted && atBoundary(fileName, event.offset)) {
-          found.cut = cutAt(index, event.offset, multiBefore, commandAt(event.name, event.args, event.timestamp));
-          return true;
+          setCut(cutAt(index, event.offset, multiBefore, commandAt(event.name, event.args, event.timestamp)));
+          cutHere = true;
+        } else if (target.kind === 'command' && event.name === name && (!match || commandKeys(event.args).some((key) => match(key)))) {
+          setCut(cutAt(index, event.offset, multiBefore, commandAt(event.name, event.args, event.timestamp)));
+          cutHere = true;
         }
-        if (target.kind === 'command' && event.name === name && (!match || commandKeys(event.args).some((key) => match(key)))) {
-          found.cut = cutAt(index, event.offset, multiBefore, commandAt(event.name, event.args, event.timestamp));
-          if (!target.last) return true;
-        }
+        if (cutHere || counting) count(event);
         if (event.name === 'MULTI') {
           inMulti = event.offset;
           multiTs = lastTs;
-        } else if (event.name === 'EXEC') {
+        }
+        if (inMulti !== undefined && !settled) {
+          block.push({ name: event.name, keys: commandKeys(event.args).map((k) => k.slice()), db: event.db, timestamp: event.timestamp });
+        }
+        if (event.name === 'EXEC') {
           inMulti = undefined;
+          block = [];
         }
         previous = event.offset;
         return false;
@@ -250,10 +277,8 @@ async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
     }
   };
 
-  reading: for await (const events of readAofSetBatches(set)) {
-    for (const event of events) {
-      if (onEvent(event)) break reading;
-    }
+  for await (const events of readAofSetBatches(set)) {
+    for (const event of events) onEvent(event);
   }
   if (target.kind === 'command' && !found.cut) {
     throw new RedbackError(`no ${name}${target.key === undefined ? '' : ` touching a key matching '${target.key}'`} in this AOF: nothing to cut before`, { file: set.manifestPath ?? set.parts[0]?.path });

@@ -135,7 +135,7 @@ describe('truncate', () => {
 
   it('single file and .lz4 input: output as a new file, LZ4 with --compress lz4; the input is only read', async () => {
     const plain = await makeSingle(Buffer.concat([BASE, INCR1]));
-    const packed = await makeSingle(lz4EncodeBuffer(Buffer.concat([BASE, INCR1])), 'appendonly.aof.lz4');
+    const packed = await makeSingle(Buffer.from(lz4EncodeBuffer(Buffer.concat([BASE, INCR1]))), 'appendonly.aof.lz4');
     for (const file of [plain, packed]) {
       const before = await readFile(file);
       const plan = await planTruncate(file, { kind: 'command', command: 'DEL' });
