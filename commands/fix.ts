@@ -127,7 +127,7 @@ function renderPlan(plan: FixPlan, dryRun: boolean): string {
       for (const range of t.dropped) lines.push(`  drop bytes ${range.start}–${range.end} of ${t.name} (${formatBytes(range.end - range.start)})${how}`);
     }
     if (t.partial) {
-      const key = t.partial.key === null ? '' : ` ${showBytes(t.partial.key)}`;
+      const key = t.partial.key === undefined ? '' : ` ${showBytes(t.partial.key)}`;
       const what = t.partial.command === 'MULTI' ? 'the unfinished MULTI block' : `the ${t.partial.complete ? 'damaged' : 'partial'} command ${t.partial.command}${key}`;
       lines.push(`  drops ${what} at offset ${t.partial.offset}`);
     }

@@ -58,9 +58,9 @@ export interface RemovedSummary {
     /** The first 20 distinct keys. */
     sample: JsonBytes[];
   };
-  /** The `#TS` time of the first and the last removed command (unix seconds), when annotated. */
-  firstTimestamp: number | null;
-  lastTimestamp: number | null;
+  /** The `#TS` time of the first and the last removed command (unix seconds); absent before any annotation. */
+  firstTimestamp: number | undefined;
+  lastTimestamp: number | undefined;
   /** Databases the removed commands ran in. */
   dbs: number[];
 }
@@ -74,8 +74,8 @@ export class RemovedCounter {
   private readonly distinct = new Set<string>();
   private capped = false;
   private readonly sample: JsonBytes[] = [];
-  private first: number | null = null;
-  private last: number | null = null;
+  private first: number | undefined;
+  private last: number | undefined;
   private readonly dbs = new Set<number>();
 
   /** One removed command (its bytes are counted with {@link addBytes}). */

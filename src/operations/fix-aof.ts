@@ -40,7 +40,7 @@ export interface FixTarget {
    * The command where the dropped bytes start — the partly written (or damaged) one, or the MULTI of an
    * unfinished block: its name and first key as far as they can be read, undefined when not even the name can.
    */
-  partial: { offset: number; command: string; key: JsonBytes | null; complete: boolean } | undefined;
+  partial: { offset: number; command: string; key?: JsonBytes; complete: boolean } | undefined;
 }
 
 /** What `fix` will do, or did. */
@@ -67,8 +67,8 @@ export interface FixPlan {
   refusal: { message: string; file: string; offset: number; hint: string } | undefined;
   /** An interrupted earlier edit of these files (its journal), which `applyFix` finishes or undoes first. */
   pendingEdit: { journal: string; started: string; purpose: string } | undefined;
-  /** The last `#TS` annotation (unix seconds) before the first cut, in that file or an earlier one; null when there is none. */
-  lastTimestampKept: number | null;
+  /** The last `#TS` annotation (unix seconds) before the first cut, in that file or an earlier one; absent when there is none. */
+  lastTimestampKept: number | undefined;
   /** The check this plan is based on. */
   check: AofCheckReport;
 }
@@ -199,7 +199,7 @@ export async function planFix(path: string, options: PlanFixOptions = {}): Promi
     totals: { bytesLost: 0, dataBytesLost: 0, commandsLost: 0 },
     refusal: undefined,
     pendingEdit: await pendingAofEdit(set.manifestPath ?? (set.parts[0] as AofPart).path),
-    lastTimestampKept: null,
+    lastTimestampKept: undefined,
     check,
   };
   const brokenIndex = check.files.findIndex((f) => !f.valid);
@@ -360,13 +360,13 @@ async function partialCommandAt(path: string, offset: number): Promise<FixTarget
   const name = latin1.decode(args[0]).toUpperCase();
   if (!/^[A-Z][A-Z0-9_|.-]*$/.test(name)) return undefined;
   const keyAt = commandKeyPositions(args)[0];
-  return { offset, command: name, key: keyAt === undefined ? null : jsonBytes(args[keyAt] as Uint8Array), complete: args.length === argc };
+  return { offset, command: name, key: keyAt === undefined ? undefined : jsonBytes(args[keyAt] as Uint8Array), complete: args.length === argc };
 }
 
 /** The last `#TS` before `offset` of file `index`, looking back through earlier files when that one has none. */
-async function lastTimestampBefore(set: AofSet, index: number, offset: number): Promise<number | null> {
+async function lastTimestampBefore(set: AofSet, index: number, offset: number): Promise<number | undefined> {
   for (let i = index; i >= 0; i--) {
-    let last: number | null = null;
+    let last: number | undefined;
     const part = set.parts[i] as AofPart;
     try {
       reading: for await (const events of readAofSetBatches({ ...set, parts: [part] })) {
@@ -378,9 +378,9 @@ async function lastTimestampBefore(set: AofSet, index: number, offset: number): 
     } catch {
       // the damage after the cut, or an unreadable earlier file: what was read counts
     }
-    if (last !== null) return last;
+    if (last !== undefined) return last;
   }
-  return null;
+  return undefined;
 }
 
 /** Bytes of a file looked at at once while searching for where well-formed records resume. */

@@ -36,9 +36,9 @@ export interface TruncateCut {
   /** The cut fell inside a MULTI block and was moved to the block's MULTI. */
   movedBeforeMulti: boolean;
   /** What the cut is at: the command or annotation that is the first thing removed. */
-  at: { kind: 'command' | 'annotation' | 'end'; name: string | null; keys: JsonBytes[]; timestamp: number | null };
-  /** The last `#TS` kept (unix seconds), null when none is. */
-  lastTimestampKept: number | null;
+  at: { kind: 'command' | 'annotation' | 'end'; name?: string; keys: JsonBytes[]; timestamp: number | undefined };
+  /** The last `#TS` kept (unix seconds); absent when none is. */
+  lastTimestampKept: number | undefined;
 }
 
 /** What `truncate` will do. */
@@ -140,8 +140,8 @@ async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
   const match = target.kind === 'command' && target.key !== undefined ? globMatcher(target.key) : undefined;
   /** The MULTI of the open transaction of the file being read, and the last `#TS` before it. */
   let inMulti: number | undefined;
-  let multiTs: number | null = null;
-  let lastTs: number | null = null;
+  let multiTs: number | undefined;
+  let lastTs: number | undefined;
   /** The last record boundary before the one being read (for the error of `--to-offset`). */
   let previous = 0;
   /** The commands of the open MULTI block (counted as removed when a cut goes before its MULTI). */
@@ -202,7 +202,7 @@ async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
         found.compressed[index] = event.file.compressed;
         found.rdb[index] = event.file.rdb;
         if (wanted && wantedOffset === 0) {
-          setCut(cutAt(index, 0, undefined, { kind: 'end', name: null, keys: [], timestamp: lastTs }));
+          setCut(cutAt(index, 0, undefined, { kind: 'end', keys: [], timestamp: lastTs }));
           return true;
         }
         return false;
@@ -218,7 +218,7 @@ async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
         found.sizes[index] = event.file.size;
         if (wanted) {
           if (wantedOffset === event.file.size) {
-            setCut(cutAt(index, wantedOffset, inMulti, { kind: 'end', name: null, keys: [], timestamp: lastTs }));
+            setCut(cutAt(index, wantedOffset, inMulti, { kind: 'end', keys: [], timestamp: lastTs }));
             return true;
           }
           throw new UsageError(
@@ -230,7 +230,7 @@ async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
         return false;
       case 'annotation': {
         const annotation = event.annotation;
-        const at: TruncateCut['at'] = { kind: 'annotation', name: null, keys: [], timestamp: annotation.timestamp ?? null };
+        const at: TruncateCut['at'] = { kind: 'annotation', keys: [], timestamp: annotation.timestamp };
         if (target.kind === 'timestamp' && isTsLine(annotation.text)) {
           if (annotation.timestamp === undefined) {
             throw new CorruptError('invalid #TS annotation (redis-check-aof --truncate-to-timestamp refuses it too)', { file: event.file.part.path, offset: annotation.offset });
@@ -297,5 +297,5 @@ function isTsLine(text: Uint8Array): boolean {
 }
 
 function commandAt(name: string, args: readonly Uint8Array[], timestamp: number | undefined): TruncateCut['at'] {
-  return { kind: 'command', name, keys: commandKeys(args).slice(0, 4).map(jsonBytes), timestamp: timestamp ?? null };
+  return { kind: 'command', name, keys: commandKeys(args).slice(0, 4).map(jsonBytes), timestamp };
 }

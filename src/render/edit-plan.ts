@@ -6,8 +6,8 @@ import { showBytes } from './rdb.js';
 import { formatBytes, formatCount, style } from './style.js';
 
 /** A `#TS` time for people (UTC), with the unix seconds. */
-export function showTime(ts: number | null): string {
-  return ts === null ? 'none' : `${new Date(ts * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC (${ts})`;
+export function showTime(ts: number | null | undefined): string {
+  return ts === null || ts === undefined ? 'none' : `${new Date(ts * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC (${ts})`;
 }
 
 /** What an edit removes: commands by name, keys, bytes, time span. */
@@ -25,7 +25,7 @@ export function renderRemoved(removed: RemovedSummary, verb: string): string[] {
     lines.push(`    keys touched: ${distinct} (${formatCount(removed.keys.occurrences)} uses): ${sample}${ellipsis}`);
   }
   if (removed.dbs.length > 0) lines.push(`    databases: ${removed.dbs.join(', ')}`);
-  if (removed.firstTimestamp !== null) lines.push(`    time span: ${showTime(removed.firstTimestamp)} to ${showTime(removed.lastTimestamp)}`);
+  if (removed.firstTimestamp !== undefined) lines.push(`    time span: ${showTime(removed.firstTimestamp)} to ${showTime(removed.lastTimestamp)}`);
   else if (removed.commands > 0) lines.push('    time span: unknown (no #TS annotation before these commands)');
   return lines;
 }

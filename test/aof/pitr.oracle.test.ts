@@ -67,7 +67,7 @@ describeWithRedis('point-in-time recovery of a set written by redis-server', () 
       markers.push({ key, digest: await server.digest() });
       await sleep(1100); // the next write carries a later #TS
     };
-    let beforeFlush = '';
+    let beforeFlush: string;
     try {
       await sendInBatches(server, workload(901, 150, 'a'), 2, 300);
       await server.call('BGREWRITEAOF');
@@ -230,8 +230,8 @@ describeWithRedis('point-in-time recovery of a set written by redis-server', () 
   it('filter --db 0 and --exclude-key load like the original set with the other databases flushed or the keys deleted', async () => {
     // The original, loaded, then changed by hand through the server.
     const server = await startFromAof(s.dir);
-    let onlyDb0 = '';
-    let withoutE = '';
+    let onlyDb0: string;
+    let withoutE: string;
     try {
       const all = await server.digest();
       for (let db = 0; db < 16; db++) {

@@ -4,7 +4,7 @@
  * AOF with an RDB preamble, and the last file of multi-part sets (the only file Redis's tool cuts). Where Redis
  * refuses (nothing before the first annotation), redback refuses too; where it cuts nothing, so does redback.
  */
-// cspell:words appendonly redback
+// cspell:words appendonly redback ttaresp ttapre
 
 import { copyFile, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
