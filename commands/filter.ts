@@ -3,6 +3,7 @@ import { RedbackError } from '../src/errors.js';
 import { applyAofEdit, checkOutputOptions, recoverBeforeEdit, parseFileOffset } from '../src/operations/aof-edit.js';
 import { planFilter } from '../src/operations/filter.js';
 import { BaseCommand } from '../src/render/base-command.js';
+import { createProgress } from '../src/render/progress.js';
 import { editFlags } from '../src/render/edit-flags.js';
 import { renderEditResult, renderFilterPlan, renderRecovered } from '../src/render/edit-plan.js';
 
@@ -44,14 +45,21 @@ Exit codes: 0 filtered (or nothing matched); 1 mixed commands without --mixed, o
     // An interrupted edit is finished or undone first, so that the plan sees the set as it is.
     const recovered = flags['in-place'] && !flags['dry-run'] ? await recoverBeforeEdit(args.path, { owner: this.editOwner(), onStep: this.crashHook() }) : undefined;
     if (recovered && !flags.json) this.log(renderRecovered(recovered));
-    const plan = await planFilter(args.path, {
-      dropCommands: (flags['drop-command'] ?? []).flatMap((c) => c.split(',')),
-      dropAt: (flags['drop-at'] ?? []).map((text) => parseFileOffset(text, '--drop-at')),
-      keys: flags.key,
-      excludeKeys: flags['exclude-key'],
-      db: flags.db,
-      mixed: flags.mixed as 'keep' | 'drop' | undefined,
-    });
+    const progress = createProgress('filter', this.progressAllowed(flags.json));
+    let plan;
+    try {
+      plan = await planFilter(args.path, {
+        dropCommands: (flags['drop-command'] ?? []).flatMap((c) => c.split(',')),
+        dropAt: (flags['drop-at'] ?? []).map((text) => parseFileOffset(text, '--drop-at')),
+        keys: flags.key,
+        excludeKeys: flags['exclude-key'],
+        db: flags.db,
+        mixed: flags.mixed as 'keep' | 'drop' | undefined,
+        onProgress: (done, total) => progress.update(done, total),
+      });
+    } finally {
+      progress.finish();
+    }
     if (!flags.json) this.log(renderFilterPlan(plan, flags['dry-run']));
     if (flags['dry-run'] || (!plan.changed && flags['in-place'] && !plan.refusal)) {
       if (flags.json) this.printJson({ dryRun: flags['dry-run'], applied: false, recovered, plan });

@@ -6,6 +6,7 @@ import { parseTimeMs } from '../src/operations/time.js';
 import { planTruncate } from '../src/operations/truncate.js';
 import type { TruncateTarget } from '../src/operations/truncate.js';
 import { BaseCommand } from '../src/render/base-command.js';
+import { createProgress } from '../src/render/progress.js';
 import { renderEditResult, renderRecovered, renderTruncatePlan } from '../src/render/edit-plan.js';
 import { editFlags } from '../src/render/edit-flags.js';
 
@@ -58,7 +59,13 @@ Exit codes: 0 cut (or nothing to cut); 1 no command matches, an invalid #TS anno
     // An interrupted edit is finished or undone first, so that the plan sees the set as it is.
     const recovered = flags['in-place'] && !flags['dry-run'] ? await recoverBeforeEdit(args.path, { owner: this.editOwner(), onStep: this.crashHook() }) : undefined;
     if (recovered && !flags.json) this.log(renderRecovered(recovered));
-    const plan = await planTruncate(args.path, target);
+    const progress = createProgress('truncate', this.progressAllowed(flags.json));
+    let plan;
+    try {
+      plan = await planTruncate(args.path, target, { onProgress: (done, total) => progress.update(done, total) });
+    } finally {
+      progress.finish();
+    }
     if (!flags.json) this.log(renderTruncatePlan(plan, flags['dry-run']));
     if (flags['dry-run'] || (!plan.changed && flags['in-place'])) {
       if (flags.json) this.printJson({ dryRun: flags['dry-run'], applied: false, recovered, plan });

@@ -173,6 +173,28 @@ export interface AofEditResult {
   bytes: number;
 }
 
+/** Called with the bytes read so far and in all (on disk; undefined when unknown), for a progress bar. */
+export type ProgressCallback = (done: number, total: number | undefined) => void;
+
+/**
+ * The progress hooks of a pass over `set` with {@link readAofSetBatches}: `read` for its `onProgress`, `ended`
+ * at each file's `end` event. Sizes are on disk (a compressed file counts as stored), as `log` counts them.
+ */
+export async function progressOf(set: AofSet, onProgress: ProgressCallback | undefined): Promise<{ read?: (file: { index: number }, offset: number) => void; ended: (index: number) => void }> {
+  if (!onProgress) return { ended: () => undefined };
+  const sizes: number[] = [];
+  for (const part of set.parts) sizes.push(await stat(part.path).then((s) => s.size, () => 0));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let before = 0;
+  return {
+    read: (file, offset) => onProgress(before + Math.min(offset, sizes[file.index] ?? 0), total),
+    ended: (index) => {
+      before += sizes[index] ?? 0;
+      onProgress(before, total);
+    },
+  };
+}
+
 /** The interrupted edit of the AOF at `set`, if any (for the plan). */
 export async function pendingEditOf(set: AofSet): Promise<AofEditPlan['pendingEdit']> {
   const target = set.manifestPath ?? set.parts[0]?.path;

@@ -8,8 +8,8 @@ import { UsageError } from '../errors.js';
 import { readAofSetBatches } from '../input/aof-reader.js';
 import type { AofSetCommandEvent } from '../input/aof-reader.js';
 import { identifyInput } from '../input/detect.js';
-import { RemovedCounter, partIndexNamed, pendingEditOf } from './aof-edit.js';
-import type { AofEditPlan, EditedFile, RemovedSummary } from './aof-edit.js';
+import { RemovedCounter, partIndexNamed, pendingEditOf, progressOf } from './aof-edit.js';
+import type { AofEditPlan, EditedFile, ProgressCallback, RemovedSummary } from './aof-edit.js';
 
 /*
  * `redback filter`: the AOF without the commands named — by name, by position, by key or by database —
@@ -30,6 +30,7 @@ export interface FilterOptions {
   db?: number;
   /** A command whose keys are partly kept and partly dropped: kept whole, dropped whole, or (default) the plan stops. */
   mixed?: 'keep' | 'drop';
+  onProgress?: ProgressCallback;
 }
 
 /** A command whose keys are partly kept and partly dropped. */
@@ -243,7 +244,8 @@ export async function planFilter(path: string, options: FilterOptions): Promise<
     drops = new DropList();
   };
 
-  for await (const events of readAofSetBatches(set)) {
+  const progress = await progressOf(set, options.onProgress);
+  for await (const events of readAofSetBatches(set, { onProgress: progress.read })) {
     for (const event of events) {
       switch (event.kind) {
         case 'file':
@@ -268,6 +270,7 @@ export async function planFilter(path: string, options: FilterOptions): Promise<
         case 'end':
           if (file) file.size = event.file.size;
           endFile();
+          progress.ended(event.file.index);
           break;
         case 'annotation':
           previousStart = event.annotation.offset;

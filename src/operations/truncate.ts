@@ -7,8 +7,8 @@ import { CorruptError, RedbackError, UsageError } from '../errors.js';
 import { readAofSetBatches } from '../input/aof-reader.js';
 import type { AofSetEvent } from '../input/aof-reader.js';
 import { identifyInput } from '../input/detect.js';
-import { RemovedCounter, partIndexNamed, pendingEditOf } from './aof-edit.js';
-import type { AofEditPlan, EditedFile, RemovedSummary } from './aof-edit.js';
+import { RemovedCounter, partIndexNamed, pendingEditOf, progressOf } from './aof-edit.js';
+import type { AofEditPlan, EditedFile, ProgressCallback, RemovedSummary } from './aof-edit.js';
 
 /*
  * `redback truncate`: the AOF as it was at a point — cut at a `#TS` time, at a byte offset, or just before a
@@ -61,11 +61,11 @@ export interface TruncatePlan extends AofEditPlan {
  * or a cut that would leave nothing, a {@link RedbackError} (exit 1) when no command matches, and the
  * readers' errors for a broken file.
  */
-export async function planTruncate(path: string, target: TruncateTarget): Promise<TruncatePlan> {
+export async function planTruncate(path: string, target: TruncateTarget, options: { onProgress?: ProgressCallback } = {}): Promise<TruncatePlan> {
   const input = await identifyInput(path);
   if (input.kind !== 'aof') throw new UsageError(`${path} is an RDB snapshot: truncate cuts AOFs`);
   const set = input.set;
-  const found = await findCut(set, target);
+  const found = await findCut(set, target, await progressOf(set, options.onProgress));
   const files: EditedFile[] = set.parts.map((part, index) => ({
     name: part.name,
     path: part.path,
@@ -132,7 +132,7 @@ interface FoundCut {
  * Reads the whole AOF once: finds the cut, and counts what is removed from it on (with `last`, the count starts
  * again at each later match).
  */
-async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
+async function findCut(set: AofSet, target: TruncateTarget, progress: Awaited<ReturnType<typeof progressOf>>): Promise<FoundCut> {
   const found: FoundCut = { cut: undefined, counter: new RemovedCounter(), sizes: [], compressed: [], rdb: [] };
   const wantedIndex = target.kind === 'offset' ? partIndexNamed(set, target.file, '--to-offset') : -1;
   const wantedOffset = target.kind === 'offset' ? target.offset : -1;
@@ -277,8 +277,11 @@ async function findCut(set: AofSet, target: TruncateTarget): Promise<FoundCut> {
     }
   };
 
-  for await (const events of readAofSetBatches(set)) {
-    for (const event of events) onEvent(event);
+  for await (const events of readAofSetBatches(set, { onProgress: progress.read })) {
+    for (const event of events) {
+      onEvent(event);
+      if (event.kind === 'end') progress.ended(event.file.index);
+    }
   }
   if (target.kind === 'command' && !found.cut) {
     throw new RedbackError(`no ${name}${target.key === undefined ? '' : ` touching a key matching '${target.key}'`} in this AOF: nothing to cut before`, { file: set.manifestPath ?? set.parts[0]?.path });
