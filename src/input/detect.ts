@@ -1,11 +1,9 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { resolveAof } from '../aof/set.js';
 import type { AofSet } from '../aof/set.js';
 import { CorruptError, ioError } from '../errors.js';
 import { readDecodedHead, sniffInput } from '../io/sniff.js';
-import { looksLikeDump } from './json-dump.js';
 
 /*
  * What a path is, decided once for every command. Deciding needs both formats (an AOF may start with an RDB
@@ -56,6 +54,8 @@ export async function sniffDump(path: string): Promise<'json' | 'jsonl' | undefi
   } catch {
     return undefined;
   }
+  // Loaded here, not at the top: an RDB's check should not pay for the dump reader (see bench, startup).
+  const { looksLikeDump } = await import('./json-dump.js');
   if (!looksLikeDump(head)) return undefined;
   const newline = head.indexOf(0x0a);
   if (newline < 0) return 'json';
@@ -101,7 +101,10 @@ const RDB_NAME = /\.rdb(\.lz4)?$/i;
 export async function identifyInput(path: string): Promise<InputInfo> {
   // Whether every file of a set exists is found out by the reader, file by file (a set may have a hundred
   // thousand): a missing one is a MissingFileError naming the manifest's line when its turn comes.
-  return (await identifyFormat(path)) === 'rdb' ? { kind: 'rdb', path } : { kind: 'aof', path, set: await resolveAof(path, { verifyFiles: false }) };
+  if ((await identifyFormat(path)) === 'rdb') return { kind: 'rdb', path };
+  // The AOF modules are loaded only for an AOF (an RDB's check starts faster without them).
+  const { resolveAof } = await import('../aof/set.js');
+  return { kind: 'aof', path, set: await resolveAof(path, { verifyFiles: false }) };
 }
 
 /**

@@ -305,6 +305,23 @@ function addEntry(blob: Uint8Array, p: number): boolean {
 }
 
 /**
+ * Size in bytes (header and data, without the back-length) of an entry whose first byte alone gives it: 7-bit
+ * integers, strings under 64 bytes, 13-, 16-, 24-, 32- and 64-bit integers; 0 for the others (longer strings,
+ * the END byte, invalid bytes), which take the full validation.
+ */
+const ENTRY_SIZE = (() => {
+  const table = new Uint8Array(256);
+  for (let b = 0; b < 0x80; b++) table[b] = 1;
+  for (let b = 0x80; b < 0xc0; b++) table[b] = 1 + (b & 0x3f);
+  for (let b = 0xc0; b < 0xe0; b++) table[b] = 2;
+  table[0xf1] = 3;
+  table[0xf2] = 4;
+  table[0xf3] = 5;
+  table[0xf4] = 9;
+  return table;
+})();
+
+/**
  * Validates a listpack as deeply as {@link decodeListpack} without building its entries: the cheap form
  * for checking. With `stride` > 0, entries 0, stride, 2*stride… (members, or fields of pairs) must be
  * distinct. Returns the entry count and the index of the first duplicate (-1 when none).
@@ -318,13 +335,13 @@ export function checkListpack(blob: Uint8Array, base = 0, stride = 0): { count: 
   let p = HEADER_SIZE;
   let count = 0;
   if (!dedupe) {
-    // The common small entries (7-bit integers, strings under 64 bytes, 13-bit integers) have a one-byte
-    // back-length equal to their size: checked inline; any other entry, or any mismatch, takes the full
+    // The entries whose size the first byte gives (integers, strings under 64 bytes) have a one-byte
+    // back-length equal to their size: checked inline, their size from a table; any other entry, or any mismatch, takes the full
     // validation, which accepts or reports exactly as for every entry.
     for (;;) {
       const b = blob[p] as number;
       if (b === END) break;
-      const size = b < 0x80 ? 1 : b < 0xc0 ? 1 + (b & 0x3f) : b < 0xe0 ? 2 : 0;
+      const size = ENTRY_SIZE[b] as number;
       const next = p + size + 1;
       p = size !== 0 && next <= last && blob[next - 1] === size ? next : validateEntry(blob, p, last, count, base);
       count++;

@@ -31,8 +31,10 @@ export async function runFast(argv: string[]): Promise<boolean> {
   if (options.includes('--help') || options.includes('-h')) return false;
   const file = new URL(`../../commands/${id}.js`, import.meta.url);
   if (!existsSync(fileURLToPath(file))) return false;
+  // The bundled copy (scripts/bundle-commands.mjs) loads faster; a build without it runs the plain one.
+  const bundled = new URL(`../../fast/${id}.js`, import.meta.url);
   runMode.fast = true;
-  const command = (await import(file.href)).default as FastCommand;
+  const command = (await import((existsSync(fileURLToPath(bundled)) ? bundled : file).href)).default as FastCommand;
   command.id = id;
   process.exitCode = await new command(argv.slice(1)).runToExitCode();
   return true;

@@ -50,12 +50,15 @@ describe('the packed package', () => {
     expect(files).toContain('dist/src/index.d.ts');
     expect(files).toContain('dist/commands/check.js');
     expect(files).toContain('dist/src/rdb/crc-worker.js');
+    // The bundled commands of the fast path (scripts/bundle-commands.mjs), with the CRC worker beside them.
+    expect(files).toContain('dist/fast/check.js');
+    expect(files).toContain('dist/fast/crc-worker.js');
     expect(files).toContain('oclif.manifest.json');
     expect(files).toContain('LICENSE');
     expect(files).toContain('README.md');
     expect(files).toContain('package.json');
     for (const file of files) {
-      expect(file).toMatch(/^(bin\/run\.js|dist\/(src|commands)\/.*\.(js|d\.ts)|oclif\.manifest\.json|LICENSE|README\.md|package\.json)$/);
+      expect(file).toMatch(/^(bin\/run\.js|dist\/(src|commands)\/.*\.(js|d\.ts)|dist\/fast\/[\w-]+\.js|oclif\.manifest\.json|LICENSE|README\.md|package\.json)$/);
     }
     expect(files.filter((f) => f.startsWith('dist/bench') || f.startsWith('test') || f === 'bin/dev.js' || f.endsWith('.map'))).toEqual([]);
     const installed = path.join(prefix, 'lib/node_modules/redback');
