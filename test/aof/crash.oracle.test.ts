@@ -22,9 +22,8 @@ import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { commandName, generateServerAof, loadablePrefix, respRecords, writeSet, type AofFile } from '../support/aof-sets.js';
-import { filesOf, holds as holdsState, namesIn, runRedback, type CliRun, type SetState } from '../support/crash-driver.js';
-import { REPO_ROOT as ROOT } from '../support/paths.js';
-import { RedisStartError, describeWithRedis, loadAofDigest, makeTempDir, runTool } from '../support/redis.js';
+import { buildCli, filesOf, holds as holdsState, namesIn, runRedback, type CliRun, type SetState } from '../support/crash-driver.js';
+import { RedisStartError, describeWithRedis, loadAofDigest, makeTempDir } from '../support/redis.js';
 
 const MANIFEST = 'appendonly.aof.manifest';
 
@@ -58,7 +57,7 @@ describeWithRedis('fix killed at every step leaves the old set or the new one, a
   beforeAll(async () => {
     const [generated, build] = await Promise.all([
       generateServerAof({ label: 'crashfix', preamble: true, timestamps: false, seed: 77, perPhase: 150, pauseMs: 0 }),
-      runTool('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, timeoutMs: 170_000 }),
+      buildCli(),
     ]);
     expect(build.code, `build failed:\n${build.stdout}${build.stderr}`).toBe(0);
     // BASE + INCR a + INCR b from the server; b is split at a command boundary outside MULTI into b1 + b2.

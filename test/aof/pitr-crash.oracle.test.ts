@@ -15,9 +15,8 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { generateServerAof, respRecords, writeSet, type GeneratedAof } from '../support/aof-sets.js';
-import { filesOf, holds, namesIn, runRedback, type SetState } from '../support/crash-driver.js';
-import { REPO_ROOT } from '../support/paths.js';
-import { describeWithRedis, loadAofDigest, makeTempDir, runTool } from '../support/redis.js';
+import { buildCli, filesOf, holds, namesIn, runRedback, type SetState } from '../support/crash-driver.js';
+import { describeWithRedis, loadAofDigest, makeTempDir } from '../support/redis.js';
 
 const MANIFEST = 'appendonly.aof.manifest';
 
@@ -30,7 +29,7 @@ describeWithRedis('truncate and filter killed at every step leave the old set or
     let build;
     [generated, build] = await Promise.all([
       generateServerAof({ label: 'pitrcrash', preamble: true, timestamps: true, seed: 78, perPhase: 120, pauseMs: 700 }),
-      runTool('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, timeoutMs: 170_000 }),
+      buildCli(),
     ]);
     expect(build.code, `build failed:\n${build.stdout}${build.stderr}`).toBe(0);
     oldSet = { manifest: generated.manifest, files: new Map(generated.files.map((f) => [f.name, f.data])) };

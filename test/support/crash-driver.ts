@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { REPO_ROOT } from './paths.js';
+import { runTool, type ToolResult } from './redis.js';
 
 export interface CliRun {
   code: number | null;
@@ -62,4 +63,15 @@ export function namesIn(manifest: string): string[] {
 export function holds(found: Map<string, Buffer>, state: SetState, manifestName = 'appendonly.aof.manifest'): boolean {
   if (found.get(manifestName)?.toString('latin1') !== state.manifest) return false;
   return namesIn(state.manifest).every((name) => found.get(name)?.equals(state.files.get(name) as Buffer) === true);
+}
+
+/**
+ * Compiles the CLI the driver runs: tsc into dist/, then the bundled commands of dist/fast/ (which the fast path
+ * of bin/run.js prefers: a stale bundle would run old code). Resolves to the first failing step's result, or
+ * the last one.
+ */
+export async function buildCli(): Promise<ToolResult> {
+  const compiled = await runTool('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, timeoutMs: 170_000 });
+  if (compiled.code !== 0) return compiled;
+  return runTool('node', ['scripts/bundle-commands.mjs'], { cwd: REPO_ROOT, timeoutMs: 120_000 });
 }
