@@ -50,8 +50,6 @@ export interface RemovedSummary {
   byName: { command: string; count: number }[];
   /** Keys the removed commands touch. */
   keys: {
-    /** Key occurrences over the removed commands. */
-    occurrences: number;
     /** Distinct keys (counted up to 10 000: `distinctCapped` then says there are more, uncounted). */
     distinct: number;
     distinctCapped: boolean;
@@ -70,7 +68,6 @@ export class RemovedCounter {
   private commands = 0;
   private bytes = 0;
   private readonly names = new Map<string, number>();
-  private occurrences = 0;
   private readonly distinct = new Set<string>();
   private capped = false;
   private readonly sample: JsonBytes[] = [];
@@ -78,14 +75,16 @@ export class RemovedCounter {
   private last: number | undefined;
   private readonly dbs = new Set<number>();
 
-  /** One removed command (its bytes are counted with {@link addBytes}). */
-  addCommand(name: string, keys: readonly Uint8Array[], db: number, timestamp: number | undefined): void {
+  /**
+   * One removed command (its bytes are counted with {@link addBytes}). `keys` may be a function: it is called
+   * only while distinct keys are still counted (finding keys costs more than the rest of the count).
+   */
+  addCommand(name: string, keys: readonly Uint8Array[] | (() => readonly Uint8Array[]), db: number, timestamp: number | undefined): void {
     this.commands++;
     this.names.set(name, (this.names.get(name) ?? 0) + 1);
     this.dbs.add(db);
-    this.occurrences += keys.length;
     if (this.capped) return this.time(timestamp);
-    for (const key of keys) {
+    for (const key of typeof keys === 'function' ? keys() : keys) {
       const text = latin1(key);
       if (this.distinct.has(text)) continue;
       if (this.distinct.size >= KEYS_COUNTED) {
@@ -118,7 +117,7 @@ export class RemovedCounter {
       commands: this.commands,
       bytes: this.bytes,
       byName: [...this.names].map(([command, count]) => ({ command, count })).sort((a, b) => b.count - a.count || a.command.localeCompare(b.command)),
-      keys: { occurrences: this.occurrences, distinct: this.distinct.size, distinctCapped: this.capped, sample: [...this.sample] },
+      keys: { distinct: this.distinct.size, distinctCapped: this.capped, sample: [...this.sample] },
       firstTimestamp: this.first,
       lastTimestamp: this.last,
       dbs: [...this.dbs].sort((a, b) => a - b),

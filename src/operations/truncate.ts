@@ -176,7 +176,7 @@ async function findCut(set: AofSet, target: TruncateTarget, progress: Awaited<Re
   };
   /** After the cut: every command counts; only file facts are still gathered. */
   const count = (event: AofSetEvent): void => {
-    if (event.kind === 'command') found.counter.addCommand(event.name, commandKeys(event.args), event.db, event.timestamp);
+    if (event.kind === 'command') found.counter.addCommand(event.name, () => commandKeys(event.args), event.db, event.timestamp);
   };
 
   const onEvent = (event: AofSetEvent): boolean => {

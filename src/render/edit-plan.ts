@@ -18,11 +18,11 @@ export function renderRemoved(removed: RemovedSummary, verb: string): string[] {
   const more = removed.byName.length > 12 ? `, and ${removed.byName.length - 12} other commands` : '';
   lines.push(`  ${verb}: ${formatCount(removed.commands)} commands, ${formatCount(removed.bytes)} bytes (${formatBytes(removed.bytes)})`);
   if (names) lines.push(`    by command: ${names}${more}`);
-  if (removed.keys.occurrences > 0) {
+  if (removed.keys.distinct > 0) {
     const distinct = `${removed.keys.distinctCapped ? 'more than ' : ''}${formatCount(removed.keys.distinct)}`;
     const sample = removed.keys.sample.map(showBytes).join(' ');
     const ellipsis = removed.keys.distinct > removed.keys.sample.length || removed.keys.distinctCapped ? ' …' : '';
-    lines.push(`    keys touched: ${distinct} (${formatCount(removed.keys.occurrences)} uses): ${sample}${ellipsis}`);
+    lines.push(`    keys touched: ${distinct}: ${sample}${ellipsis}`);
   }
   if (removed.dbs.length > 0) lines.push(`    databases: ${removed.dbs.join(', ')}`);
   if (removed.firstTimestamp !== undefined) lines.push(`    time span: ${showTime(removed.firstTimestamp)} to ${showTime(removed.lastTimestamp)}`);
