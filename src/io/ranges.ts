@@ -40,3 +40,45 @@ export async function* readRanges(path: string, ranges: readonly ByteRange[], op
     await source.close();
   }
 }
+
+/**
+ * {@link readRanges} for ranges that come one at a time (in order, not overlapping), as an async iterable: the
+ * next range is asked for only when the bytes of the previous one are out, so the ranges never need to be held
+ * all at once. Many small ranges are gathered into chunks of up to 1 MiB (one write each for the consumer).
+ * Chunks are views into one buffer with `reuseBuffer` (see {@link readRanges}).
+ */
+export async function* readRangeStream(path: string, ranges: AsyncIterable<ByteRange>, options: { reuseBuffer?: boolean } = {}): AsyncGenerator<Uint8Array> {
+  const source = await openSource(path);
+  try {
+    const buffer = new Uint8Array(BLOCK);
+    const out = new Uint8Array(BLOCK);
+    let filled = 0;
+    const flush = (): Uint8Array => {
+      const chunk = options.reuseBuffer ? out.subarray(0, filled) : out.slice(0, filled);
+      filled = 0;
+      return chunk;
+    };
+    let chunkStart = 0;
+    let chunkEnd = 0;
+    reading: for await (const range of ranges) {
+      let from = Math.max(range.start, chunkStart);
+      while (from < range.end) {
+        if (from >= chunkEnd) {
+          const n = await source.readInto(buffer, 0, buffer.length);
+          if (n === 0) break reading;
+          chunkStart = chunkEnd;
+          chunkEnd += n;
+          continue;
+        }
+        const to = Math.min(range.end, chunkEnd, from + (out.length - filled));
+        out.set(buffer.subarray(from - chunkStart, to - chunkStart), filled);
+        filled += to - from;
+        from = to;
+        if (filled === out.length) yield flush();
+      }
+    }
+    if (filled > 0) yield flush();
+  } finally {
+    await source.close();
+  }
+}

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { editAofSet, pendingAofEdit, prefixOfManifest, recoverAofEdit, replaceAofFile, writeAofFile, writeAofSet } from '../aof/set-edit.js';
 import { resolveAof } from '../aof/set.js';
-import type { AofSetLayout, ByteRange, Compression, EditOwner, RecoveryReport, SetEntry, StepHook } from '../aof/set-edit.js';
+import type { AofSetLayout, ByteRange, Compression, EditOwner, FileContent, RecoveryReport, SetEntry, StepHook } from '../aof/set-edit.js';
 import type { AofSet } from '../aof/set.js';
 import { jsonBytes, latin1 } from '../bytes/text.js';
 import type { JsonBytes } from '../bytes/text.js';
@@ -34,6 +34,11 @@ export interface EditedFile {
   keep: ByteRange[];
   /** Bytes removed from this file. */
   bytesRemoved: number;
+  /**
+   * For an 'edit' whose kept ranges are not listed in `keep` (filter: they are worked out again while the file
+   * is written): the kept bytes, in order. Not part of the JSON.
+   */
+  produce?: (options: { reuseBuffer?: boolean }) => AsyncIterable<Uint8Array>;
 }
 
 /** At most this many distinct keys are counted (and this many shown) in a summary. */
@@ -236,11 +241,11 @@ export async function applyAofEdit(plan: AofEditPlan, options: ApplyEditOptions)
     const editOptions = { backupDir, noBackup: options.noBackup, owner: options.owner, onStep: options.onStep, purpose: options.purpose };
     if (plan.layout === 'single') {
       const file = plan.files[0] as EditedFile;
-      const done = await replaceAofFile(file.path, { rangesOf: file.path, ranges: file.keep }, { ...editOptions, compression: compressionOf(file) });
+      const done = await replaceAofFile(file.path, contentOf(file, compressionOf(file)), { ...editOptions, compression: compressionOf(file) });
       return { target: file.path, written: [file.path], removed: [], backupDir: done.backup === undefined ? undefined : backupDir, recovered: done.recovered, bytes: done.bytes };
     }
     const entryOf = (file: EditedFile): SetEntry =>
-      file.action === 'keep' ? { keep: file.name } : { content: { rangesOf: file.path, ranges: file.keep }, format: file.rdb && file.role === 'base' ? 'rdb' : 'aof', compression: compressionOf(file) };
+      file.action === 'keep' ? { keep: file.name } : { content: contentOf(file, compressionOf(file)), format: file.rdb && file.role === 'base' ? 'rdb' : 'aof', compression: compressionOf(file) };
     const base = loaded.find((f) => f.role === 'base');
     const layout: AofSetLayout = { base: base && entryOf(base), incr: loaded.filter((f) => f.role === 'incr').map(entryOf) };
     const edit = await editAofSet(plan.manifest as string, layout, editOptions);
@@ -256,10 +261,11 @@ export async function applyAofEdit(plan: AofEditPlan, options: ApplyEditOptions)
   const out = options.out as string;
   const compress = options.compress ?? (plan.files.some((f) => f.compressed) ? 'lz4' : 'none');
   // writeAofSet writes each chunk before asking for the next: uncompressed, the chunks can be views into one buffer.
-  const ranges = (file: EditedFile): (() => AsyncGenerator<Uint8Array>) => () => readRanges(file.path, file.keep, { reuseBuffer: compress === 'none' });
+  const ranges = (file: EditedFile): (() => AsyncIterable<Uint8Array>) => () =>
+    file.produce ? file.produce({ reuseBuffer: compress === 'none' }) : readRanges(file.path, file.keep, { reuseBuffer: compress === 'none' });
   if (plan.layout === 'single') {
     const file = plan.files[0] as EditedFile;
-    const done = await writeAofFile(out, { rangesOf: file.path, ranges: file.keep }, { compression: compressionOf(file), owner: options.owner, onStep: options.onStep, purpose: options.purpose });
+    const done = await writeAofFile(out, contentOf(file, compressionOf(file)), { compression: compressionOf(file), owner: options.owner, onStep: options.onStep, purpose: options.purpose });
     return { target: out, written: [out], removed: [], backupDir: undefined, recovered: done.recovered, bytes: done.bytes };
   }
   if ((await exists(out)) && !(await isDirectory(out))) throw new UsageError('the output of a multi-part AOF is a directory, and this is a file', { file: out });
@@ -270,6 +276,13 @@ export async function applyAofEdit(plan: AofEditPlan, options: ApplyEditOptions)
     { prefix: prefixOfManifest(plan.manifest as string), compression: compress, owner: options.owner, onStep: options.onStep, purpose: options.purpose },
   );
   return { target: written.manifestPath, written: written.files, removed: [], backupDir: undefined, recovered: undefined, bytes: written.bytes };
+}
+
+/** What a written file holds: its kept ranges (through `rangesOf`), or the bytes its plan produces. */
+function contentOf(file: EditedFile, compression: Compression): FileContent {
+  const produce = file.produce;
+  // Written chunk by chunk: uncompressed, the chunks may be views into one buffer.
+  return produce ? { chunks: () => produce({ reuseBuffer: compression === 'none' }) } : { rangesOf: file.path, ranges: file.keep };
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -28,7 +28,7 @@ describeWithRedis('truncate and filter killed at every step leave the old set or
   beforeAll(async () => {
     let build;
     [generated, build] = await Promise.all([
-      generateServerAof({ label: 'pitrcrash', preamble: true, timestamps: true, seed: 78, perPhase: 120, pauseMs: 700 }),
+      generateServerAof({ label: 'pitrcrash', preamble: true, timestamps: true, seed: 78, perPhase: 120, pauseMs: 700, batches: 4 }),
       buildCli(),
     ]);
     expect(build.code, `build failed:\n${build.stdout}${build.stderr}`).toBe(0);
@@ -107,13 +107,14 @@ describeWithRedis('truncate and filter killed at every step leave the old set or
   }
 
   it('truncate --to-timestamp (a cut in the middle INCR) --in-place', async () => {
-    // T: one second before the second #TS of the middle INCR; a rerun on the new set finds nothing to cut.
+    // T: one second before the last #TS of the middle INCR that is not at its start (each phase spans more than
+    // two seconds); a rerun on the new set finds nothing to cut.
     const middle = generated.files[1] as { name: string; data: Buffer };
     const stamps = respRecords(middle.data)
-      .filter((r) => r.kind === 'annotation')
+      .filter((r) => r.kind === 'annotation' && r.start > 0)
       .map((r) => Number(/^#TS:(\d+)/.exec(middle.data.toString('latin1', r.start, r.end))?.[1]));
-    expect(stamps.length, 'the middle INCR has two #TS annotations').toBeGreaterThan(1);
-    const ts = (stamps[1] as number) - 1;
+    expect(stamps.length, 'the middle INCR has a #TS after its start').toBeGreaterThan(0);
+    const ts = (stamps.at(-1) as number) - 1;
     await crashTest('truncate', (dir) => ['truncate', dir, '--to-timestamp', String(ts), '--in-place', '--yes']);
   }, 300_000);
 

@@ -238,4 +238,19 @@ describe('filter', () => {
     expect([...backup.keys()].sort()).toEqual(['appendonly.aof.2.incr.aof', 'appendonly.aof.manifest']);
     for (const [name, data] of backup) expect(data).toEqual(before.get(name));
   });
+
+  it('a SELECT followed only by dropped commands goes, unless too many dropped runs follow it (memory stays bounded)', async () => {
+    for (const runs of [100, 5000]) {
+      const stamps = Array.from({ length: runs }, (_, i) => Buffer.concat([ts(2000 + i), resp(['SET', `k${i}`, 'v'])]));
+      const data = Buffer.concat([resp(['SELECT', '0'], ['SET', 'a', '1'], ['SELECT', '1']), ...stamps]);
+      const file = await makeSingle(data);
+      const plan = await planFilter(file, { db: 0 });
+      const out = path.join(await makeTempDir('redback-pitr-out-'), 'out.aof');
+      await applyAofEdit(plan, { out, purpose: 'test' });
+      const kept = Buffer.concat([resp(['SELECT', '0'], ['SET', 'a', '1']), ...(runs > 4096 ? [resp(['SELECT', '1'])] : []), ...Array.from({ length: runs }, (_, i) => ts(2000 + i))]);
+      expect((await readFile(out)).equals(kept), `${runs} runs`).toBe(true);
+      expect(plan.files[0]?.bytesRemoved).toBe(data.length - kept.length);
+      expect(plan.removed.byName.find((n) => n.command === 'SELECT')?.count).toBe(runs > 4096 ? undefined : 1);
+    }
+  });
 });
