@@ -1,11 +1,10 @@
 /**
- * The `convert` rows of the bench (issue 10): the bench RDB converted to jsonl, resp and aof, each beside
- * redis-check-rdb reading the same file in the same run. Targets, as ratios to redis-check-rdb's time: jsonl
- * ≤ 2×, resp ≤ 1.5×, aof ≤ 2× (speed targets 0.5, 0.67, 0.5), peak RSS < 128 MiB. Anchors of other tools on
- * the same kind of file: HDT3213/rdb's JSON 12×, librdb's JSON 16× and RESP 2.0×.
- *
- * Until `redback convert` is wired, the rows time `dist/bench/convert-run.js` (bench/convert-run.ts), which
- * does what the command does: read with values built, write through a temporary file, fsync, rename.
+ * The `convert` rows of the bench (issue 10): `redback convert` of the bench RDB to jsonl, resp and aof, each
+ * beside redis-check-rdb reading the same file in the same run (the rdb → rdb rows are in convert-rdb.ts).
+ * Targets, as ratios to redis-check-rdb's time: jsonl ≤ 2×, resp ≤ 1.5×, aof ≤ 2× (speed targets 0.5, 0.67,
+ * 0.5), peak RSS < 128 MiB. Anchors of other tools on the same kind of file: HDT3213/rdb's JSON 12×,
+ * librdb's JSON 16× and RESP 2.0×. Each row runs the command as a user does (`bin/run.js convert … --force`):
+ * the RDB read with values built, the writer's pieces written to a temporary file, fsynced and renamed.
  */
 // cspell:words redback jsonl
 import path from 'node:path';
@@ -35,7 +34,7 @@ export function convertPairs(rdb: string, outDir: string): ConvertPair[] {
     redback: {
       label: `redback convert --to ${format}`,
       binary: process.execPath,
-      args: ['dist/bench/convert-run.js', format, rdb, path.join(outDir, `bench.${format}`)],
+      args: ['bin/run.js', 'convert', rdb, '-o', path.join(outDir, `bench.${format}`), '--to', format, '--force'],
     },
     speedTarget: 1 / CONVERT_TARGETS[format],
   }));

@@ -10,7 +10,8 @@
  *   (summaries), {@link planFix} and {@link applyFix} (AOF repair) — the reports `redback … --json` prints.
  * - Inputs: {@link openInput} opens any file, LZ4 frames decompressed on the fly; {@link sniffInput} tells
  *   what a path holds; {@link resolveAof} lists the files of an AOF (single file or multi-part set).
- * - Writers: {@link AofWriter} and {@link writeAofSet} (RESP AOF files and multi-part sets, crash-safe).
+ * - Writers: {@link AofWriter} and {@link writeAofSet} (RESP AOF files and multi-part sets, crash-safe);
+ *   {@link convert} (`redback convert`: an RDB or JSON dump to any format of {@link OUTPUT_FORMATS}).
  */
 
 export { ExitCode, RedbackError, TruncatedError, CorruptError, ChecksumError, UnsupportedError, InputOutputError, UsageError } from './errors.js';
@@ -97,3 +98,11 @@ export { planFilter } from './operations/filter.js';
 export type { FilterOptions, FilterPlan, MixedCommand } from './operations/filter.js';
 export { applyAofEdit } from './operations/aof-edit.js';
 export type { AofEditPlan, AofEditResult, ApplyEditOptions, EditedFile, RemovedSummary } from './operations/aof-edit.js';
+export { convert } from './operations/convert.js';
+export type { ConvertOptions, ConvertReport } from './operations/convert.js';
+export type { KeyFilterOptions } from './operations/key-filter.js';
+export { OUTPUT_FORMATS } from './output/formats.js';
+export type { OutputFormatName } from './output/formats.js';
+export { RDB_TARGETS, TARGET_NAMES, resolveTarget } from './rdb/targets.js';
+export type { RdbTarget } from './rdb/targets.js';
+export type { DropKind, WriteReport } from './rdb/write-report.js';

@@ -464,7 +464,15 @@ export async function writeAofSet(dir: string, content: AofSetContent, options: 
   for (const write of writes) {
     if (present.has(write.name)) throw new UsageError('the output directory already holds this file: choose an empty directory', { file: pathIn(dir, write.name) });
   }
-  await commitSet({ dir, manifestPath, old: undefined, writes, manifestText, retired: [], backupDir: undefined, options: { ...options, purpose: options.purpose ?? `write an AOF set into ${dir}` } });
+  try {
+    await commitSet({ dir, manifestPath, old: undefined, writes, manifestText, retired: [], backupDir: undefined, options: { ...options, purpose: options.purpose ?? `write an AOF set into ${dir}` } });
+  } catch (error) {
+    // A failure before the commit (a writer's error, a full disk): undo now what a rerun would undo, so that
+    // the directory holds no half-written set and no journal. Undoing may fail in turn (the disk is gone):
+    // the journal then stays for the next run, and the first error is the one reported.
+    await recoverAofEdit(manifestPath, options).catch(() => undefined);
+    throw error;
+  }
   const files = writes.map((w) => pathIn(dir, w.name));
   let bytes = 0;
   for (const file of files) bytes += (await stat(file)).size;

@@ -5,7 +5,8 @@ import { readDecodedHead } from '../io/sniff.js';
 import { crcOnThread, type ThreadCrc } from '../rdb/file.js';
 import type { AnyRdbRecord, EofRecord, RdbRecord } from '../rdb/model.js';
 import { readRdbBatches } from '../rdb/reader.js';
-import { identifyInput } from './detect.js';
+import { identifyConvertInput } from './detect.js';
+import { dumpRecordSource } from './dump-records.js';
 
 /*
  * Inputs as record streams, for writers (`convert`): whatever the input is, a writer consumes batches of
@@ -17,6 +18,8 @@ import { identifyInput } from './detect.js';
 export interface RecordReadOptions {
   /** Bytes read so far and the total (undefined when not known, as for a compressed file). */
   onProgress?: (done: number, total: number | undefined) => void;
+  /** {@link RecordSource.records}: also give each key's raw bytes, where the input has them (default true); a writer that re-encodes every value needs none. */
+  raw?: boolean;
 }
 
 /** An input opened as records. */
@@ -53,15 +56,17 @@ export interface RecordSource {
 }
 
 /**
- * Opens `path` as records: an RDB (plain or LZ4). An AOF (a file, a set or a directory) is refused with a
- * {@link UsageError}: converting one means replaying its commands. Throws {@link InputOutputError} for a
- * missing or unreadable path and {@link CorruptError} for a file that is neither RDB nor AOF.
+ * Opens `path` as records: an RDB or a redback JSON/JSONL dump (plain or LZ4). An AOF (a file, a set or a
+ * directory) is refused with a {@link UsageError}: converting one means replaying its commands. Throws
+ * {@link InputOutputError} for a missing or unreadable path and {@link CorruptError} for a file that is
+ * none of these.
  */
 export async function openRecords(path: string): Promise<RecordSource> {
-  const input = await identifyInput(path);
+  const input = await identifyConvertInput(path);
+  if (input.kind === 'dump') return dumpRecordSource(path, input.layout);
   if (input.kind === 'aof') {
     throw new UsageError(
-      `${path} is an AOF: converting an AOF means replaying its commands into a dataset, which comes with offline AOF replay (redback rewrite); convert reads RDB files`,
+      `${path} is an AOF: converting an AOF means replaying its commands into a dataset, which comes with offline AOF replay (redback rewrite); convert reads RDB files and JSON dumps`,
       { file: path },
     );
   }
@@ -101,7 +106,7 @@ export async function rdbRecordSource(path: string): Promise<RecordSource> {
     async *records(options: RecordReadOptions = {}): AsyncGenerator<RdbRecord[]> {
       const input = await openInput(path);
       try {
-        yield* readRdbBatches(input, { file: path, raw: true, onProgress: progress(options) });
+        yield* readRdbBatches(input, { file: path, raw: options.raw ?? true, onProgress: progress(options) });
       } finally {
         await input.close();
       }

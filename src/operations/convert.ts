@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, readdir, rmdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { recoverAofEdit } from '../aof/set-edit.js';
+import { DEFAULT_AOF_FILENAME, manifestFileName } from '../aof/manifest.js';
 import { RedbackError, UsageError, ioError } from '../errors.js';
 import { writeFileAtomic, type Compression } from '../io/atomic.js';
 import { openRecords, type RecordSource } from '../input/records.js';
-import { OUTPUT_FORMATS, outputFormat, type RecordWriter, type WriterOptions } from '../output/formats.js';
+import { OUTPUT_FORMATS, outputFormat, type WriterOptions } from '../output/formats.js';
 import { DEFAULT_ENCODING_CONFIG, parseRedisConf, type EncodingConfig } from '../rdb/encoding-config.js';
 import type { AnyRdbRecord } from '../rdb/model.js';
 import { describeTarget, resolveTarget, targetForRdbVersion, type RdbTarget } from '../rdb/targets.js';
@@ -31,6 +33,8 @@ export interface ConvertOptions {
   redisConf?: string;
   /** Leave out what the output cannot hold, and count it, instead of failing (`--drop-unsupported`). */
   dropUnsupported?: boolean;
+  /** AOF and multi-part outputs: the dataset as an RDB preamble, or an RDB BASE (`--preamble`). */
+  preamble?: boolean;
   /** Key filters. */
   filter?: KeyFilterOptions;
   /** The time of the conversion, ms since the epoch (`--now`: the `ctime` written, and `--drop-expired`'s clock). */
@@ -49,15 +53,19 @@ export interface ConvertReport {
     file: string;
     format: string;
     compressed: boolean;
-    /** Bytes of output (before compression). */
+    /** Bytes of output (before compression; for a directory, its files' bytes on disk). */
     bytes: number;
-    /** Bytes written to the file (after compression; equal to `bytes` without it). */
+    /** Bytes written to the file (after compression; equal to `bytes` without it), or to the directory's files. */
     fileBytes: number;
+    /** A directory output (multipart): the files written, the manifest last. */
+    files?: string[];
   };
   /** The release an RDB was written for, when the format has one. */
   target?: { name: string; magic: 'REDIS' | 'VALKEY'; rdbVersion: number };
   /** Keys written. */
   keys: number;
+  /** Function libraries written. */
+  functions: number;
   /** Keys left out by the filters, by filter. */
   filtered: Partial<Record<FilterReason, number>>;
   /** What the output cannot hold and was left out (with `--drop-unsupported`) or approximated, by kind. */
@@ -66,7 +74,10 @@ export interface ConvertReport {
   redisConf?: { file: string; applied: string[] };
   /** The time used for `ctime` and `--drop-expired`, ms since the epoch. */
   now: number;
+  /** Notes on choices made (the target taken from the input…). */
   notes: string[];
+  /** What the user should know that is not an error (a stream whose stored length is wrong…). */
+  warnings: string[];
 }
 
 /**
@@ -84,11 +95,23 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
   const format = outputFormat(options.to);
   if (!format) throw new UsageError(`--to: unknown format '${options.to}': known are ${Object.keys(OUTPUT_FORMATS).join(', ')}`);
   const toStdout = options.output === '-';
+  let createdDir = false;
+  const preamble = options.preamble === true;
+  if (preamble && !format.preamble) throw new UsageError(`--preamble: ${options.to} has no RDB preamble (aof and multipart have)`);
   if (toStdout && (!format.stdout || options.stdout === undefined)) throw new UsageError(`-o -: ${options.to} cannot be written to standard output`);
   if (toStdout && options.compress === 'lz4') throw new UsageError('--compress lz4 applies to an output file, not to standard output');
   if (!toStdout) {
     if (resolve(options.output) === resolve(input) && !options.force) throw new UsageError('the output is the input: converting in place needs --force', { file: options.output });
-    if (existsSync(options.output) && !options.force) {
+    if (format.directory) {
+      // A multi-part set is committed by its manifest's rename: it goes into an empty (or new) directory,
+      // never over another set (replacing one is an edit of that set, not a conversion).
+      // An earlier run killed part-way left a journal: finish undoing it first (what a rerun is for).
+      if ((await directoryEntries(options.output)) !== 'file') await recoverAofEdit(join(options.output, manifestFileName(DEFAULT_AOF_FILENAME)));
+      const entries = await directoryEntries(options.output);
+      createdDir = entries === 0 && !existsSync(options.output);
+      if (entries === 'file') throw new UsageError('is a file: multipart writes a directory', { file: options.output });
+      if (entries > 0) throw new UsageError('is not empty: multipart writes into a new or empty directory (--force does not replace a set)', { file: options.output });
+    } else if (existsSync(options.output) && !options.force) {
       const error = new UsageError('already exists', { file: options.output });
       error.hint = '--force replaces it';
       throw error;
@@ -112,39 +135,48 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
   const filter = new KeyFilter({ ...options.filter, now });
   const report = newWriteReport();
   const source = await openRecords(input);
-  if (target === undefined && format.copies && source.header) {
+  const copies = format.copies?.({ preamble });
+  if (target === undefined && copies && source.header) {
     // The input's own version, for a writer that needs to know what it will copy before the reading starts.
     target = targetForRdbVersion(Math.max(source.header.version, 6), source.header.magic);
     report.notes.push(`target ${describeTarget(target)}, the input's own version${source.header.version < 6 ? ' (RDB 6 is the oldest written)' : ''}`);
   }
   const filtered: Partial<Record<FilterReason, number>> = {};
-  const writerOptions: WriterOptions = { target, encoding, dropUnsupported: options.dropUnsupported === true, now, tempDir: options.tempDir };
+  const writerOptions: WriterOptions = { target, encoding, dropUnsupported: options.dropUnsupported === true, now, tempDir: options.tempDir, preamble, file: input };
+  if (target !== undefined) report.target = target;
   let bytes = 0;
   let fileBytes: number;
+  let files: string[] | undefined;
   try {
     const sizes = filter.minBytes === undefined ? undefined : await qualifyingKeys(source, filter, options);
     const onProgress = (done: number, total: number | undefined): void => options.onProgress?.(done, total, 'convert');
     const header = source.header;
-    let pieces: AsyncIterable<Uint8Array>;
-    if (format.copies !== undefined && target !== undefined && header !== undefined && source.copyRecords !== undefined) {
+    let records: AsyncIterable<AnyRdbRecord[]>;
+    if (copies !== undefined && target !== undefined && header !== undefined && source.copyRecords !== undefined) {
       // A writer that copies the encodings its target loads needs no values for those keys: they are only validated.
-      const { copies } = format;
       const copyTarget = target;
       const needsValues = Array.from({ length: 256 }, (_, code) => !copies(copyTarget, header.magic, code));
-      const records = filterRecords(source.copyRecords((code) => needsValues[code] === true, { onProgress }), filter, sizes, filtered);
-      pieces = counted(format.write(records, writerOptions, report), (n) => (bytes += n));
+      records = filterRecords(source.copyRecords((code) => needsValues[code] === true, { onProgress }), filter, sizes, filtered);
     } else {
-      const write: RecordWriter = format.write;
-      pieces = counted(write(filterRecords(source.records({ onProgress }), filter, sizes, filtered), writerOptions, report), (n) => (bytes += n));
+      // Raw bytes only for a writer that copies encodings (an RDB writer whose target was not known up front).
+      records = filterRecords(source.records({ onProgress, raw: copies !== undefined }), filter, sizes, filtered);
     }
-    if (toStdout) {
+    if (format.directory) {
+      const written = await format.writeDirectory(options.output, records, writerOptions, report, options.compress ?? 'none');
+      files = written.files;
+      bytes = fileBytes = written.bytes;
+    } else if (toStdout) {
+      const pieces = counted(format.write(records, writerOptions, report), (n) => (bytes += n));
       const write = options.stdout as (piece: Uint8Array) => Promise<void>;
       for await (const piece of pieces) await write(piece);
       fileBytes = bytes;
     } else {
+      const pieces = counted(format.write(records, writerOptions, report), (n) => (bytes += n));
       fileBytes = await writeFileAtomic(options.output, pieces, options.compress ?? 'none');
     }
   } catch (error) {
+    // A set that failed before its commit was undone by writeAofSet: remove the directory if it made it.
+    if (createdDir) await rmdir(options.output).catch(() => undefined);
     // Errors about a key or a record carry the input's offsets: name the input.
     if (error instanceof RedbackError && error.file === undefined) error.at({ file: input });
     throw error;
@@ -153,15 +185,29 @@ export async function convert(input: string, options: ConvertOptions): Promise<C
     input: { file: input, format: source.format, size: source.size, compressed: source.compressed },
     output: { file: options.output, format: options.to, compressed: options.compress === 'lz4', bytes, fileBytes },
     keys: report.keys,
+    functions: report.functions,
     filtered,
     dropped: report.dropped,
     now,
     notes: report.notes,
+    warnings: report.warnings,
   };
+  if (files) out.output.files = files;
   const usedTarget = report.target;
   if (usedTarget) out.target = { name: usedTarget.name, magic: usedTarget.magic, rdbVersion: usedTarget.rdbVersion };
   if (redisConf) out.redisConf = redisConf;
   return out;
+}
+
+/** The number of entries of the directory at `path` (0 when it does not exist), or 'file' for something else. */
+async function directoryEntries(path: string): Promise<number | 'file'> {
+  try {
+    if (!(await stat(path)).isDirectory()) return 'file';
+    return (await readdir(path)).length;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw ioError(error, path);
+  }
 }
 
 function resolveTargetOption(options: ConvertOptions): RdbTarget | undefined {

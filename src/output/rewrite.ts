@@ -20,7 +20,7 @@ import type {
   ZsetEntry,
 } from '../rdb/model.js';
 import { addWarning, countDropped } from './report.js';
-import type { WriteReport } from './report.js';
+import type { DropKind, WriteReport } from './report.js';
 import { RespEncoder, bulkConstant, formatScore, formatStreamId } from './resp-encoder.js';
 import { estimateEntriesRead, isZeroStreamId, loadedStreamState } from './stream-state.js';
 
@@ -208,7 +208,7 @@ export class CommandRewriter {
    * Something the target cannot hold: a {@link UsageError} naming the key, or with `dropUnsupported` a count
    * in the report (and false: leave it out).
    */
-  private unsupported(kind: string, what: string, offset: number): false {
+  private unsupported(kind: DropKind, what: string, offset: number): false {
     if (!this.options.dropUnsupported) {
       throw new UsageError(`${what}, which ${this.options.target?.name ?? 'the target'} cannot hold (--drop-unsupported leaves it out)`, { file: this.options.file, offset });
     }
@@ -296,8 +296,8 @@ export class CommandRewriter {
       o.integer(record.db);
       this.selectedDb = record.db;
     }
-    if (record.idle !== undefined) countDropped(this.report, 'lru');
-    if (record.freq !== undefined) countDropped(this.report, 'lfu');
+    if (record.idle !== undefined) countDropped(this.report, 'idle');
+    if (record.freq !== undefined) countDropped(this.report, 'freq');
     if (record.meta !== undefined) countDropped(this.report, 'key-meta');
     if (this.options.replace && record.type !== 'string' && record.type !== 'module') {
       o.array(2);
@@ -542,7 +542,7 @@ export class CommandRewriter {
     const record = key.record;
     if (key.items === 0 && record.type !== 'stream') {
       // An empty collection (only a damaged or hand-made input has one): no command can create it.
-      countDropped(this.report, 'empty-key');
+      countDropped(this.report, 'empty');
       return;
     }
     if (record.expireMs !== undefined) {

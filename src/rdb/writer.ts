@@ -293,6 +293,7 @@ class RdbWriterState {
     const w = this.writer();
     w.u8(RdbOpcode.FUNCTION2);
     writeString(w, record.code, { compress: this.config.rdbCompression });
+    this.report.functions++;
   }
 
   private slotImport(record: SlotImportRecord): void {

@@ -74,6 +74,43 @@ describe('redback convert', () => {
   });
 });
 
+describe('redback convert to the other formats', () => {
+  it('pipes jsonl to standard output and reads it back as an RDB, and writes a multi-part set with --json', async () => {
+    const dir = await makeTempDir('redback-cli-convert-');
+    const jsonl = spawnSync(process.execPath, [BIN, 'convert', FIXTURE, '-o', '-', '--to', 'jsonl', '--type', 'hash']);
+    expect(jsonl.status, String(jsonl.stderr)).toBe(0);
+    const lines = String(jsonl.stdout).trim().split('\n').map((line) => JSON.parse(line) as { kind?: string; type?: string });
+    const hashes = lines.filter((line) => line.kind === undefined && line.type === 'hash').length;
+    expect(hashes).toBeGreaterThan(3);
+    expect(String(jsonl.stderr)).toMatch(new RegExp(`wrote standard output: jsonl, ${hashes} keys`));
+    const dump = path.join(dir, 'hashes.jsonl');
+    await writeFile(dump, jsonl.stdout);
+    const rdb = path.join(dir, 'hashes.rdb');
+    const back = run('convert', dump, '-o', rdb, '--to', 'rdb', '--target-redis', '7.0', '--json');
+    expect(back.code, back.stderr).toBe(0);
+    expect(JSON.parse(back.stdout)).toMatchObject({ input: { format: 'jsonl' }, output: { format: 'rdb' }, keys: hashes, target: { name: 'redis-7.0' } });
+    expect(readRdbAll(new Uint8Array(readFileSync(rdb))).filter((r) => r.kind === 'key' && r.type === 'hash').length).toBe(hashes);
+
+    const set = path.join(dir, 'appendonlydir');
+    const multipart = run('convert', FIXTURE, '-o', set, '--to', 'multipart', '--preamble', '--json');
+    expect(multipart.code, multipart.stderr).toBe(0);
+    const report = JSON.parse(multipart.stdout) as { output: { files: string[] }; keys: number; functions: number };
+    expect(report).toMatchObject({ keys: 51, functions: 1, target: { name: 'redis-7.0' } });
+    expect(report.output.files.map((file) => path.basename(file))).toEqual(['appendonly.aof.1.base.rdb', 'appendonly.aof.1.incr.aof', 'appendonly.aof.manifest']);
+    const again = run('convert', FIXTURE, '-o', set, '--to', 'multipart');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/appendonlydir: is not empty: multipart writes into a new or empty directory/);
+    expect(run('convert', FIXTURE, '-o', '-', '--to', 'multipart').stderr).toMatch(/multipart cannot be written to standard output/);
+    expect(run('convert', FIXTURE, '-o', path.join(dir, 'x.json'), '--to', 'json', '--preamble').code).toBe(2);
+    const truncated = path.join(dir, 'truncated.jsonl');
+    await writeFile(truncated, String(jsonl.stdout).slice(0, 300));
+    const corrupt = run('convert', truncated, '-o', path.join(dir, 'y.rdb'), '--to', 'rdb');
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stderr).toMatch(/^redback: .*truncated\.jsonl: offset \d+: /);
+    expect(corrupt.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
 describe('redback inspect --keys with filters', () => {
   it('lists only the keys the filters keep', () => {
     const result = run('inspect', FIXTURE, '--keys', '--jsonl', '--type', 'hash,set', '--exclude-key', '*hashtable*', '--db', '0');

@@ -1,7 +1,9 @@
 /**
  * `convert` as an operation: the streaming pipeline (file read in 1 MiB pieces with its buffer reused, values
  * built only where the writer re-encodes) gives the same file as the writer on records in memory; filters,
- * atomic output, standard output, LZ4, --redis-conf, refusals, and the report.
+ * atomic output, standard output, LZ4, --redis-conf, refusals, and the report. Every other format: the same
+ * output as its writer, filters, standard output, LZ4, multi-part sets (RESP or RDB BASE, refusals, nothing
+ * left by a failure), the RDB preamble, JSON/JSONL dumps read back.
  */
 // cspell:words listpack quicklist zset ziplist hashtable skiplist appendonly
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -11,12 +13,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lz4DecodeBuffer, lz4EncodeBuffer } from '../../src/codecs/lz4.js';
 import { UsageError } from '../../src/errors.js';
 import { convert, type ConvertOptions } from '../../src/operations/convert.js';
+import { readDumpFile } from '../../src/input/json-dump.js';
+import { writeAof, writeResp } from '../../src/output/aof.js';
+import { writeJson, writeJsonl } from '../../src/output/json.js';
+import type { RdbRecord } from '../../src/rdb/model.js';
 import { readRdbAll } from '../../src/rdb/reader.js';
 import { resolveTarget, targetForRdbVersion } from '../../src/rdb/targets.js';
 import { newWriteReport } from '../../src/rdb/write-report.js';
 import { writeRdbRecords } from '../../src/rdb/writer.js';
 import { concat } from '../support/bytes.js';
-import { latin1 } from '../support/rdb-collect.js';
+import { logicalKeys } from '../support/logical-keys.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { collectRecords, latin1 } from '../support/rdb-collect.js';
+import { drain } from '../support/record-sources.js';
 import { makeTempDir, stopAll } from '../support/redis.js';
 import { writeRdb, type KeySpec, type RdbItem, type StreamSpec } from '../support/rdb-writer.js';
 
@@ -187,5 +196,149 @@ describe('convert to rdb', () => {
     expect((error as Error).message).toMatch(/is an AOF: converting an AOF means replaying its commands .*redback rewrite/);
     expect(existsSync(join(dir, 'missing.rdb'))).toBe(false);
     await expect(run({ output: out() }, join(dir, 'missing.rdb'))).rejects.toThrow(/no such file or directory/);
+  });
+});
+
+describe("convert to rdb at the input's own version", () => {
+  /** The bytes after the header and AUX fields up to the EOF opcode: everything but the AUX fields and the checksum. */
+  const body = (file: Uint8Array): Buffer => {
+    const records = readRdbAll(file);
+    const first = records.find((r) => r.kind !== 'header' && r.kind !== 'aux');
+    const eof = records.find((r) => r.kind === 'eof');
+    return Buffer.from(file.subarray(first?.offset ?? 0, eof?.offset ?? 0));
+  };
+
+  it.each(['redis-7.0-all-types.rdb', 'redis-7.0-no-checksum.rdb', 'redis-7.0-no-compression.rdb'])('%s: the same bytes but for the AUX fields', async (name) => {
+    const source = join(REPO_ROOT, 'fixtures', name);
+    const output = join(dir, `same-${name}`);
+    const report = await convert(source, { to: 'rdb', output, now: NOW });
+    expect(report.target?.name).toBe('redis-7.0');
+    const original = new Uint8Array(readFileSync(source));
+    expect(body(new Uint8Array(readFileSync(output))).equals(body(original))).toBe(true);
+  });
+});
+
+describe('convert to aof, resp, json, jsonl and multipart', () => {
+  const records = async function* (): AsyncGenerator<RdbRecord[]> {
+    yield readRdbAll(data, { raw: true });
+  };
+  const writers = {
+    aof: () => writeAof(records(), {}),
+    resp: () => writeResp(records(), {}),
+    json: () => writeJson(records(), {}),
+    jsonl: () => writeJsonl(records(), {}),
+  } as const;
+
+  it.each(Object.keys(writers) as (keyof typeof writers)[])('--to %s writes what its writer writes, to a file and to standard output, and reports it', async (to) => {
+    const output = join(dir, `every.${to}`);
+    const report = await run({ output, to });
+    const expected = await drain(writers[to]());
+    expect(Buffer.from(readFileSync(output)).equals(expected)).toBe(true);
+    expect(report).toMatchObject({ keys: 160, functions: 1, output: { format: to, bytes: expected.length, fileBytes: expected.length, compressed: false } });
+    expect(report.warnings).toEqual([]);
+    const pieces: Uint8Array[] = [];
+    await run({ output: '-', to, stdout: async (piece) => void pieces.push(piece.slice()) });
+    expect(Buffer.from(concat(pieces)).equals(expected)).toBe(true);
+    const compressed = join(dir, `every.${to}.lz4`);
+    const lz4 = await run({ output: compressed, to, compress: 'lz4' });
+    expect(Buffer.from(lz4DecodeBuffer(new Uint8Array(readFileSync(compressed)))).equals(expected)).toBe(true);
+    expect(lz4.output).toMatchObject({ compressed: true, bytes: expected.length, fileBytes: readFileSync(compressed).length });
+  });
+
+  it('applies the key filters to every format', async () => {
+    const filter = { db: [2], key: ['*:1', 'small-*'], excludeKey: ['small-zset:*'], type: ['string' as const, 'hash' as const] };
+    const expected = ['2:hash:1', '2:int:1', '2:string:1', ...Array.from({ length: 8 }, (_, i) => `2:small-hash:${i}`)].sort();
+    for (const to of ['aof', 'resp', 'jsonl', 'json'] as const) {
+      const output = join(dir, `filtered.${to}`);
+      const report = await run({ output, to, filter });
+      expect(report.keys, to).toBe(expected.length);
+      expect(report.filtered, to).toEqual({ db: 80, key: 64, type: 5 });
+      // Read back: the dump through the dump reader; the commands by their key arguments.
+      if (to === 'json' || to === 'jsonl') {
+        const keys = (await collectRecords(readDumpFile(output))).flat().flatMap((r) => (r.kind === 'key' ? [`${r.db}:${latin1(r.key)}`] : []));
+        expect(keys.sort(), to).toEqual(expected);
+      } else {
+        const text = readFileSync(output, 'latin1');
+        const named = new Set([...text.matchAll(/\r\n\$\d+\r\n((?:string|int|hash|small-hash|list|zset|small-zset|set|intset|stream):\d+)\r\n/g)].map((m) => `2:${m[1]}`));
+        expect([...named].sort(), to).toEqual(expected);
+      }
+    }
+    const set = join(dir, 'filtered-set');
+    const report = await run({ output: set, to: 'multipart', filter: { dropExpired: true } });
+    expect(report.filtered).toEqual({ expired: 8 });
+    expect(report.keys).toBe(152);
+  });
+
+  it('reads a JSON or JSONL dump back: --to rdb holds the same keys, values and TTLs as the input', async () => {
+    const original = logicalKeys(readRdbAll(data), { streamType: 21 });
+    for (const layout of ['jsonl', 'json'] as const) {
+      const dump = join(dir, `back.${layout}`);
+      await run({ output: dump, to: layout });
+      const rdb = join(dir, `back-from-${layout}.rdb`);
+      const report = await run({ output: rdb, to: 'rdb' }, dump);
+      expect(report.input).toMatchObject({ format: layout, compressed: false });
+      expect(report).toMatchObject({ keys: 160, functions: 1, target: { name: 'redis-7.0', rdbVersion: 10 } });
+      expect(logicalKeys(readRdbAll(readFileSync(rdb)), { streamType: 21 }), layout).toEqual(original);
+      expect(readRdbAll(readFileSync(rdb)).filter((r) => r.kind === 'function').length).toBe(1);
+      // And a dump to a dump: the same text.
+      const again = join(dir, `again.${layout}`);
+      await run({ output: again, to: layout }, dump);
+      expect(readFileSync(again, 'utf8')).toBe(readFileSync(dump, 'utf8'));
+    }
+    // LZ4-framed dumps are read too, and filters apply to them.
+    const framed = join(dir, 'back.jsonl.lz4');
+    await writeFile(framed, lz4EncodeBuffer(new Uint8Array(readFileSync(join(dir, 'back.jsonl')))));
+    const filtered = await run({ output: join(dir, 'back-filtered.rdb'), to: 'rdb', filter: { type: ['stream'] } }, framed);
+    expect(filtered).toMatchObject({ keys: 16, filtered: { type: 144 }, input: { compressed: true, format: 'jsonl' } });
+  });
+
+  it('--to multipart writes a set into a new or empty directory, its manifest last, with a RESP or an RDB BASE', async () => {
+    const set = join(dir, 'set');
+    const report = await run({ output: set, to: 'multipart' });
+    expect(readdirSync(set).sort()).toEqual(['appendonly.aof.1.base.aof', 'appendonly.aof.1.incr.aof', 'appendonly.aof.manifest']);
+    expect(readFileSync(join(set, 'appendonly.aof.1.base.aof')).equals(await drain(writers.aof()))).toBe(true);
+    expect(readFileSync(join(set, 'appendonly.aof.manifest'), 'latin1')).toBe('file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+    expect(report.output.files?.map((f) => f.slice(set.length + 1))).toEqual(['appendonly.aof.1.base.aof', 'appendonly.aof.1.incr.aof', 'appendonly.aof.manifest']);
+    expect(report.output.bytes).toBe(readFileSync(join(set, 'appendonly.aof.1.base.aof')).length);
+
+    const withRdb = join(dir, 'set-rdb');
+    const rdbReport = await run({ output: withRdb, to: 'multipart', preamble: true, targetRedis: '7.0' });
+    const base = readFileSync(join(withRdb, 'appendonly.aof.1.base.rdb'));
+    expect(rdbReport.target?.name).toBe('redis-7.0');
+    const aux = readRdbAll(base).flatMap((r) => (r.kind === 'aux' ? [`${latin1(r.key)}=${latin1(r.value)}`] : []));
+    expect(aux).toContain('aof-base=1');
+    expect(logicalKeys(readRdbAll(base), { streamType: 21 })).toEqual(logicalKeys(readRdbAll(data), { streamType: 21 }));
+
+    await expect(run({ output: set, to: 'multipart' })).rejects.toThrow(/is not empty: multipart writes into a new or empty directory/);
+    await expect(run({ output: set, to: 'multipart', force: true })).rejects.toThrow(/is not empty/);
+    await expect(run({ output: '-', to: 'multipart', stdout: async () => undefined })).rejects.toThrow(/multipart cannot be written to standard output/);
+    // A failure before the commit leaves nothing: no directory, no journal.
+    const failing = join(dir, 'set-failing');
+    await expect(run({ output: failing, to: 'multipart', targetRedis: '6.2' })).rejects.toThrow(/function library 'lib', which redis-6\.2 cannot hold/);
+    expect(existsSync(failing)).toBe(false);
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(failing);
+    await expect(run({ output: failing, to: 'multipart', preamble: true, targetRedis: '6.2' })).rejects.toThrow(/cannot hold/);
+    expect(readdirSync(failing)).toEqual([]);
+  });
+
+  it('--to aof --preamble writes the dataset as an RDB preamble; --preamble elsewhere is refused', async () => {
+    const output = join(dir, 'preamble.aof');
+    await run({ output, to: 'aof', preamble: true });
+    const file = readRdbAll(readFileSync(output));
+    expect(file.flatMap((r) => (r.kind === 'aux' && latin1(r.key) === 'aof-base' ? [latin1(r.value)] : []))).toEqual(['1']);
+    expect(logicalKeys(file, { streamType: 21 })).toEqual(logicalKeys(readRdbAll(data), { streamType: 21 }));
+    await expect(run({ output: join(dir, 'x.rdb'), preamble: true })).rejects.toThrow(/--preamble: rdb has no RDB preamble/);
+    await expect(run({ output: join(dir, 'x.jsonl'), to: 'jsonl', preamble: true })).rejects.toThrow(/--preamble: jsonl has no RDB preamble/);
+  });
+
+  it('--target-redis applies to commands: what the release cannot run is an error naming the key, or dropped and counted', async () => {
+    const error = await run({ output: join(dir, 'old.aof'), to: 'aof', targetRedis: '6.2' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toMatchObject({ file: input, message: expect.stringMatching(/^function library 'lib', which redis-6\.2 cannot hold/) });
+    expect((error as UsageError).offset).toBeGreaterThan(0);
+    const report = await run({ output: join(dir, 'old.aof'), to: 'aof', targetRedis: '6.2', dropUnsupported: true });
+    expect(report.dropped).toMatchObject({ function: 1, 'stream-metadata': 16 });
+    expect(report.target?.name).toBe('redis-6.2');
   });
 });

@@ -132,7 +132,7 @@ describe('the AOF writer (Redis rewrite style)', () => {
     ];
     const out = commands(await drain(writeAof(batches(records), {}, report)));
     expect(out[0]).toEqual(['FUNCTION', 'LOAD', '#!lua name=lib\nreturn 1']);
-    expect(report).toEqual({ keys: 2, functions: 1, dropped: { aux: 1, 'module-aux': 1, lru: 1, lfu: 1, 'empty-key': 1 }, warnings: [] });
+    expect(report).toEqual({ keys: 2, functions: 1, dropped: { aux: 1, 'module-aux': 1, idle: 1, freq: 1, empty: 1 }, notes: [], warnings: [] });
   });
 
   it('starts with #TS when asked', async () => {

@@ -6,13 +6,15 @@
  * stream state beyond the entries (XINFO STREAM FULL: counters, groups, pending entries with their delivery
  * times and counts, consumers) and the same functions.
  *
+ * Every output is written by `convert` (the operation behind `redback convert`):
  * - `--to aof`: the file loads with `appendonly yes`;
  * - `--to multipart`: the directory loads as `appendonlydir/`;
  * - `--to resp`: piped into an empty server with `redis-cli --pipe`, without an error reply;
- * - `--to jsonl`, read back by the dump reader and written again as an AOF: the same state (the JSONL → RDB
- *   path is in convert's tests once the RDB writer is there).
+ * - `--to jsonl`, then that dump converted `--to rdb`: the RDB loads with the same state;
+ * - for the inputs that are not peer files, also `--to multipart --preamble` (an RDB BASE) and
+ *   `--to aof --preamble`.
  *
- * Keys already expired are dropped from the records first, as the server drops them when it loads an RDB.
+ * Keys already expired are dropped (`--drop-expired`), as the server drops them when it loads an RDB.
  */
 // cspell:words appendonly
 import { createHash } from 'node:crypto';
@@ -20,17 +22,14 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, it } from 'vitest';
 import type { ExpectStatic } from 'vitest';
-import { readDumpFile } from '../../src/input/json-dump.js';
-import { writeAof, writeResp } from '../../src/output/aof.js';
-import { writeJsonl } from '../../src/output/json.js';
-import { writeMultipart } from '../../src/output/multipart.js';
-import { newWriteReport } from '../../src/output/report.js';
+import { CorruptError } from '../../src/errors.js';
+import { convert, type ConvertOptions, type ConvertReport } from '../../src/operations/convert.js';
 import { makeDatasetRdb } from '../support/dataset.js';
 import { generatedLoadableByRedis70 } from '../support/generated-rdbs.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { HAVE_PEER, loadPeer, peerRdbNames } from '../support/prerequisites.js';
 import { RedisStartError, describeWithRedis, makeTempDir } from '../support/redis.js';
-import { drainTo, rdbBatches, withoutExpired } from '../support/record-sources.js';
+import { rdbBatches } from '../support/record-sources.js';
 import { aofState, pipedState, rdbState } from '../support/server-state.js';
 import type { ServerState } from '../support/server-state.js';
 import { PEER_DIR } from '../support/paths.js';
@@ -52,7 +51,8 @@ function peerInputs(): Input[] {
   for (const name of peerRdbNames()) {
     const data = loadPeer(name);
     const header = Buffer.from(data.subarray(0, 9)).toString('latin1');
-    if (!/^REDIS00(0\d|10)$/.test(header)) continue;
+    // An RDB under an AOF's name is an AOF with an RDB preamble: an AOF input (converting one is replaying it).
+    if (!/^REDIS00(0\d|10)$/.test(header) || /\.aof$/.test(name)) continue;
     const digest = createHash('sha256').update(data).digest('hex');
     if (seen.has(digest)) continue;
     seen.add(digest);
@@ -99,6 +99,7 @@ function expectSameState(expect: ExpectStatic, actual: ServerState, truth: Serve
 describeWithRedis('writers against redis-server 7.0', () => {
   let dir = '';
   const refused: string[] = [];
+  const corrupt: string[] = [];
   const checked: string[] = [];
 
   beforeAll(async () => {
@@ -116,12 +117,17 @@ describeWithRedis('writers against redis-server 7.0', () => {
   }, 120_000);
 
   afterAll(() => {
-    if (HAVE_PEER) console.info(`writers oracle: ${checked.length} inputs checked; peer RDBs redis-server 7.0 refuses (left out): ${refused.length ? refused.join(', ') : 'none'}`);
+    if (HAVE_PEER) {
+      console.info(
+        `writers oracle: ${checked.length} inputs checked; peer RDBs redis-server 7.0 refuses (left out): ${refused.length ? refused.join(', ') : 'none'}; ` +
+          `peer RDBs redback refuses as corrupt (left out): ${corrupt.length ? corrupt.join(', ') : 'none'}`,
+      );
+    }
   });
 
   // Concurrent: the time goes into servers starting and loading (processes of their own).
   for (const input of inputs) {
-    it.concurrent(`${input.name}: aof, multipart, resp and jsonl load with the same state`, async ({ expect }) => {
+    it.concurrent(`${input.name}: aof, multipart, resp and jsonl → rdb load with the same state`, async ({ expect }) => {
       let truth: ServerState;
       try {
         truth = await rdbState(input.path);
@@ -133,28 +139,56 @@ describeWithRedis('writers against redis-server 7.0', () => {
         throw error;
       }
       const wrongLength = await streamsWithWrongLength(input.path);
-      for (const [key, entries] of wrongLength) ((truth.perKey.get(key) as { stream: { length: number } }).stream.length = entries);
+      // Commands rebuild such a stream with its real length; an RDB (from the JSONL dump, or a preamble) keeps the stored one.
+      const rdbTruth = truth;
+      truth = { ...truth, perKey: new Map(truth.perKey) };
+      for (const [key, entries] of wrongLength) {
+        const state = truth.perKey.get(key) as { stream: { length: number } };
+        truth.perKey.set(key, { ...state, stream: { ...state.stream, length: entries } } as typeof state);
+      }
       const work = await makeTempDir('redback-out-');
+      // `redback convert` (the operation), dropping the keys already expired as the server does when it loads an RDB.
       const now = Date.now();
-      const records = (): AsyncGenerator<readonly import('../../src/rdb/model.js').RdbRecord[]> => withoutExpired(rdbBatches(input.path), now);
+      const run = (to: string, output: string, options: Partial<ConvertOptions> = {}, file = input.path): Promise<ConvertReport> =>
+        convert(file, { to, output, now, filter: { dropExpired: true }, ...options });
 
-      const aofReport = newWriteReport();
-      await drainTo(path.join(work, 'out.aof'), writeAof(records(), {}, aofReport));
+      let aofReport: ConvertReport;
+      try {
+        aofReport = await run('aof', path.join(work, 'out.aof'));
+      } catch (error) {
+        // A peer file Redis loads but redback's full checks call corrupt (Redis skips empty keys; redback's
+        // reader, as `check`, refuses them): out of scope, listed.
+        if (input.peer && error instanceof CorruptError) {
+          corrupt.push(`${input.name} (${error.message})`);
+          return;
+        }
+        throw error;
+      }
       expect(aofReport.warnings.length).toBe(wrongLength.size);
       for (const warning of aofReport.warnings) expect(warning).toMatch(/^stream '.*': its metadata says \d+ entries but it holds \d+/);
       expectSameState(expect, await aofState(path.join(work, 'out.aof')), truth, 'aof');
 
-      await writeMultipart(path.join(work, 'set'), records());
+      await run('multipart', path.join(work, 'set'));
       expectSameState(expect, await aofState(path.join(work, 'set')), truth, 'multipart');
 
-      await drainTo(path.join(work, 'out.resp'), writeResp(records()));
+      await run('resp', path.join(work, 'out.resp'));
       const piped = await pipedState(path.join(work, 'out.resp'));
       expect(piped.pipe.output, 'redis-cli --pipe').toMatch(/errors: 0, replies: \d+/);
       expectSameState(expect, piped, truth, 'resp');
 
-      await drainTo(path.join(work, 'out.jsonl'), writeJsonl(records()));
-      await drainTo(path.join(work, 'from-jsonl.aof'), writeAof(readDumpFile(path.join(work, 'out.jsonl'))));
-      expectSameState(expect, await aofState(path.join(work, 'from-jsonl.aof')), truth, 'jsonl → aof');
+      // JSONL, then back to an RDB of the input's own version.
+      await run('jsonl', path.join(work, 'out.jsonl'));
+      const back = await run('rdb', path.join(work, 'from-jsonl.rdb'), {}, path.join(work, 'out.jsonl'));
+      expect(back.input.format).toBe('jsonl');
+      expectSameState(expect, await rdbState(path.join(work, 'from-jsonl.rdb')), rdbTruth, 'jsonl → rdb');
+
+      if (!input.peer) {
+        // The RDB preamble (a set's RDB BASE, a single file's preamble) for the files Redis wrote and the generated ones.
+        await run('multipart', path.join(work, 'set-rdb'), { preamble: true });
+        expectSameState(expect, await aofState(path.join(work, 'set-rdb')), rdbTruth, 'multipart --preamble');
+        await run('aof', path.join(work, 'preamble.aof'), { preamble: true });
+        expectSameState(expect, await aofState(path.join(work, 'preamble.aof')), rdbTruth, 'aof --preamble');
+      }
       checked.push(input.name);
     }, 60_000);
   }
@@ -164,6 +198,7 @@ describeWithRedis('writers against redis-server 7.0', () => {
       const peers = inputs.filter((i) => i.peer).length;
       expect(peers).toBeGreaterThan(40);
       expect(refused.length).toBeLessThan(peers / 4);
+      expect(corrupt.length).toBeLessThanOrEqual(2);
     });
   }
 });

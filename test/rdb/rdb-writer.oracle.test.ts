@@ -4,7 +4,8 @@
  * (RDB 9, which 7.0 loads), 7.0 and the input's own version load to the input's DEBUG DIGEST, with the same
  * TTLs (PEXPIRETIME) and stream state (XINFO STREAM FULL). RDB 11 and 12 peers converted for 7.0 hold the
  * same keys and values, read back with commands. And re-encoding without the input's bytes gives Redis's
- * own bytes for every key whose layout depends only on its content.
+ * own bytes for every key whose layout depends only on its content. Conversions go through `convert` (the
+ * operation behind the command: file in, file out).
  */
 // cspell:words asis pexpiretime xinfo listpack quicklist workloads
 import { writeFile } from 'node:fs/promises';
@@ -13,24 +14,38 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AnyRdbRecord, Element, RdbRecord } from '../../src/rdb/model.js';
 import { readRdbAll } from '../../src/rdb/reader.js';
 import { resolveTarget, targetForRdbVersion, type RdbTarget } from '../../src/rdb/targets.js';
-import { newWriteReport, type WriteReport } from '../../src/rdb/write-report.js';
+import { convert, type ConvertReport } from '../../src/operations/convert.js';
+import { newWriteReport } from '../../src/rdb/write-report.js';
 import { writeRdbRecords } from '../../src/rdb/writer.js';
 import { concat } from '../support/bytes.js';
 import { convertWorkload } from '../support/convert-workload.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { HAVE_PEER, loadPeer, peerRdbNames } from '../support/prerequisites.js';
 import { collectKeys, elementKey, latin1, type CollectedKey } from '../support/rdb-collect.js';
-import { describeWithRedis, startRedis, type RedisArg, type RedisHandle, type RespValue } from '../support/redis.js';
-import { readFileSync } from 'node:fs';
+import { describeWithRedis, makeTempDir, startRedis, type RedisArg, type RedisHandle, type RespValue } from '../support/redis.js';
+import { existsSync, readFileSync } from 'node:fs';
 
 const NOW = Date.now();
 
-async function convertWith(records: readonly AnyRdbRecord[], target: RdbTarget, raw = true): Promise<{ data: Uint8Array; report: WriteReport }> {
+/** Re-encodes records without their input bytes (the writer alone: `convert` always has the bytes of an RDB input). */
+async function encodeAgain(records: readonly AnyRdbRecord[], target: RdbTarget): Promise<Uint8Array> {
   const report = newWriteReport();
   const pieces: Uint8Array[] = [];
-  const source = raw ? records : records.filter((r) => r.kind !== 'raw');
-  for await (const piece of writeRdbRecords([source], { target, now: NOW, dropUnsupported: true }, report)) pieces.push(piece);
-  return { data: concat(pieces), report };
+  for await (const piece of writeRdbRecords([records.filter((r) => r.kind !== 'raw')], { target, now: NOW, dropUnsupported: true }, report)) pieces.push(piece);
+  return concat(pieces);
+}
+
+let scratch: string | undefined;
+
+/** `redback convert IN -o OUT --to rdb --target-redis … --drop-unsupported` (the operation) on the file `data`. */
+async function convertWith(data: Uint8Array, target: RdbTarget): Promise<{ data: Uint8Array; report: ConvertReport }> {
+  // Temporary folders are removed after each describe block.
+  if (scratch === undefined || !existsSync(scratch)) scratch = await makeTempDir('redback-rdb-oracle-');
+  const input = join(scratch, 'input.rdb');
+  const output = join(scratch, 'output.rdb');
+  await writeFile(input, data);
+  const report = await convert(input, { to: 'rdb', output, force: true, targetRedis: target.name, now: NOW, dropUnsupported: true });
+  return { data: new Uint8Array(readFileSync(output)), report };
 }
 
 /** What a loaded dataset is, for comparisons: digest, TTLs, streams. */
@@ -150,7 +165,7 @@ describeWithRedis('RDB files converted for Redis 6.2, 7.0 and their own version,
         continue;
       }
       for (const target of [resolveTarget('6.2'), resolveTarget('7.0'), targetForRdbVersion(Math.max(header.version, 6))]) {
-        const { data: converted, report } = await convertWith(read.records, target);
+        const { data: converted, report } = await convertWith(data, target);
         const lossy = report.dropped['stream-metadata'] !== undefined;
         const after = await loadedState(server, converted, live, lossy);
         const expected = lossy ? await loadedState(server, data, live, true) : before;
@@ -172,7 +187,7 @@ describeWithRedis('RDB files converted for Redis 6.2, 7.0 and their own version,
   it('re-encoded without the input bytes, keys built in one command are what Redis 7.0 wrote, byte for byte', async () => {
     for (const [name, data] of inputs.filter(([n]) => n.startsWith('workload-'))) {
       const records = readRdbAll(data, { raw: true });
-      const { data: encoded } = await convertWith(records, resolveTarget('7.0'), false);
+      const encoded = await encodeAgain(records, resolveTarget('7.0'));
       const original = keyBytes(data);
       const mine = keyBytes(encoded);
       let compared = 0;
@@ -266,7 +281,7 @@ describeWithRedis('RDB 11 and 12 files converted for Redis 7.0', () => {
       for (const name of names) {
         const read = keysOf(loadPeer(name));
         if (!read || read.records.some((r) => r.kind === 'key' && r.type === 'module')) continue;
-        const { data, report } = await convertWith(read.records, resolveTarget('7.0'));
+        const { data, report } = await convertWith(loadPeer(name), resolveTarget('7.0'));
         const ttls = read.keys.reduce((n, k) => n + (k.value.type === 'hash' ? k.value.fieldExpires.size : 0), 0);
         expect(report.dropped['field-ttl'] ?? 0, name).toBe(ttls);
         await writeFile(join(server.dir, 'dump.rdb'), data);
