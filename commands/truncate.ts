@@ -4,10 +4,11 @@ import { applyAofEdit, checkOutputOptions, recoverBeforeEdit } from '../src/oper
 import { parseFileOffset } from '../src/operations/aof-edit.js';
 import { parseTimeMs } from '../src/operations/time.js';
 import { planTruncate } from '../src/operations/truncate.js';
+import { writeTruncateSnapshot } from '../src/operations/truncate-snapshot.js';
 import type { TruncateTarget } from '../src/operations/truncate.js';
 import { BaseCommand } from '../src/render/base-command.js';
 import { createProgress } from '../src/render/progress.js';
-import { renderEditResult, renderRecovered, renderTruncatePlan } from '../src/render/edit-plan.js';
+import { renderEditResult, renderRecovered, renderTruncatePlan, renderTruncateSnapshot } from '../src/render/edit-plan.js';
 import { editFlags } from '../src/render/edit-flags.js';
 
 export default class Truncate extends BaseCommand {
@@ -35,6 +36,10 @@ Exit codes: 0 cut (or nothing to cut); 1 no command matches, an invalid #TS anno
     'to-offset': Flags.string({ description: 'Cut at this command boundary, FILE:OFFSET as log prints it.' }),
     'before-command': Flags.string({ description: "Cut before the first command with this name, and optionally a key matching a glob: 'FLUSHALL', 'DEL user:*'." }),
     last: Flags.boolean({ description: 'With --before-command: before the last such command.', default: false }),
+    to: Flags.string({ description: 'What to write: the cut AOF (aof), or the dataset at the cut as an RDB snapshot file (rdb, replaying the AOF up to the cut).', options: ['aof', 'rdb'], default: 'aof' }),
+    'target-redis': Flags.string({ description: 'With --to rdb: the release the RDB is for (default: the release of the RDB part of the AOF, else 7.0).' }),
+    'skip-unsupported': Flags.boolean({ description: 'With --to rdb: skip commands that cannot be replayed offline (EVAL bodies, module commands) instead of failing; they are counted.', default: false }),
+    force: Flags.boolean({ description: 'With --to rdb: replace the output file if it exists.', default: false }),
     ...editFlags,
   };
 
@@ -44,8 +49,12 @@ Exit codes: 0 cut (or nothing to cut); 1 no command matches, an invalid #TS anno
     const given = ['to-timestamp', 'to-offset', 'before-command'].filter((f) => flags[f as 'to-offset'] !== undefined);
     if (given.length !== 1) throw new UsageError('give exactly one of --to-timestamp, --to-offset and --before-command');
     if (flags.last && flags['before-command'] === undefined) throw new UsageError('--last goes with --before-command');
+    const toRdb = flags.to === 'rdb';
+    if (!toRdb && (flags['target-redis'] !== undefined || flags['skip-unsupported'] || flags.force)) throw new UsageError('--target-redis, --skip-unsupported and --force go with --to rdb');
+    if (toRdb && (flags['in-place'] || flags['backup-dir'] !== undefined || flags['no-backup'])) throw new UsageError('--to rdb writes a new RDB file with -o; --in-place, --backup-dir and --no-backup are for --to aof');
+    if (toRdb && flags.output === undefined && !flags['dry-run']) throw new UsageError('--to rdb needs -o FILE, the RDB to write');
     const output = { inPlace: flags['in-place'], out: flags.output, backupDir: flags['backup-dir'], noBackup: flags['no-backup'] };
-    if (!flags['dry-run']) checkOutputOptions(output);
+    if (!flags['dry-run'] && !toRdb) checkOutputOptions(output);
     let target: TruncateTarget;
     if (flags['to-timestamp'] !== undefined) {
       target = { kind: 'timestamp', timestamp: Math.floor(parseTimeMs(flags['to-timestamp'], '--to-timestamp') / 1000) };
@@ -69,6 +78,27 @@ Exit codes: 0 cut (or nothing to cut); 1 no command matches, an invalid #TS anno
     if (!flags.json) this.log(renderTruncatePlan(plan, flags['dry-run']));
     if (flags['dry-run'] || (!plan.changed && flags['in-place'])) {
       if (flags.json) this.printJson({ dryRun: flags['dry-run'], applied: false, recovered, plan });
+      return;
+    }
+    if (toRdb) {
+      // The input is only read: nothing to confirm. The replay and the writing get their own progress bar.
+      const replayProgress = createProgress('replay', this.progressAllowed(flags.json));
+      let snapshot;
+      try {
+        snapshot = await writeTruncateSnapshot(args.path, plan, {
+          output: flags.output as string,
+          force: flags.force,
+          compress: flags.compress as 'none' | 'lz4' | undefined,
+          targetRedis: flags['target-redis'],
+          skipUnsupported: flags['skip-unsupported'],
+          onProgress: (done, total) => replayProgress.update(done, total),
+          onStep: this.crashHook(),
+        });
+      } finally {
+        replayProgress.finish();
+      }
+      if (flags.json) this.printJson({ dryRun: false, applied: true, recovered, plan, snapshot });
+      else this.log(renderTruncateSnapshot(snapshot));
       return;
     }
     await this.confirmChange(flags.yes);

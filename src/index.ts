@@ -94,6 +94,8 @@ export { logAof } from './operations/log.js';
 export type { LogEntry, LogOptions, LogSummary } from './operations/log.js';
 export { planTruncate } from './operations/truncate.js';
 export type { TruncateCut, TruncatePlan, TruncateTarget } from './operations/truncate.js';
+export { writeTruncateSnapshot } from './operations/truncate-snapshot.js';
+export type { TruncateSnapshotOptions, TruncateSnapshotResult } from './operations/truncate-snapshot.js';
 export { planFilter } from './operations/filter.js';
 export type { FilterOptions, FilterPlan, MixedCommand } from './operations/filter.js';
 export { applyAofEdit } from './operations/aof-edit.js';

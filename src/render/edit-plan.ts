@@ -2,6 +2,7 @@ import type { RecoveryReport } from '../aof/set-edit.js';
 import type { AofEditPlan, AofEditResult, RemovedSummary } from '../operations/aof-edit.js';
 import type { FilterPlan } from '../operations/filter.js';
 import type { TruncatePlan } from '../operations/truncate.js';
+import type { TruncateSnapshotResult } from '../operations/truncate-snapshot.js';
 import { showBytes } from './rdb.js';
 import { formatBytes, formatCount, style } from './style.js';
 
@@ -110,5 +111,18 @@ export function renderEditResult(result: AofEditResult, inPlace: boolean): strin
   for (const file of result.written) if (file !== result.target) lines.push(`  wrote ${file}`);
   if (result.removed.length) lines.push(`  left the set: ${result.removed.join(', ')}`);
   if (result.backupDir) lines.push(`  originals kept in ${result.backupDir}`);
+  return lines.join('\n');
+}
+
+/** What `truncate --to rdb` wrote: the RDB, its release, and what the replay up to the cut met. */
+export function renderTruncateSnapshot(result: TruncateSnapshotResult): string {
+  const lines: string[] = [];
+  lines.push(style.ok(`written: ${result.output} (${formatCount(result.bytes)} bytes), the dataset at the cut as an RDB for ${result.target} (RDB ${result.rdbVersion})`));
+  lines.push(`  ${formatCount(result.replay.commands)} commands replayed; ${formatCount(result.keys)} keys in ${formatCount(result.databases)} database${result.databases === 1 ? '' : 's'}, ${formatCount(result.functions)} function ${result.functions === 1 ? 'library' : 'libraries'}`);
+  const rejected = Object.entries(result.replay.rejected);
+  if (rejected.length) lines.push(`  rejected by Redis's rules (no effect): ${rejected.map(([k, n]) => `${k} ${formatCount(n)}`).join(', ')}`);
+  const skipped = Object.entries(result.replay.skipped);
+  if (skipped.length) lines.push(style.warn(`  skipped (cannot be replayed offline): ${skipped.map(([k, v]) => `${k} ${formatCount(v.count)}`).join(', ')}`));
+  for (const note of result.notes) lines.push(`  ${note}`);
   return lines.join('\n');
 }

@@ -13,7 +13,8 @@
  * - `truncate --to-timestamp T` loads with the digest recorded at T, for a T in the middle INCR and one in
  *   the last INCR;
  * - a cut inside a MULTI block goes before its MULTI, and a cut inside the RDB preamble is refused;
- * - the input is never modified without --in-place; with it, the backup restores the original byte for byte.
+ * - the input is never modified without --in-place; with it, the backup restores the original byte for byte;
+ * - `truncate --to rdb` (the dataset at the cut, replayed, as an RDB) loads with the same digests as the cut AOFs.
  */
 // cspell:words appendonly appendonlydir appendfsync bgrewriteaof redback
 
@@ -25,8 +26,9 @@ import { planFilter } from '../../src/operations/filter.js';
 import { logAof } from '../../src/operations/log.js';
 import type { LogEntry } from '../../src/operations/log.js';
 import { planTruncate } from '../../src/operations/truncate.js';
+import { writeTruncateSnapshot } from '../../src/operations/truncate-snapshot.js';
 import { childPids, commandName, respRecords, sendInBatches, waitRewriteDone, workload, writeSet } from '../support/aof-sets.js';
-import { describeWithRedis, loadAofDigest, makeTempDir, startRedis } from '../support/redis.js';
+import { describeWithRedis, loadAofDigest, loadRdbDigest, makeTempDir, startRedis } from '../support/redis.js';
 import { startFromAof } from '../support/workload.js';
 
 const MANIFEST = 'appendonly.aof.manifest';
@@ -168,6 +170,30 @@ describeWithRedis('point-in-time recovery of a set written by redis-server', () 
     const out = path.join(await makeTempDir('redback-pitr-out-'), 'cut');
     await applyAofEdit(plan, { out, purpose: 'test' });
     expect((await loadAofDigest(out)).digest).toBe(s.beforeFlush);
+  });
+
+  it('truncate --to rdb writes the dataset at the cut as an RDB: the digest before the FLUSHALL, and at each marker', async () => {
+    const dir = await copySet();
+    const before = await snapshot(dir);
+    const work = await makeTempDir('redback-pitr-rdb-');
+    const flush = await planTruncate(dir, { kind: 'command', command: 'FLUSHALL' });
+    const rdb = path.join(work, 'before-flush.rdb');
+    const written = await writeTruncateSnapshot(dir, flush, { output: rdb });
+    expect(written.keys).toBeGreaterThan(0);
+    expect((await loadRdbDigest(rdb)).digest).toBe(s.beforeFlush);
+    for (const [k, marker] of s.markers.entries()) {
+      // T: one second before the first #TS after the marker command (as in the --to-timestamp test below).
+      const file = s.files[k + 1] as { name: string; data: Buffer };
+      const records = respRecords(file.data);
+      const markerAt = records.findIndex((r) => r.kind === 'command' && r.args[1]?.toString('latin1') === marker.key);
+      const next = records.slice(markerAt).find((r) => r.kind === 'annotation');
+      const ts = Number(/^#TS:(\d+)/.exec(file.data.toString('latin1', next?.start, next?.end))?.[1]);
+      const plan = await planTruncate(dir, { kind: 'timestamp', timestamp: ts - 1 });
+      const out = path.join(work, `marker-${k}.rdb`);
+      await writeTruncateSnapshot(dir, plan, { output: out });
+      expect((await loadRdbDigest(out)).digest, `marker ${marker.key}`).toBe(marker.digest);
+    }
+    expect(await snapshot(dir)).toEqual(before);
   });
 
   it('truncate --to-timestamp T loads with the digest recorded at T (a cut in the middle INCR and one in the last)', async () => {
