@@ -24,6 +24,7 @@ import { ensureHugeInputs } from './huge.js';
 import type { HugeInput } from './huge.js';
 import { convertPairs } from './convert-rdb.js';
 import { hottestFunctions } from './profile.js';
+import { cleanupPitr, ensurePitrInput, pitrPairs } from './pitr.js';
 import { STARTUP_TARGET_SECONDS, benchStartup } from './startup.js';
 import { convertPairs as convertFormatPairs } from './convert.js';
 import type { StartupRow } from './startup.js';
@@ -401,6 +402,10 @@ async function main(): Promise<void> {
     ...hugePairs(huge, redisCheckRdb, redisCheckAof),
   ];
   pairs.push(...aofSetPairs(aofSet, redisCheckAof));
+  // Point-in-time rows (issue 9): log and truncate on a timestamped copy of the bench AOF.
+  const pitr = await ensurePitrInput(CACHE, AOF, log, flags.regenerate);
+  await warm(pitr.file);
+  pairs.push(...pitrPairs(pitr, ROOT, redisCheckAof, process.execPath));
   // The set's files are read once (by redis-check-aof) so every tool finds them in the page cache.
   await measure(redisCheckAof, [path.join(path.relative(ROOT, AOF_SET), 'appendonly.aof.manifest')], { cwd: ROOT, discardStdout: true });
   pairs.push(
@@ -454,6 +459,7 @@ async function main(): Promise<void> {
   }
 
   await convertRows.cleanup();
+  await cleanupPitr(CACHE);
 
   // Results
   const results = pairs.map((pair) => {

@@ -2,7 +2,7 @@ import { Args, Flags } from '../src/render/flags.js';
 import { checkExitCode, checkPath, checkTargets } from '../src/operations/check.js';
 import type { CheckReport } from '../src/operations/check.js';
 import { parseTimeMs } from '../src/operations/time.js';
-import { sniffInput } from '../src/io/sniff.js';
+import { inputHints } from '../src/input/detect.js';
 import { ExitCode } from '../src/errors.js';
 import type { AofFileVerdict } from '../src/operations/check-aof.js';
 import { BaseCommand } from '../src/render/base-command.js';
@@ -57,9 +57,9 @@ export default class Check extends BaseCommand {
     const outcomes: CheckReport[] = [];
     for (const path of paths) {
       progress = createProgress(`check ${path}`, this.progressAllowed(flags.json));
-      const kind = await sniffInput(path).catch(() => undefined);
-      if (kind === 'manifest' || kind === 'directory') this.limitYoungGeneration();
-      if (!json && (kind !== 'rdb' || /\.aof(\.lz4)?$/i.test(path))) render ??= await import('../src/render/aof.js');
+      const hints = await inputHints(path);
+      if (hints.set) this.limitYoungGeneration();
+      if (!json && hints.aof) render ??= await import('../src/render/aof.js');
       let streamed = false;
       const onFile = (verdict: AofFileVerdict): void => {
         if (!json) {

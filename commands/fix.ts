@@ -1,9 +1,10 @@
 import { Args, Flags } from '../src/render/flags.js';
-import { createInterface } from 'node:readline/promises';
 import { DEFAULT_MAX_LOSS_BYTES, DEFAULT_MAX_LOSS_PERCENT, applyFix, planFix } from '../src/operations/fix-aof.js';
 import type { FixPlan, FixResult } from '../src/operations/fix-aof.js';
 import { UsageError } from '../src/errors.js';
 import { BaseCommand } from '../src/render/base-command.js';
+import { showTime } from '../src/render/edit-plan.js';
+import { showBytes } from '../src/render/rdb.js';
 import { formatBytes, formatCount, style } from '../src/render/style.js';
 
 export default class Fix extends BaseCommand {
@@ -60,16 +61,7 @@ Exit codes: 0 repaired (or nothing to repair); 1 the AOF cannot be repaired, the
       // applyFix refuses too; say it before asking anything.
       await applyFix(plan);
     }
-    if (!flags.yes) {
-      if (!process.stdin.isTTY) throw new UsageError('refusing to change files without --yes (standard input is not a terminal)');
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
-      const answer = await rl.question('Continue? [y/N]: ');
-      rl.close();
-      if (!/^y/i.test(answer.trim())) {
-        this.logToStderr('Aborted: nothing changed.');
-        this.exit(1);
-      }
-    }
+    await this.confirmChange(flags.yes);
     const result = await applyFix(plan, {
       backupDir: flags['backup-dir'],
       noBackup: flags['no-backup'],
@@ -134,6 +126,11 @@ function renderPlan(plan: FixPlan, dryRun: boolean): string {
     } else {
       for (const range of t.dropped) lines.push(`  drop bytes ${range.start}–${range.end} of ${t.name} (${formatBytes(range.end - range.start)})${how}`);
     }
+    if (t.partial) {
+      const key = t.partial.key === undefined ? '' : ` ${showBytes(t.partial.key)}`;
+      const what = t.partial.command === 'MULTI' ? 'the unfinished MULTI block' : `the ${t.partial.complete ? 'damaged' : 'partial'} command ${t.partial.command}${key}`;
+      lines.push(`  drops ${what} at offset ${t.partial.offset}`);
+    }
     lines.push(`  loses ${formatCount(t.commandsLost)} complete commands and ${formatCount(t.bytesLost)} bytes in ${t.name}`);
   }
   for (const file of plan.droppedFiles) {
@@ -141,6 +138,7 @@ function renderPlan(plan: FixPlan, dryRun: boolean): string {
   }
   if (plan.manifestRewritten) lines.push(`  replace ${plan.manifest}`);
   lines.push(`  in all: ${formatCount(plan.totals.commandsLost)} commands and ${formatCount(plan.totals.bytesLost)} bytes are lost`);
+  lines.push(`  last #TS kept: ${showTime(plan.lastTimestampKept)}`);
   if (plan.refusal) lines.push(style.bad(`  ${plan.refusal.message}${dryRun ? ' (without --force)' : ''}`));
   if (dryRun) lines.push(style.dim('dry run: nothing changed'));
   return lines.join('\n');

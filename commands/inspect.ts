@@ -2,7 +2,7 @@ import { Args, Flags } from '../src/render/flags.js';
 import { inspectPath } from '../src/operations/inspect.js';
 import type { KeyInfo } from '../src/operations/inspect-rdb.js';
 import { parseTimeMs } from '../src/operations/time.js';
-import { sniffInput } from '../src/io/sniff.js';
+import { inputHints } from '../src/input/detect.js';
 import type { AofFileReport } from '../src/operations/inspect-aof.js';
 import { BaseCommand } from '../src/render/base-command.js';
 import { SCHEMA_VERSION, jsonReplacer } from '../src/render/json.js';
@@ -82,8 +82,8 @@ export default class Inspect extends BaseCommand {
       : undefined;
     // The files of an AOF are handed out as they are read (a set may have a hundred thousand): --json writes
     // each into the document at once; on a terminal the first and the last ones are kept for the table.
-    const kind = await sniffInput(args.path).catch(() => undefined);
-    if (kind === 'manifest' || kind === 'directory') this.limitYoungGeneration();
+    const hints = await inputHints(args.path);
+    if (hints.set) this.limitYoungGeneration();
     const out = new Output((bytes) => process.stdout.write(bytes));
     const json = flags.json && !flags.keys ? new JsonWriter(out, jsonReplacer) : undefined;
     const head: AofFileReport[] = [];

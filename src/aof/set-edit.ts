@@ -215,7 +215,9 @@ async function writeContent(path: string, file: NewSetFile, onStep: StepHook | u
     await copyNewFile(content.copyOf, path, onStep);
     return (await stat(path)).size;
   }
-  const chunks = 'chunks' in content ? (typeof content.chunks === 'function' ? content.chunks() : content.chunks) : readRanges(content.rangesOf, content.ranges);
+  // writeNewFile writes each chunk before asking for the next: uncompressed ranges can come as views into one buffer.
+  const reuseBuffer = (file.compression ?? 'none') === 'none';
+  const chunks = 'chunks' in content ? (typeof content.chunks === 'function' ? content.chunks() : content.chunks) : readRanges(content.rangesOf, content.ranges, { reuseBuffer });
   return writeNewFile(path, chunks, { compression: file.compression ?? 'none', onStep });
 }
 

@@ -107,6 +107,25 @@ export async function identifyInput(path: string): Promise<InputInfo> {
   return { kind: 'aof', path, set: await resolveAof(path, { verifyFiles: false }) };
 }
 
+/** What a command may prepare for before it reads `path` (see {@link inputHints}). */
+export interface InputHints {
+  /** The path may be an AOF (its renderer is worth loading). */
+  aof: boolean;
+  /** The path is a multi-part set (a manifest or a directory), which may hold a hundred thousand files. */
+  set: boolean;
+}
+
+/**
+ * A cheap look at `path` for a command's preparations, made before the operation that reads it: the same
+ * rules as {@link identifyFormat}, never throwing (a path that cannot be read counts as a possible AOF; the
+ * operation then reports what is wrong with it).
+ */
+export async function inputHints(path: string): Promise<InputHints> {
+  const kind = await sniffInput(path).catch(() => undefined);
+  const set = kind === 'manifest' || kind === 'directory';
+  return { aof: kind !== 'rdb' || AOF_NAME.test(basename(path)), set };
+}
+
 /**
  * The format half of {@link identifyInput}, without resolving an AOF to its files (for `check`, which reports
  * a broken manifest as the verdict of an AOF).

@@ -5,8 +5,12 @@ import type { AofCheckResult } from '../aof/check.js';
 import { readAof, readAofSync } from '../aof/resp.js';
 import { editAofSet, pendingAofEdit, recoverAofEdit, replaceAofFile } from '../aof/set-edit.js';
 import type { AofSetLayout, ByteRange, Compression, EditOwner, RecoveryReport, SetEntry, StepHook } from '../aof/set-edit.js';
+import { commandKeyPositions } from '../aof/keys.js';
 import { resolveAof } from '../aof/set.js';
-import type { AofPart } from '../aof/set.js';
+import type { AofPart, AofSet } from '../aof/set.js';
+import { jsonBytes } from '../bytes/text.js';
+import type { JsonBytes } from '../bytes/text.js';
+import { readAofSetBatches } from '../input/aof-reader.js';
 import { CorruptError, TruncatedError } from '../errors.js';
 import { exists } from '../io/atomic.js';
 import { openInput } from '../io/open.js';
@@ -32,6 +36,11 @@ export interface FixTarget {
   dataBytesLost: number;
   /** Complete commands dropped. */
   commandsLost: number;
+  /**
+   * The command where the dropped bytes start — the partly written (or damaged) one, or the MULTI of an
+   * unfinished block: its name and first key as far as they can be read, undefined when not even the name can.
+   */
+  partial: { offset: number; command: string; key?: JsonBytes; complete: boolean } | undefined;
 }
 
 /** What `fix` will do, or did. */
@@ -58,6 +67,8 @@ export interface FixPlan {
   refusal: { message: string; file: string; offset: number; hint: string } | undefined;
   /** An interrupted earlier edit of these files (its journal), which `applyFix` finishes or undoes first. */
   pendingEdit: { journal: string; started: string; purpose: string } | undefined;
+  /** The last `#TS` annotation (unix seconds) before the first cut, in that file or an earlier one; absent when there is none. */
+  lastTimestampKept: number | undefined;
   /** The check this plan is based on. */
   check: AofCheckReport;
 }
@@ -188,6 +199,7 @@ export async function planFix(path: string, options: PlanFixOptions = {}): Promi
     totals: { bytesLost: 0, dataBytesLost: 0, commandsLost: 0 },
     refusal: undefined,
     pendingEdit: await pendingAofEdit(set.manifestPath ?? (set.parts[0] as AofPart).path),
+    lastTimestampKept: undefined,
     check,
   };
   const brokenIndex = check.files.findIndex((f) => !f.valid);
@@ -235,6 +247,7 @@ export async function planFix(path: string, options: PlanFixOptions = {}): Promi
     }
   }
   plan.manifestRewritten = plan.layout === 'multipart';
+  plan.lastTimestampKept = await lastTimestampBefore(set, brokenIndex, plan.target.dropped[0]?.start ?? 0);
   if (!options.force) plan.refusal = overLimits(plan, options);
   return plan;
 }
@@ -252,6 +265,7 @@ async function planTarget(part: AofPart, verdict: AofCheckReport['files'][number
   const measures: { commands: number; dataBytes: number }[] = [];
   for (const range of dropped) measures.push(await measureDropped(part.path, range, window));
   return {
+    partial: dropped[0] === undefined ? undefined : await partialCommandAt(part.path, dropped[0].start),
     name: part.name,
     path: part.path,
     role: part.role,
@@ -310,6 +324,63 @@ async function measureDropped(path: string, range: ByteRange, window: number): P
   }
   const dataBytes = first !== undefined && first.truncated && !resumed ? first.at - range.start : range.end - range.start;
   return { commands, dataBytes };
+}
+
+/** Bytes read to name the partial command (its name and first key are near its start). */
+const PARTIAL_WINDOW = 64 * 1024;
+
+/**
+ * The command starting at `offset` of a file, read as far as its bytes go: the name (upper case) and its
+ * first key (by the command's key specs, over the arguments that are complete). Undefined when not even the
+ * name is readable.
+ */
+async function partialCommandAt(path: string, offset: number): Promise<FixTarget['partial']> {
+  const data = await readWindow(path, offset, PARTIAL_WINDOW);
+  const text = (from: number, to: number): string => latin1.decode(data.subarray(from, to));
+  const lineEnd = (from: number): number => {
+    const at = data.indexOf(0x0d, from);
+    return at >= 0 && data[at + 1] === 0x0a ? at : -1;
+  };
+  if (data[0] !== 0x2a) return undefined;
+  let eol = lineEnd(1);
+  if (eol < 0) return undefined;
+  const argc = Number(text(1, eol));
+  if (!Number.isSafeInteger(argc) || argc < 1) return undefined;
+  const args: Uint8Array[] = [];
+  let pos = eol + 2;
+  while (args.length < argc && data[pos] === 0x24) {
+    eol = lineEnd(pos + 1);
+    if (eol < 0) break;
+    const length = Number(text(pos + 1, eol));
+    if (!Number.isSafeInteger(length) || length < 0 || eol + 2 + length + 2 > data.length) break;
+    args.push(data.subarray(eol + 2, eol + 2 + length));
+    pos = eol + 2 + length + 2;
+  }
+  if (args.length === 0) return undefined;
+  const name = latin1.decode(args[0]).toUpperCase();
+  if (!/^[A-Z][A-Z0-9_|.-]*$/.test(name)) return undefined;
+  const keyAt = commandKeyPositions(args)[0];
+  return { offset, command: name, key: keyAt === undefined ? undefined : jsonBytes(args[keyAt] as Uint8Array), complete: args.length === argc };
+}
+
+/** The last `#TS` before `offset` of file `index`, looking back through earlier files when that one has none. */
+async function lastTimestampBefore(set: AofSet, index: number, offset: number): Promise<number | undefined> {
+  for (let i = index; i >= 0; i--) {
+    let last: number | undefined;
+    const part = set.parts[i] as AofPart;
+    try {
+      reading: for await (const events of readAofSetBatches({ ...set, parts: [part] })) {
+        for (const event of events) {
+          if (i === index && (event.kind === 'command' || event.kind === 'annotation') && (event.kind === 'command' ? event.offset : event.annotation.offset) >= offset) break reading;
+          if (event.kind === 'annotation' && event.annotation.timestamp !== undefined) last = event.annotation.timestamp;
+        }
+      }
+    } catch {
+      // the damage after the cut, or an unreadable earlier file: what was read counts
+    }
+    if (last !== undefined) return last;
+  }
+  return undefined;
 }
 
 /** Bytes of a file looked at at once while searching for where well-formed records resume. */
@@ -527,7 +598,10 @@ function stamp(when: Date): string {
 }
 
 /** The default backup directory: beside the AOF directory (a set) or the file (a single AOF), never inside a set. */
-export async function defaultBackupDir(plan: Pick<FixPlan, 'layout' | 'manifest' | 'file' | 'targets'>, now: Date = new Date()): Promise<string> {
+export async function defaultBackupDir(
+  plan: Pick<FixPlan, 'layout' | 'manifest' | 'file'> & { targets: readonly { path: string }[] },
+  now: Date = new Date(),
+): Promise<string> {
   const beside = plan.layout === 'multipart' && plan.manifest ? dirname(plan.manifest) : (plan.targets[0]?.path ?? plan.file);
   const base = join(dirname(beside), `${basename(beside)}.redback-backup-${stamp(now)}`);
   let candidate = base;

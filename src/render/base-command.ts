@@ -125,6 +125,23 @@ export abstract class BaseCommand extends Base {
     setFlagsFromString('--semi-space-growth-factor=1');
   }
 
+  /**
+   * Asks `Continue? [y/N]` on the terminal before a change, unless `yes`; refuses without a terminal
+   * ({@link UsageError}, exit 2). On any answer but yes, says nothing changed and exits 1.
+   */
+  protected async confirmChange(yes: boolean): Promise<void> {
+    if (yes) return;
+    if (!process.stdin.isTTY) throw new UsageError('refusing to change files without --yes (standard input is not a terminal)');
+    const { createInterface } = await import('node:readline/promises');
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await rl.question('Continue? [y/N]: ');
+    rl.close();
+    if (!/^y/i.test(answer.trim())) {
+      this.logToStderr('Aborted: nothing changed.');
+      this.exit(1);
+    }
+  }
+
   /** Throws a {@link UsageError}. */
   protected usage(message: string): never {
     throw new UsageError(message);

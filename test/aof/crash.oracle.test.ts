@@ -18,69 +18,19 @@
  */
 // cspell:words appendonly appendonlydir crashfix redback
 
-import { spawn } from 'node:child_process';
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
 import { commandName, generateServerAof, loadablePrefix, respRecords, writeSet, type AofFile } from '../support/aof-sets.js';
-import { RedisStartError, describeWithRedis, loadAofDigest, makeTempDir, runTool } from '../support/redis.js';
+import { buildCli, filesOf, holds as holdsState, namesIn, runRedback, type CliRun, type SetState } from '../support/crash-driver.js';
+import { RedisStartError, describeWithRedis, loadAofDigest, makeTempDir } from '../support/redis.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MANIFEST = 'appendonly.aof.manifest';
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+const runFix = (args: string[], crashAt?: number): Promise<CliRun> => runRedback(['fix', ...args], crashAt);
 
-/** Runs the CLI; `crashAt` sets REDBACK_CRASH_AT_STEP. */
-function runFix(args: string[], crashAt?: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-    delete env.REDBACK_CRASH_AT_STEP;
-    if (crashAt !== undefined) env.REDBACK_CRASH_AT_STEP = String(crashAt);
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/run.js'), 'fix', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-/** Every file of a directory with its bytes (not recursive). */
-async function filesOf(dir: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  for (const name of (await readdir(dir)).sort()) out.set(name, await readFile(path.join(dir, name)));
-  return out;
-}
-
-/** A set as the manifest and its files. */
-interface SetState {
-  manifest: string;
-  files: Map<string, Buffer>;
-}
-
-/** The names a manifest gives. */
-function namesIn(manifest: string): string[] {
-  return manifest
-    .split('\n')
-    .filter((line) => line.startsWith('file '))
-    .map((line) => line.split(' ')[1] as string);
-}
-
-/** True when `dir` holds `state`: the same manifest and, for every file it names, the same bytes. */
 function holds(found: Map<string, Buffer>, state: SetState): boolean {
-  if (found.get(MANIFEST)?.toString('latin1') !== state.manifest) return false;
-  return namesIn(state.manifest).every((name) => found.get(name)?.equals(state.files.get(name) as Buffer) === true);
+  return holdsState(found, state, MANIFEST);
 }
 
 /** Loads a set directory; the digest, or the first line of the server's complaint. */
@@ -107,7 +57,7 @@ describeWithRedis('fix killed at every step leaves the old set or the new one, a
   beforeAll(async () => {
     const [generated, build] = await Promise.all([
       generateServerAof({ label: 'crashfix', preamble: true, timestamps: false, seed: 77, perPhase: 150, pauseMs: 0 }),
-      runTool('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, timeoutMs: 170_000 }),
+      buildCli(),
     ]);
     expect(build.code, `build failed:\n${build.stdout}${build.stderr}`).toBe(0);
     // BASE + INCR a + INCR b from the server; b is split at a command boundary outside MULTI into b1 + b2.

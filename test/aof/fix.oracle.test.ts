@@ -17,6 +17,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
+import { jsonBytes } from '../../src/bytes/text.js';
 import { applyFix, planFix } from '../../src/operations/fix-aof.js';
 import {
   commandName,
@@ -429,8 +430,22 @@ describeWithRedis('fix: the repaired AOF loads in redis-server with exactly the 
     const set = respOnly;
     const middle = set.files[1] as AofFile;
     const records = respRecords(middle.data);
-    const victim = findCommand(records, Math.floor(records.length / 2), (r, inMulti) => !inMulti && commandName(r) !== 'SELECT');
-    const cut = victim.start + 5;
+    const keyed = ['SET', 'RPUSH', 'HSET', 'SADD', 'ZADD', 'INCRBY', 'XADD', 'SETRANGE', 'DEL', 'LPUSH', 'ZINCRBY', 'APPEND'];
+    const victim = findCommand(records, Math.floor(records.length / 2), (r, inMulti) => !inMulti && keyed.includes(commandName(r)));
+    // Cut inside the victim's last CRLF: its name and first key are readable, the command is not complete.
+    const cut = victim.end - 1;
+    // The last #TS before the victim: in the middle INCR, or else in the BASE (a RESP rewrite starts with one).
+    const stampOf = (data: Buffer, until: number): number | null => {
+      let last: number | null = null;
+      for (const r of respRecords(data)) {
+        if (r.start >= until) break;
+        const m = r.kind === 'annotation' ? /^#TS:(\d+)\r\n$/.exec(data.toString('latin1', r.start, r.end)) : null;
+        if (m) last = Number(m[1]);
+      }
+      return last;
+    };
+    const lastStamp = stampOf(middle.data, victim.start) ?? stampOf((set.files[0] as AofFile).data, Number.MAX_SAFE_INTEGER);
+    expect(lastStamp).not.toBeNull();
     const dir = await makeTempDir('redback-fix-cli-');
     await writeSet(dir, set.manifestName, set.manifest, set.files.map((f, k) => ({ name: f.name, data: k === 1 ? middle.data.subarray(0, cut) : f.data })));
     const before = await snapshot(dir);
@@ -440,11 +455,17 @@ describeWithRedis('fix: the repaired AOF loads in redis-server with exactly the 
     const json = JSON.parse(dry.stdout) as {
       dryRun: boolean;
       applied: boolean;
-      targets: { name: string; keep: { start: number; end: number }[] }[];
+      targets: { name: string; keep: { start: number; end: number }[]; partial: unknown }[];
       droppedFiles: { name: string; commands: number }[];
       manifestRewritten: boolean;
+      lastTimestampKept: number | null;
     };
-    expect(json).toMatchObject({ dryRun: true, applied: false, manifestRewritten: true });
+    expect(json).toMatchObject({ dryRun: true, applied: false, manifestRewritten: true, lastTimestampKept: lastStamp });
+    // The report names the partial command it drops: its name and first key.
+    expect(json.targets[0]?.partial).toEqual({ offset: victim.start, command: commandName(victim), key: jsonBytes(victim.args[1] as Buffer), complete: false });
+    const text = await runTool('node', ['bin/run.js', 'fix', dir, '--dry-run'], { cwd: ROOT });
+    expect(text.stdout).toContain(`drops the partial command ${commandName(victim)} `);
+    expect(text.stdout).toContain(`last #TS kept: `);
     expect(json.targets.map((t) => t.name)).toEqual([middle.name]);
     expect(json.targets[0]?.keep).toEqual([{ start: 0, end: loadablePrefix(records, cut) }]);
     expect(json.droppedFiles.map((f) => f.name)).toEqual([(set.files[2] as AofFile).name]);

@@ -173,7 +173,7 @@ async function info(server: RedisHandle, section: string): Promise<Record<string
   return fields;
 }
 
-async function waitRewriteDone(server: RedisHandle, timeoutMs = 20_000): Promise<Record<string, string>> {
+export async function waitRewriteDone(server: RedisHandle, timeoutMs = 20_000): Promise<Record<string, string>> {
   const deadline = Date.now() + timeoutMs;
   while (true) {
     const persistence = await info(server, 'persistence');
@@ -184,7 +184,7 @@ async function waitRewriteDone(server: RedisHandle, timeoutMs = 20_000): Promise
 }
 
 /** Children of a process (every thread's), from /proc. */
-async function childPids(pid: number): Promise<number[]> {
+export async function childPids(pid: number): Promise<number[]> {
   const pids: number[] = [];
   let tasks: string[];
   try {
