@@ -315,6 +315,48 @@ export function putDecimal(out: Uint8Array, at: number, value: number): number {
   return end;
 }
 
+/** The most bytes {@link putShortDecimal} writes. */
+export const SHORT_DECIMAL_MAX = 18;
+
+/**
+ * The fast path of formatting a double as `String(value)` does, for the common scores and prices: a finite
+ * non-integer double of magnitude in [0.0001, 2^30) that is exactly `n / 10^k` rounded, for an integer `n` and
+ * k ≤ 4 (`12.5`, `-3141.593`). Writes the text into `out` at `at` (room for {@link SHORT_DECIMAL_MAX} bytes)
+ * and returns the position after it; returns -1, writing nothing, for any other value (the caller then uses
+ * `String`). The text is `String(value)`'s: IEEE division is correctly rounded, so it reads back as `value`,
+ * and below 2^30 doubles are less than 10^-6 apart, so no other decimal of at most 4 fraction digits (no
+ * shorter text) reads back as `value`.
+ */
+export function putShortDecimal(out: Uint8Array, at: number, value: number): number {
+  const magnitude = value < 0 ? -value : value;
+  if (!(magnitude < 1073741824) || magnitude < 0.0001) return -1;
+  let scale = 10;
+  let k = 1;
+  let scaled = magnitude * 10;
+  while (!Number.isInteger(scaled) || scaled / scale !== magnitude) {
+    if (k === 4) return -1;
+    k++;
+    scale *= 10;
+    scaled = magnitude * scale;
+  }
+  const whole = Math.floor(scaled / scale);
+  let fraction = scaled - whole * scale;
+  if (fraction === 0) return -1;
+  while (fraction % 10 === 0) {
+    fraction /= 10;
+    k--;
+  }
+  let p = at;
+  if (value < 0) out[p++] = 0x2d;
+  p = putDecimal(out, p, whole);
+  out[p++] = 0x2e;
+  for (let i = k - 1; i >= 0; i--) {
+    out[p + i] = 48 + (fraction % 10);
+    fraction = Math.floor(fraction / 10);
+  }
+  return p + k;
+}
+
 /** Number of decimal digits of a non-negative safe integer (1 for 0). */
 export function decimalDigits(value: number): number {
   if (value < 10) return 1;

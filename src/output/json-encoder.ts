@@ -1,5 +1,5 @@
 import { Buffer, isUtf8 } from 'node:buffer';
-import { putDecimal } from '../bytes/writer.js';
+import { SHORT_DECIMAL_MAX, putDecimal, putShortDecimal } from '../bytes/writer.js';
 import type { ByteWriter } from '../bytes/writer.js';
 import type { Element, StreamId } from '../rdb/model.js';
 import { formatStreamId } from './resp-encoder.js';
@@ -192,7 +192,13 @@ export class JsonEncoder {
     if (Number.isInteger(value) && value > -9007199254740992 && value < 9007199254740992) {
       if (Object.is(value, -0)) this.w.latin1('-0');
       else this.w.decimal(value);
-    } else if (Number.isFinite(value)) this.w.latin1(String(value));
+    } else if (Number.isFinite(value)) {
+      const w = this.w;
+      const c = w.reserve(SHORT_DECIMAL_MAX);
+      const end = putShortDecimal(c, w.cursor, value);
+      if (end >= 0) w.cursor = end;
+      else w.latin1(String(value));
+    }
     else this.asciiString(Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf');
   }
 }

@@ -1,5 +1,5 @@
 import type { ByteWriter } from '../bytes/writer.js';
-import { decimalDigits, putDecimal } from '../bytes/writer.js';
+import { SHORT_DECIMAL_MAX, decimalDigits, putDecimal, putShortDecimal } from '../bytes/writer.js';
 import type { Element, StreamId } from '../rdb/model.js';
 
 /*
@@ -138,6 +138,29 @@ export class RespEncoder {
     else if (typeof value === 'bigint') this.text(value.toString());
     else this.bulk(value);
   }
+
+  /** A score that is not a safe integer, as {@link formatScore} writes it. */
+  score(value: number): void {
+    const scratch = this.scratch;
+    const end = putShortDecimal(scratch, 0, value);
+    if (end < 0) {
+      this.text(formatScore(value));
+      return;
+    }
+    const w = this.w;
+    const c = w.reserve(end + 8);
+    let p = w.cursor;
+    c[p++] = 0x24;
+    p = putDecimal(c, p, end);
+    c[p++] = 0x0d;
+    c[p++] = 0x0a;
+    for (let i = 0; i < end; i++) c[p++] = scratch[i] as number;
+    c[p++] = 0x0d;
+    c[p++] = 0x0a;
+    w.cursor = p;
+  }
+
+  private readonly scratch = new Uint8Array(SHORT_DECIMAL_MAX);
 
   /** A stream ID as `<ms>-<seq>`. */
   id(value: StreamId): void {

@@ -21,7 +21,7 @@ import type {
 } from '../rdb/model.js';
 import { addWarning, countDropped } from './report.js';
 import type { DropKind, WriteReport } from './report.js';
-import { RespEncoder, bulkConstant, formatScore, formatStreamId } from './resp-encoder.js';
+import { RespEncoder, bulkConstant, formatStreamId } from './resp-encoder.js';
 import { estimateEntriesRead, isZeroStreamId, loadedStreamState } from './stream-state.js';
 
 /*
@@ -458,7 +458,7 @@ export class CommandRewriter {
       const score = entry.score;
       if (Number.isInteger(score) && score > -9007199254740992 && score < 9007199254740992 && !Object.is(score, -0)) o.integer(score);
       else if (Number.isNaN(score)) throw new CorruptError('a sorted set member has a NaN score', { file: this.options.file, offset: key.record.offset });
-      else o.text(formatScore(score));
+      else o.score(score);
       o.element(entry.member);
     }
     key.items += to - from;

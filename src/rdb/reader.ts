@@ -10,6 +10,11 @@ import type { RdbParserOptions } from './parser.js';
 export interface RdbReadOptions extends RdbParserOptions {
   /** Records per yielded batch (default 1024). */
   recordsPerBatch?: number;
+  /**
+   * Input bytes after which a batch is yielded even when it holds fewer records (default 256 KiB): a batch of
+   * big records (the nodes of a stream, of a quicklist) would otherwise hold a thousand of them, built.
+   */
+  bytesPerBatch?: number;
   /** Called with the absolute offset reached after each batch (for progress bars). */
   onProgress?: (offset: number) => void;
   /** Receives the parser before the first record, to read its warnings or version afterwards. */
@@ -39,13 +44,15 @@ export async function* readRdbBatches(input: ChunkedInput, options: RdbReadOptio
   const parser = new RdbParser({ ...options, file: options.file ?? input.name });
   options.parser?.(parser);
   const perBatch = options.recordsPerBatch ?? 1024;
+  const bytesPerBatch = options.bytesPerBatch ?? 256 * 1024;
   let out: RdbRecord[] = [];
   try {
     while (!parser.done) {
       const r = input.reader();
       let good = r.pos;
+      const stop = r.pos + bytesPerBatch;
       try {
-        while (!parser.done && out.length < perBatch) {
+        while (!parser.done && out.length < perBatch && r.pos < stop) {
           parser.step(r, out);
           good = r.pos;
           if (parser.skippable > 0) break;
